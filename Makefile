@@ -1,0 +1,31 @@
+# Two commands on a fresh machine: `make site` and `make test`. The first use of any target creates
+# .venv from pyproject.toml (exact pins, with requirements.lock for everything they pull in).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: site test serve check zip bench golden clean
+
+site: $(VENV)/.installed
+	$(PY) build.py build
+
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+serve: $(VENV)/.installed
+	$(PY) build.py serve --port $(PORT)
+
+check: $(VENV)/.installed
+	$(PY) build.py check
+
+golden: $(VENV)/.installed
+	$(PY) -m tests.golden --update
+
+clean:
+	rm -rf site .cache $(VENV)
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
+	touch $@

@@ -1,0 +1,1 @@
+"""A static investigative microsite generator: cited facts in YAML and Markdown to a static site."""

@@ -1,0 +1,68 @@
+"""Per-page citation numbering: sources numbered in order of first use, every mark remembered.
+
+The renderer hands `PageCitations.mark` to the Markdown plugin as `env["cite"]`, and calls it for
+figures and relations too, in the order the page shows them, so the numbers read 1, 2, 3 down
+the page. `entries()` then gives the source list, each with the anchors of its marks for back-links.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from markupsafe import Markup, escape
+
+from .dates import human_date
+from .model import Source
+
+
+@dataclass(frozen=True)
+class CitedSource:
+    number: int
+    source: Source
+    anchors: tuple[str, ...]  # ids of every mark citing it, in page order
+    locators: tuple[str, ...]  # distinct locators used on this page ("p. 4")
+
+    @property
+    def anchor(self) -> str:
+        return f"source-{self.number}"
+
+
+@dataclass
+class PageCitations:
+    sources: dict[str, Source]
+    numbers: dict[str, int] = field(default_factory=dict)
+    marks: dict[str, list[str]] = field(default_factory=dict)
+    locators: dict[str, list[str]] = field(default_factory=dict)
+
+    def mark(self, source_id: str, locator: str = "") -> Markup:
+        source = self.sources.get(source_id)
+        if source is None:  # reported by resolve; never rendered as a live link
+            return escape(f"[@{source_id}]")
+        number = self.numbers.setdefault(source_id, len(self.numbers) + 1)
+        anchors = self.marks.setdefault(source_id, [])
+        anchor = f"cite-{number}-{len(anchors) + 1}"
+        anchors.append(anchor)
+        if locator and locator not in self.locators.setdefault(source_id, []):
+            self.locators[source_id].append(locator)
+        label = f"{number}, {locator}" if locator else str(number)
+        return Markup(
+            '<span class="citation"><a class="cite" id="{anchor}" href="#source-{number}" '
+            'aria-describedby="{anchor}-tip">[{label}]</a>'
+            '<span class="tip" role="tooltip" id="{anchor}-tip">{tip}</span></span>'
+        ).format(anchor=anchor, number=number, label=label, tip=preview(source))
+
+    def entries(self) -> list[CitedSource]:
+        return [
+            CitedSource(n, self.sources[s], tuple(self.marks[s]), tuple(self.locators.get(s, ())))
+            for s, n in sorted(self.numbers.items(), key=lambda item: item[1])
+        ]
+
+
+def preview(source: Source) -> Markup:
+    """The one-glance description shown when a reader hovers or focuses a mark."""
+    parts = [Markup("<strong>{}</strong>").format(source.title), escape(source.publisher)]
+    if source.date:
+        parts.append(escape(human_date(source.date)))
+    text = Markup(", ").join(parts)
+    if source.quotes:
+        text += Markup(' <q>{}</q>').format(source.quotes[0])
+    return text

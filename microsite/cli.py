@@ -1,0 +1,115 @@
+"""The command line: parse arguments, run a command, report problems without a traceback.
+
+Exit status: 0 success, 1 bad content (every problem listed), 2 bad usage.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .build import Project, build, check
+from .errors import ContentErrors, Problem
+
+
+def main(argv: Sequence[str], root: Path) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    project = Project(Path(args.root).resolve() if args.root else root)
+    try:
+        return args.run(project, args)
+    except ContentErrors as exc:
+        report(exc.problems, sys.stderr)
+        print(f"{_count(exc.problems, 'error')}; nothing was written", file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+class UsageError(Exception):
+    """A command given wrongly, such as an unknown kind for `new`."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build.py", description="Build the investigation's static site.")
+    parser.add_argument("--root", help="the project folder (default: the folder of build.py)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("build", help="write the site into site/")
+    p.add_argument("--out", help="write here instead of site/")
+    p.set_defaults(run=_build)
+
+    p = commands.add_parser("check", help="validate content and links; write nothing")
+    p.add_argument("--strict", action="store_true", help="fail on warnings too")
+    p.set_defaults(run=_check)
+
+    p = commands.add_parser("serve", help="build and preview with live reload")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1")
+    p.set_defaults(run=_serve)
+
+    p = commands.add_parser("new", help="write a ready-to-fill content file")
+    p.add_argument("kind", help="company, system, agency, page or source (or a kind's plural)")
+    p.add_argument("name", help='the name, such as "Acme Corp", or a source id')
+    p.set_defaults(run=_new)
+    return parser
+
+
+def _build(project: Project, args) -> int:
+    result = build(project, Path(args.out).resolve() if args.out else None)
+    report(result.warnings, sys.stderr)
+    print(result.summary())
+    return 0
+
+
+def _check(project: Project, args) -> int:
+    site, warnings = check(project)
+    report(warnings, sys.stderr)
+    content = site.content
+    print(
+        f"checked {len(content.entities)} entities, {len(content.pages)} pages, "
+        f"{len(content.sources)} sources: no errors, {_count(warnings, 'warning')}"
+    )
+    return 1 if warnings and args.strict else 0
+
+
+def _serve(project: Project, args) -> int:
+    from .serve import serve  # livereload is imported only when previewing
+
+    serve(project, args.host, args.port)
+    return 0
+
+
+def _new(project: Project, args) -> int:
+    from .scaffold import ScaffoldError, new_file
+
+    try:
+        path = new_file(project.root, args.kind, args.name)
+    except ScaffoldError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"wrote {path.relative_to(project.root).as_posix()}: fill in the fields, then run make check")
+    return 0
+
+
+def report(problems: Sequence[Problem], stream) -> None:
+    """One line per problem; under GitHub Actions also an annotation on the file and line."""
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    for problem in problems:
+        print(problem, file=stream)
+        if annotate:
+            print(github_annotation(problem), file=sys.stdout)
+
+
+def github_annotation(problem: Problem) -> str:
+    loc = problem.location
+    level = "warning" if problem.severity == "warning" else "error"
+    where = f"file={loc.path}" + (f",line={loc.line},col={loc.col or 1}" if loc.line else "")
+    message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return f"::{level} {where}::{message}"
+
+
+def _count(items: Sequence, noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"

@@ -1,0 +1,84 @@
+"""User-facing problems: located, collected across a whole run, reported once.
+
+A problem in content or configuration is never an exception raised from deep inside a pass:
+each pass appends to a `Problems` list and goes on, so one run reports everything that is wrong.
+`ContentErrors` is the one exception root the command line catches to print without a traceback.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a content file; line and column count from 1 (0 means unknown)."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.path
+        return f"{self.path}:{self.line}:{self.col or 1}"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    location: Location
+    message: str
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.location}: {prefix}{self.message}"
+
+
+@dataclass
+class Problems:
+    """An append-only collector of problems, shared by the passes of one run."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def error(self, location: Location, message: str) -> None:
+        self.items.append(Problem(location, message, "error"))
+
+    def warning(self, location: Location, message: str) -> None:
+        self.items.append(Problem(location, message, "warning"))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return sorted(p for p in self.items if p.severity == "error")
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return sorted(p for p in self.items if p.severity == "warning")
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise ContentErrors(self.errors)
+
+
+class ContentErrors(Exception):
+    """Bad content or configuration: the build stops and nothing is written."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
+    """A ' — did you mean 'x'?' suffix for the closest choice, or '' when none is close."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=cutoff)
+    return f" — did you mean '{close[0]}'?" if close else ""
+
+
+def relative_path(path: Path, root: Path) -> str:
+    """The path as a reader of the error message knows it: relative to the project, with '/'."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

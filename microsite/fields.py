@@ -1,0 +1,169 @@
+"""Field-by-field checks of YAML values, each reporting at the value's own line and column.
+
+A `Field` both validates a value and explains itself, so `build.py new` writes its ready-to-fill
+files from the same table the loaders check against: the two cannot drift apart.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable
+
+from .errors import Problems, did_you_mean
+from .model import Cite
+from .yamlfile import YamlDoc
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+SAFE_SCHEMES = ("https:", "http:", "mailto:")
+
+Checker = Callable[[YamlDoc, tuple, Problems], Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    check: Checker
+    required: bool
+    help: str
+    example: str = ""
+
+
+def read_fields(doc: YamlDoc, fields: tuple[Field, ...], problems: Problems, prefix: tuple = ()) -> dict:
+    """Check a mapping against `fields`: required present, none unknown, each value valid."""
+    mapping = raw(doc, prefix)
+    if not isinstance(mapping, dict):
+        problems.error(doc.where(*prefix), "expected fields written as 'name: value'")
+        return {}
+    known = {f.name for f in fields}
+    for key in mapping:
+        if key not in known:
+            problems.error(
+                doc.where_key(*prefix, key),
+                f"unknown field '{key}'{did_you_mean(key, known) or _listing(known)}",
+            )
+    values = {}
+    for f in fields:
+        if mapping.get(f.name) is None:
+            if f.required:
+                problems.error(doc.where(*prefix), f"missing required field '{f.name}' ({f.help})")
+            values[f.name] = None
+            continue
+        values[f.name] = f.check(doc, prefix + (f.name,), problems)
+    return values
+
+
+def _listing(names: set[str]) -> str:
+    return f"; the fields here are: {', '.join(sorted(names))}"
+
+
+def raw(doc: YamlDoc, keys: tuple) -> Any:
+    value = doc.data
+    for key in keys:
+        value = value[key]
+    return value
+
+
+def text(doc: YamlDoc, keys: tuple, problems: Problems) -> str | None:
+    """A single line of plain text."""
+    value = raw(doc, keys)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        problems.error(doc.where(*keys), f"'{keys[-1]}' must be text, not {_kind_of(value)}")
+        return None
+    value = str(value).strip()
+    if not value:
+        problems.error(doc.where(*keys), f"'{keys[-1]}' is empty")
+        return None
+    return value
+
+
+def integer(doc: YamlDoc, keys: tuple, problems: Problems) -> int | None:
+    value = raw(doc, keys)
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.error(doc.where(*keys), f"'{keys[-1]}' must be a whole number")
+        return None
+    return value
+
+
+def boolean(doc: YamlDoc, keys: tuple, problems: Problems) -> bool | None:
+    value = raw(doc, keys)
+    if not isinstance(value, bool):
+        problems.error(doc.where(*keys), f"'{keys[-1]}' must be true or false")
+        return None
+    return value
+
+
+def date_text(doc: YamlDoc, keys: tuple, problems: Problems) -> str | None:
+    """YYYY-MM-DD, YYYY-MM or YYYY: sources often give only the month or year."""
+    value = raw(doc, keys)
+    value = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+    if value is None or not valid_date(value):
+        problems.error(
+            doc.where(*keys),
+            f"bad date '{raw(doc, keys)}': write YYYY-MM-DD, YYYY-MM or YYYY (for example 2018-10-23)",
+        )
+        return None
+    return value
+
+
+def valid_date(value: str) -> bool:
+    match = DATE.fullmatch(value)
+    if not match:
+        return False
+    year, month, day = (int(g) if g else 1 for g in match.groups())
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def url(doc: YamlDoc, keys: tuple, problems: Problems) -> str | None:
+    """An absolute web address; anything a browser could run as code is refused."""
+    value = text(doc, keys, problems)
+    if value is None:
+        return None
+    if not is_safe_external(value):
+        problems.error(doc.where(*keys), f"unsafe link '{value[:60]}': a source address must start with https:// or http://")
+        return None
+    return value
+
+
+def is_safe_external(href: str) -> bool:
+    return href.lower().startswith(("https://", "http://")) and not any(c.isspace() for c in href)
+
+
+def text_list(doc: YamlDoc, keys: tuple, problems: Problems) -> tuple[str, ...]:
+    value = raw(doc, keys)
+    if not isinstance(value, list):
+        problems.error(doc.where(*keys), f"'{keys[-1]}' must be a list, one item per line starting with '- '")
+        return ()
+    return tuple(v for i in range(len(value)) if (v := text(doc, keys + (i,), problems)) is not None)
+
+
+def cites(doc: YamlDoc, keys: tuple, problems: Problems) -> tuple[Cite, ...]:
+    """`cite: id`, `cite: "id, p. 4"` or a list of those; a leading '@' is allowed."""
+    value = raw(doc, keys)
+    items = value if isinstance(value, list) else [value]
+    result = []
+    for i, item in enumerate(items):
+        where = doc.where(*keys, i) if isinstance(value, list) else doc.where(*keys)
+        if not isinstance(item, str) or not item.strip():
+            problems.error(where, "a citation is a source id, such as 'quartz-2018-10-23'")
+            continue
+        source, _, locator = item.partition(",")
+        result.append(Cite(source.strip().lstrip("@"), locator.strip(), where))
+    if not items:
+        problems.error(doc.where(*keys), "'cite' is empty: name at least one source")
+    return tuple(result)
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a group of fields"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    return type(value).__name__

@@ -1,0 +1,278 @@
+"""Pass 1: load every content file into typed records, collecting every problem on the way.
+
+Only shapes are checked here (fields, types, dates, slugs); whether a cited source or a related
+entity exists is the resolve pass's business, once everything is loaded.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import fields as F
+from .config import load_config
+from .errors import Location, Problems, did_you_mean, relative_path
+from .fields import Field
+from .model import Change, Content, Entity, Figure, Link, Page, SiteConfig, Source
+from .outputs import GENERATED, kind_index
+from .yamlfile import YamlDoc, parse_yaml, split_front_matter
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+
+def _any(doc: YamlDoc, keys: tuple, problems: Problems):
+    return F.raw(doc, keys)
+
+
+def source_fields(config: SiteConfig) -> tuple[Field, ...]:
+    kinds = ", ".join(k.id for k in config.source_kinds)
+    return (
+        Field("title", F.text, True, "the headline or title, as published", '"Headline as published"'),
+        Field("publisher", F.text, True, "who published it: a newspaper, an agency, an organisation", "Quartz"),
+        Field("kind", F.text, True, f"one of: {kinds}", config.source_kinds[0].id if config.source_kinds else ""),
+        Field("date", F.date_text, False, "publication date: YYYY-MM-DD, YYYY-MM or YYYY", "2018-10-23"),
+        Field("author", F.text, False, "leave out when not confirmed"),
+        Field("url", F.url, False, "the address of the original; leave out when not confirmed"),
+        Field("archive_url", F.url, False, "an archived copy, for when the original disappears"),
+        Field("accessed", F.date_text, False, "when the address was last checked: YYYY-MM-DD"),
+        Field("quotes", F.text_list, False, "verbatim excerpts, one per line starting with '- '"),
+        Field("note", F.text, False, "what a reader should know: what is not confirmed, which version"),
+    )
+
+
+FIGURE_FIELDS = (
+    Field("label", F.text, True, "what is counted; give two figures the same label when sources disagree"),
+    Field("value", F.text, True, "the value as the source gives it, in quotes"),
+    Field("as_of", F.date_text, False, "the date the value applies to: YYYY-MM-DD, YYYY-MM or YYYY"),
+    Field("cite", F.cites, True, "the source id, or a list of them"),
+    Field("note", F.text, False, "a short qualification"),
+)
+LINK_FIELDS = (
+    Field("id", F.text, True, "the slug of the related page"),
+    Field("role", F.text, False, "what the relation is, in a few words"),
+    Field("cite", F.cites, False, "the source that says so"),
+)
+PAGE_FIELDS = (
+    Field("title", F.text, True, "the page's title", '"About this site"'),
+    Field("summary", F.text, False, "one sentence under the title"),
+    Field("order", F.integer, False, "position in the navigation: smaller comes first", "10"),
+    Field("show_changes", F.boolean, False, "true to list content/changes.yaml on this page", "false"),
+)
+CHANGE_FIELDS = (
+    Field("date", F.date_text, True, "YYYY-MM-DD"),
+    Field("text", F.text, True, "what changed"),
+)
+
+
+def entity_fields(config: SiteConfig, kind: str) -> tuple[Field, ...]:
+    relation_fields = tuple(
+        Field(r.field, _any, False, f"{r.label}: slugs of {config.kind(r.to_kind).plural.lower()}")
+        for r in config.relations_from(kind)
+    )
+    return (
+        Field("name", F.text, True, "the name readers know it by", '"Name"'),
+        Field("summary", F.text, True, "one sentence saying what it is, with a citation such as [@source-id]"),
+        Field("figures", _any, False, "cited numbers: label, value, as_of, cite"),
+    ) + relation_fields
+
+
+def load_content(root: Path, problems: Problems) -> Content | None:
+    """Read content/ under `root`; None when site.yaml itself cannot be used."""
+    config = load_config(root, problems)
+    if config is None:
+        return None
+    sources = {}
+    for path in _files(root, "sources", (".yaml", ".yml"), problems):
+        source = _load_source(root, path, config, problems)
+        if source:
+            sources[source.id] = source
+    claimed = {name: "the site itself" for name in GENERATED + tuple(kind_index(k.id) for k in config.kinds)}
+    entities = {}
+    for kind in config.kinds:
+        for path in _files(root, kind.id, MARKDOWN_SUFFIXES, problems):
+            entity = _load_entity(root, path, kind.id, config, problems)
+            if entity and _claim(claimed, entity.output, entity.path, problems):
+                entities[(kind.id, entity.slug)] = entity
+    pages = {}
+    for path in _files(root, "pages", MARKDOWN_SUFFIXES, problems):
+        page = _load_page(root, path, problems)
+        if page and _claim(claimed, page.output, page.path, problems):
+            pages[page.slug] = page
+    changes = _load_changes(root, problems)
+    return Content(config, sources, entities, pages, changes)
+
+
+def _claim(claimed: dict[str, str], output: str, path: str, problems: Problems) -> bool:
+    """Reserve an output path for one file; two files writing one page is an error."""
+    if output in claimed:
+        problems.error(
+            Location(path, 1, 1),
+            f"two files write {output}: this one and {claimed[output]}; rename one of them",
+        )
+        return False
+    claimed[output] = path
+    return True
+
+
+def _files(root: Path, folder: str, suffixes: tuple[str, ...], problems: Problems) -> list[Path]:
+    directory = root / "content" / folder
+    if not directory.is_dir():
+        return []
+    found = []
+    for path in sorted(directory.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.suffix not in suffixes or not path.is_file():
+            problems.error(
+                Location(relative_path(path, root), 1, 1),
+                f"unexpected file in content/{folder}/: only {' or '.join(suffixes)} files belong here",
+            )
+            continue
+        found.append(path)
+    return found
+
+
+def _read(root: Path, path: Path, problems: Problems) -> tuple[str, str | None]:
+    name = relative_path(path, root)
+    try:
+        return name, path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.error(Location(name, 1, 1), f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
+        return name, None
+
+
+def _slug(path: Path, name: str, problems: Problems) -> str | None:
+    slug = path.stem
+    if not F.SLUG.fullmatch(slug):
+        suggestion = "-".join("".join(c if c.isalnum() else " " for c in slug.lower()).split())
+        problems.error(
+            Location(name, 1, 1),
+            f"bad slug '{slug}': file names use only a-z, 0-9 and '-'"
+            + (f"; rename it to '{suggestion}{path.suffix}'" if suggestion and suggestion.isascii() else ""),
+        )
+        return None
+    return slug
+
+
+def _load_source(root: Path, path: Path, config: SiteConfig, problems: Problems) -> Source | None:
+    name, text = _read(root, path, problems)
+    slug = _slug(path, name, problems)
+    if text is None:
+        return None
+    doc = parse_yaml(text, name, problems)
+    if doc is None or slug is None:
+        return None
+    v = F.read_fields(doc, source_fields(config), problems)
+    if not v:
+        return None
+    kinds = {k.id for k in config.source_kinds}
+    if v["kind"] is not None and v["kind"] not in kinds:
+        problems.error(doc.where("kind"), f"unknown source kind '{v['kind']}'{did_you_mean(v['kind'], kinds)}; use one of: {', '.join(sorted(kinds))}")
+    return Source(
+        id=slug,
+        title=v["title"] or slug,
+        publisher=v["publisher"] or "",
+        kind=v["kind"] or "",
+        date=v["date"],
+        author=v["author"],
+        url=v["url"],
+        archive_url=v["archive_url"],
+        accessed=v["accessed"],
+        quotes=v["quotes"] or (),
+        note=v["note"],
+        location=Location(name, 1, 1),
+    )
+
+
+def _front_matter(root: Path, path: Path, problems: Problems) -> tuple[str, YamlDoc | None, str, int]:
+    name, text = _read(root, path, problems)
+    if text is None:
+        return name, None, "", 1
+    parts = split_front_matter(text, name, problems)
+    if parts.yaml_text is None:
+        return name, None, parts.body, parts.body_line
+    doc = parse_yaml(parts.yaml_text, name, problems, line_offset=1)
+    if doc is not None and not isinstance(doc.data, dict):
+        problems.error(Location(name, 2, 1), "the front matter must be fields written 'name: value'")
+        doc = None
+    return name, doc, parts.body, parts.body_line
+
+
+def _load_entity(root: Path, path: Path, kind: str, config: SiteConfig, problems: Problems) -> Entity | None:
+    name, doc, body, body_line = _front_matter(root, path, problems)
+    slug = _slug(path, name, problems)
+    if doc is None or slug is None:
+        return None
+    v = F.read_fields(doc, entity_fields(config, kind), problems)
+    figures = _figures(doc, problems) if v.get("figures") is not None else ()
+    links = tuple(
+        link
+        for relation in config.relations_from(kind)
+        if v.get(relation.field) is not None
+        for link in _links(doc, relation.field, problems)
+    )
+    return Entity(
+        path=name, body=body, body_line=body_line, summary_at=doc.where("summary"), kind=kind, slug=slug,
+        name=v.get("name") or slug, summary=v.get("summary") or "", figures=figures, links=links,
+    )
+
+
+def _list_of(doc: YamlDoc, key: str, problems: Problems) -> list:
+    value = doc.data[key]
+    if not isinstance(value, list):
+        problems.error(doc.where(key), f"'{key}' must be a list, one item per line starting with '- '")
+        return []
+    return value
+
+
+def _figures(doc: YamlDoc, problems: Problems) -> tuple[Figure, ...]:
+    figures = []
+    for i, _ in enumerate(_list_of(doc, "figures", problems)):
+        v = F.read_fields(doc, FIGURE_FIELDS, problems, ("figures", i))
+        if v and v["label"] and v["value"] and v["cite"]:
+            figures.append(Figure(v["label"], v["value"], v["as_of"], v["cite"], v["note"], doc.where("figures", i)))
+    return tuple(figures)
+
+
+def _links(doc: YamlDoc, field: str, problems: Problems) -> list[Link]:
+    links = []
+    for i, item in enumerate(_list_of(doc, field, problems)):
+        where = doc.where(field, i)
+        if isinstance(item, dict):
+            v = F.read_fields(doc, LINK_FIELDS, problems, (field, i))
+            if v and v["id"]:
+                links.append(Link(field, v["id"], v["role"], v["cite"] or (), where))
+        elif isinstance(item, str) and item.strip():
+            links.append(Link(field, item.strip(), None, (), where))
+        else:
+            problems.error(where, f"each entry of '{field}' is a slug, or fields 'id', 'role', 'cite'")
+    return links
+
+
+def _load_page(root: Path, path: Path, problems: Problems) -> Page | None:
+    name, doc, body, body_line = _front_matter(root, path, problems)
+    slug = _slug(path, name, problems)
+    if doc is None or slug is None:
+        return None
+    v = F.read_fields(doc, PAGE_FIELDS, problems)
+    return Page(
+        path=name, body=body, body_line=body_line, summary_at=doc.where("summary"), slug=slug, title=v.get("title") or slug,
+        summary=v.get("summary"), order=v.get("order") or 0, show_changes=bool(v.get("show_changes")),
+    )
+
+
+def _load_changes(root: Path, problems: Problems) -> tuple[Change, ...]:
+    path = root / "content" / "changes.yaml"
+    if not path.is_file():
+        return ()
+    name, text = _read(root, path, problems)
+    doc = parse_yaml(text, name, problems) if text is not None else None
+    if doc is None or doc.data is None:
+        return ()
+    if not isinstance(doc.data, list):
+        problems.error(doc.where(), "changes.yaml is a list of entries, each '- date: ...' then 'text: ...'")
+        return ()
+    changes = []
+    for i in range(len(doc.data)):
+        v = F.read_fields(doc, CHANGE_FIELDS, problems, (i,))
+        if v and v["date"] and v["text"]:
+            changes.append(Change(v["date"], v["text"], doc.where(i)))
+    return tuple(sorted(changes, key=lambda c: c.date, reverse=True))

@@ -1,0 +1,154 @@
+"""The typed records every pass works on. Frozen: passes build new values, never mutate."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import Location
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """A kind of entity declared in site.yaml: a folder of content and a section of the site."""
+
+    id: str
+    singular: str
+    plural: str
+    intro: str
+
+
+@dataclass(frozen=True)
+class RelationSpec:
+    """A relation field on one kind listing entities of another, shown on both pages."""
+
+    field: str
+    from_kind: str
+    to_kind: str
+    label: str
+    inverse: str
+
+
+@dataclass(frozen=True)
+class SourceKind:
+    id: str
+    label: str
+    primary: bool
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    tagline: str
+    base_url: str
+    language: str
+    kinds: tuple[KindSpec, ...]
+    relations: tuple[RelationSpec, ...]
+    source_kinds: tuple[SourceKind, ...]
+
+    def kind(self, kind_id: str) -> KindSpec:
+        return next(k for k in self.kinds if k.id == kind_id)
+
+    def relations_from(self, kind_id: str) -> tuple[RelationSpec, ...]:
+        return tuple(r for r in self.relations if r.from_kind == kind_id)
+
+
+@dataclass(frozen=True)
+class Cite:
+    """One citation of a source, as written: `[@id, p. 4]` or `cite: "id, p. 4"`."""
+
+    source: str
+    locator: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    publisher: str
+    kind: str
+    date: str | None
+    author: str | None
+    url: str | None
+    archive_url: str | None
+    accessed: str | None
+    quotes: tuple[str, ...]
+    note: str | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A structured, cited claim: the value a source gives for something counted."""
+
+    label: str
+    value: str
+    as_of: str | None
+    cites: tuple[Cite, ...]
+    note: str | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class Link:
+    """One entry of a relation field: this entity relates to `target` (a slug of the relation's kind)."""
+
+    relation: str
+    target: str
+    role: str | None
+    cites: tuple[Cite, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class Document:
+    """What entities and free pages share: a Markdown body located in a file."""
+
+    path: str  # the content file, relative to the project root
+    body: str
+    body_line: int
+    summary_at: Location  # where the one-line summary was written (its citations are located there)
+
+
+@dataclass(frozen=True)
+class Entity(Document):
+    kind: str
+    slug: str
+    name: str
+    summary: str
+    figures: tuple[Figure, ...]
+    links: tuple[Link, ...]
+
+    @property
+    def output(self) -> str:
+        return f"{self.kind}/{self.slug}.html"
+
+
+@dataclass(frozen=True)
+class Page(Document):
+    slug: str
+    title: str
+    summary: str | None
+    order: int
+    show_changes: bool
+
+    @property
+    def output(self) -> str:
+        return f"{self.slug}.html"
+
+
+@dataclass(frozen=True)
+class Change:
+    date: str
+    text: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything loaded from content/, validated field by field but not yet cross-checked."""
+
+    config: SiteConfig
+    sources: dict[str, Source]
+    entities: dict[tuple[str, str], Entity]  # (kind, slug) -> entity
+    pages: dict[str, Page]
+    changes: tuple[Change, ...]

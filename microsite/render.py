@@ -1,0 +1,231 @@
+"""Pass 3: render every page into memory, `{output path: bytes}`. Nothing here touches site/.
+
+Python decides what a page says and in which order its citations are numbered; the Jinja
+templates (autoescape on) only lay it out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from .citemarks import PageCitations
+from .dates import human_date
+from .model import Entity, Figure, Page
+from .outputs import HOME, NOT_FOUND, SOURCES, kind_index, relative_url
+from .resolve import Site
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: str
+    output: str
+
+
+@dataclass(frozen=True)
+class Related:
+    """One line of a 'related' list: the other page, what the relation is, and its marks."""
+
+    entity: Entity
+    role: str | None
+    marks: Markup
+
+
+@dataclass(frozen=True)
+class FigureGroup:
+    """Figures sharing a label: more than one value means the sources disagree."""
+
+    label: str
+    rows: tuple[tuple[Figure, Markup], ...]
+
+    @property
+    def disputed(self) -> bool:
+        return len({figure.value for figure, _ in self.rows}) > 1
+
+
+def make_environment(templates: Path, preview: bool = False) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(templates),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["human_date"] = human_date
+    env.globals["preview"] = preview
+    return env
+
+
+def render_site(site: Site, md: MarkdownIt, env: Environment) -> dict[str, bytes]:
+    config = site.content.config
+    pages = sorted(site.content.pages.values(), key=lambda p: (p.order, p.title.lower()))
+    nav = (
+        [NavItem(k.plural, kind_index(k.id)) for k in config.kinds]
+        + [NavItem("Sources", SOURCES)]
+        + [NavItem(p.title, p.output) for p in pages]
+    )
+    renderer = _Renderer(site, md, env, nav)
+    outputs = {HOME: renderer.home(), SOURCES: renderer.sources(), NOT_FOUND: renderer.not_found()}
+    for kind in config.kinds:
+        outputs[kind_index(kind.id)] = renderer.kind_index(kind.id)
+    for entity in site.content.entities.values():
+        outputs[entity.output] = renderer.entity(entity)
+    for page in pages:
+        outputs[page.output] = renderer.page(page)
+    return outputs
+
+
+class _Renderer:
+    def __init__(self, site: Site, md: MarkdownIt, env: Environment, nav: list[NavItem]):
+        self.site, self.md, self.env, self.nav = site, md, env, nav
+        self.config = site.content.config
+
+    def _page(self, template: str, output: str, **context) -> bytes:
+        html = self.env.get_template(template).render(
+            site=self.config,
+            nav=self.nav,
+            output=output,
+            url=self._url_maker(output),
+            canonical=self.config.base_url + ("" if output == HOME else output),
+            **context,
+        )
+        return html.encode("utf-8")
+
+    def _url_maker(self, output: str):
+        """Links from `output`: relative, except on the 404 page, which a host serves at any depth."""
+        if output == NOT_FOUND:
+            return lambda target: self.config.base_url + target
+        return partial(relative_url, output)
+
+    def _markdown(self, origin: str, citations: PageCitations, which: dict, output: str | None = None) -> Markup:
+        """Render the text written for page `origin` into page `output` (by default the same)."""
+        parsed = which.get(origin)
+        if parsed is None:
+            return Markup("")
+        env = {"cite": citations.mark, "output": output or origin}
+        return Markup(self.md.renderer.render(parsed.tokens, self.md.options, env))
+
+    def _citations(self) -> PageCitations:
+        return PageCitations(self.site.content.sources)
+
+    def _marks(self, citations: PageCitations, cites) -> Markup:
+        return Markup("").join(citations.mark(c.source, c.locator) for c in cites)
+
+    def entity(self, entity: Entity) -> bytes:
+        citations = self._citations()
+        summary = self._markdown(entity.output, citations, self.site.summaries)
+        figures = self._figure_groups(entity, citations)
+        body = self._markdown(entity.output, citations, self.site.bodies)
+        related = self._related(entity, citations)
+        return self._page(
+            "entity.html", entity.output, entity=entity, kind=self.config.kind(entity.kind),
+            title=entity.name, summary=summary, figures=figures, body=body, related=related,
+            description=plain_text(self.site.summaries.get(entity.output)),
+            cited=citations.entries(),
+        )
+
+    def _figure_groups(self, entity: Entity, citations: PageCitations) -> list[FigureGroup]:
+        labels: dict[str, list] = {}
+        for figure in entity.figures:
+            labels.setdefault(figure.label, []).append(figure)
+        return [
+            FigureGroup(label, tuple((f, self._marks(citations, f.cites)) for f in figures))
+            for label, figures in labels.items()
+        ]
+
+    def _related(self, entity: Entity, citations: PageCitations) -> list[tuple[str, list[Related]]]:
+        entities = self.site.content.entities
+        sections: list[tuple[str, list[Related]]] = []
+        for relation in self.config.relations_from(entity.kind):
+            rows = [
+                Related(entities[(relation.to_kind, link.target)], link.role, self._marks(citations, link.cites))
+                for link in entity.links
+                if link.relation == relation.field and (relation.to_kind, link.target) in entities
+            ]
+            if rows:
+                sections.append((relation.label, rows))
+        for relation in self.config.relations:
+            rows = [
+                Related(i.entity, i.link.role, self._marks(citations, i.link.cites))
+                for i in self.site.inbound.get(entity.output, ())
+                if i.relation is relation
+            ]
+            if rows:
+                sections.append((relation.inverse, rows))
+        return sections
+
+    def page(self, page: Page) -> bytes:
+        citations = self._citations()
+        summary = self._markdown(page.output, citations, self.site.summaries)
+        body = self._markdown(page.output, citations, self.site.bodies)
+        return self._page(
+            "page.html", page.output, page=page, title=page.title, summary=summary, body=body,
+            changes=self.site.content.changes if page.show_changes else (),
+            description=plain_text(self.site.summaries.get(page.output)) or page.title,
+            cited=citations.entries(),
+        )
+
+    def _listing(self, output: str, entities: list[Entity], citations: PageCitations) -> list[tuple[Entity, Markup]]:
+        """Entities with their summaries, whose citations are numbered on the listing page itself."""
+        return [
+            (e, self._markdown(e.output, citations, self.site.summaries, output))
+            for e in sorted(entities, key=lambda e: e.name.lower())
+        ]
+
+    def kind_index(self, kind_id: str) -> bytes:
+        output = kind_index(kind_id)
+        citations = self._citations()
+        kind = self.config.kind(kind_id)
+        members = [e for e in self.site.content.entities.values() if e.kind == kind_id]
+        return self._page(
+            "kind_index.html", output, kind=kind, title=kind.plural, description=kind.intro,
+            entries=self._listing(output, members, citations), cited=citations.entries(),
+        )
+
+    def home(self) -> bytes:
+        citations = self._citations()
+        sections = []
+        for kind in self.config.kinds:
+            members = [e for e in self.site.content.entities.values() if e.kind == kind.id]
+            sections.append((kind, self._listing(HOME, members, citations)))
+        return self._page(
+            "home.html", HOME, title=self.config.title, description=self.config.tagline,
+            sections=sections, cited=citations.entries(),
+        )
+
+    def sources(self) -> bytes:
+        content = self.site.content
+        titles = {d.output: getattr(d, "name", None) or getattr(d, "title", "") for d in self.site.documents()}
+        groups = []
+        for kind in self.config.source_kinds:
+            members = sorted(
+                (s for s in content.sources.values() if s.kind == kind.id),
+                key=lambda s: (s.date or "", s.id),
+            )
+            if members:
+                groups.append((kind, [(s, [(o, titles[o]) for o in self.site.cited_by.get(s.id, ())]) for s in members]))
+        return self._page(
+            "sources.html", SOURCES, title="Sources", groups=groups,
+            description=f"Every source cited on {self.config.title}, with the pages that cite it.",
+        )
+
+    def not_found(self) -> bytes:
+        return self._page("404.html", NOT_FOUND, title="Page not found", description="Page not found")
+
+
+def plain_text(parsed) -> str:
+    """The words of an inline text without its citation marks: for meta descriptions."""
+    if parsed is None:
+        return ""
+    words = [
+        child.content
+        for token in parsed.tokens
+        for child in (token.children or [])
+        if child.type in ("text", "code_inline")
+    ]
+    return " ".join("".join(words).split())

@@ -1,0 +1,109 @@
+"""Pass 2: cross-check the loaded content and work out what each page shows.
+
+Every reference is checked here, with a did-you-mean: cited sources, related entities, links
+between pages. Back-references ("systems this company supplies") and "which pages cite this
+source" are derived, never written by hand.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+
+from .errors import Problems, did_you_mean
+from .markdown import LinkContext, Parsed, parse_block, parse_inline
+from .model import Cite, Content, Document, Entity, Link, RelationSpec
+from .outputs import GENERATED, kind_index
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A relation seen from its target: `entity` lists this page under `relation`."""
+
+    relation: RelationSpec
+    entity: Entity
+    link: Link
+
+
+@dataclass(frozen=True)
+class Site:
+    content: Content
+    summaries: dict[str, Parsed]  # output -> parsed one-line summary
+    bodies: dict[str, Parsed]  # output -> parsed narrative
+    inbound: dict[str, tuple[Inbound, ...]]  # output of the target -> relations pointing at it
+    cited_by: dict[str, tuple[str, ...]]  # source id -> outputs of the pages citing it
+
+    def documents(self) -> list[Document]:
+        return [*self.content.entities.values(), *self.content.pages.values()]
+
+
+def resolve(content: Content, md: MarkdownIt, problems: Problems) -> Site:
+    documents: list[Document] = [*content.entities.values(), *content.pages.values()]
+    pages_by_file = {d.path: d.output for d in documents}
+    outputs = frozenset(
+        [*pages_by_file.values(), *GENERATED, *(kind_index(k.id) for k in content.config.kinds)]
+    )
+    summaries, bodies, cited_by = {}, {}, defaultdict(set)
+    for document in documents:
+        ctx = LinkContext(document.path, document.output, pages_by_file, outputs)
+        cites: list[Cite] = []
+        summary = getattr(document, "summary", None)
+        if summary:
+            summaries[document.output] = parse_inline(md, summary, document.summary_at, ctx, problems)
+            cites += summaries[document.output].cites
+        bodies[document.output] = parse_block(md, document.body, document.body_line, ctx, problems)
+        cites += bodies[document.output].cites
+        if isinstance(document, Entity):
+            cites += [c for f in document.figures for c in f.cites]
+            cites += [c for link in document.links for c in link.cites]
+        for cite in cites:
+            if _check_cite(cite, content, problems):
+                cited_by[cite.source].add(document.output)
+    for source in content.sources.values():
+        if source.id not in cited_by:
+            problems.warning(source.location, f"source '{source.id}' is cited by nothing; cite it or delete the file")
+    return Site(
+        content=content,
+        summaries=summaries,
+        bodies=bodies,
+        inbound=_inbound(content, problems),
+        cited_by={s: tuple(sorted(o)) for s, o in sorted(cited_by.items())},
+    )
+
+
+def _check_cite(cite: Cite, content: Content, problems: Problems) -> bool:
+    if cite.source in content.sources:
+        return True
+    problems.error(
+        cite.location,
+        f"unknown source '{cite.source}'{did_you_mean(cite.source, content.sources)}"
+        + ("" if content.sources else "; add it as a file in content/sources/"),
+    )
+    return False
+
+
+def _inbound(content: Content, problems: Problems) -> dict[str, tuple[Inbound, ...]]:
+    relations = {r.field: r for r in content.config.relations}
+    inbound: dict[str, list[Inbound]] = defaultdict(list)
+    for entity in content.entities.values():
+        for link in entity.links:
+            relation = relations[link.relation]
+            target = content.entities.get((relation.to_kind, link.target))
+            if target is None:
+                kind = content.config.kind(relation.to_kind)
+                slugs = [slug for (k, slug) in content.entities if k == relation.to_kind]
+                problems.error(
+                    link.location,
+                    f"unknown {kind.singular.lower()} '{link.target}' in {link.relation}"
+                    f"{did_you_mean(link.target, slugs)}",
+                )
+                continue
+            if target is entity:
+                problems.error(link.location, f"'{entity.slug}' cannot be related to itself")
+                continue
+            inbound[target.output].append(Inbound(relation, entity, link))
+    return {
+        output: tuple(sorted(items, key=lambda i: (i.relation.field, i.entity.name.lower(), i.entity.output)))
+        for output, items in sorted(inbound.items())
+    }

@@ -1,0 +1,91 @@
+"""`build.py new KIND NAME`: a ready-to-fill content file, every field present and explained.
+
+The comments come from the same `Field` tables the loaders validate against.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+from .config import load_config
+from .errors import ContentErrors, Problems, did_you_mean
+from .fields import Field
+from .load import FIGURE_FIELDS, LINK_FIELDS, PAGE_FIELDS, entity_fields, source_fields
+
+
+class ScaffoldError(Exception):
+    pass
+
+
+def slugify(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
+def new_file(root: Path, kind: str, name: str) -> Path:
+    problems = Problems()
+    config = load_config(root, problems)
+    if config is None:
+        raise ContentErrors(problems.errors)
+    slug = slugify(name)
+    if not slug:
+        raise ScaffoldError(f"cannot make a file name from '{name}': use letters or digits")
+    aliases = {"source": "sources", "sources": "sources", "page": "pages", "pages": "pages"}
+    for k in config.kinds:
+        for alias in (k.id, k.singular.lower(), k.singular.lower().split()[-1]):
+            aliases[alias] = k.id
+    folder = aliases.get(kind.lower())
+    if folder is None:
+        raise ScaffoldError(f"unknown kind '{kind}'{did_you_mean(kind.lower(), aliases)}; use one of: {', '.join(sorted(set(aliases)))}")
+    suffix = ".yaml" if folder == "sources" else ".md"
+    path = root / "content" / folder / f"{slug}{suffix}"
+    if path.exists():
+        raise ScaffoldError(f"{path.relative_to(root).as_posix()} already exists; not overwriting it")
+    if folder == "sources":
+        text = _yaml_block(source_fields(config), {"title": name if name != slug else ""})
+    elif folder == "pages":
+        text = "---\n" + _yaml_block(PAGE_FIELDS, {"title": name}) + "---\n" + _PAGE_BODY
+    else:
+        fields = entity_fields(config, folder)
+        text = "---\n" + _yaml_block(fields, {"name": name}) + "---\n" + _ENTITY_BODY
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _yaml_block(fields: tuple[Field, ...], given: dict[str, str]) -> str:
+    lines = []
+    for f in fields:
+        lines.append(f"# {f.help}{' (required)' if f.required else ' (optional: delete the line if unknown)'}")
+        if f.name == "figures":
+            lines += [f"{f.name}: []", *_commented_list(FIGURE_FIELDS)]
+        elif f.help.count(": slugs of"):
+            lines += [f"{f.name}: []", *_commented_list(LINK_FIELDS)]
+        elif f.name == "quotes":
+            lines += [f"{f.name}: []", '#  - "A sentence exactly as the source wrote it."']
+        else:
+            value = given.get(f.name)
+            example = f"    # for example: {f.example}" if f.example and not value else ""
+            lines.append(f"{f.name}: {json.dumps(value, ensure_ascii=False) if value else ''}".rstrip() + example)
+    return "\n".join(lines) + "\n"
+
+
+def _commented_list(fields: tuple[Field, ...]) -> list[str]:
+    """An example list item, commented out: replace `[]` above with items like it."""
+    lines = ["#  Replace [] with items like this one:"]
+    for i, f in enumerate(fields):
+        lines.append(f"#  {'- ' if i == 0 else '  '}{f.name}: ...    # {f.help}")
+    return lines
+
+
+_ENTITY_BODY = """\
+Replace this paragraph with the narrative, in Markdown. Put a citation after every claim, such
+as `[@source-id]`, or `[@source-id, p. 4]` with a page. Link to other pages by their file, such
+as `[Palantir](../companies/palantir.md)`.
+"""
+
+_PAGE_BODY = """\
+Replace this paragraph with the page, in Markdown. Cite sources as `[@source-id]`.
+"""
