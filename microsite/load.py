@@ -79,17 +79,21 @@ def load_content(root: Path, problems: Problems) -> Content | None:
     config = load_config(root, problems)
     if config is None:
         return None
-    sources = {}
+    sources, unreadable = {}, set()
     for path in _files(root, "sources", (".yaml", ".yml"), problems):
         source = _load_source(root, path, config, problems)
         if source:
             sources[source.id] = source
+        else:
+            unreadable.add(path.stem)
     claimed = {name: "the site itself" for name in GENERATED + tuple(kind_index(k.id) for k in config.kinds)}
     entities = {}
     for kind in config.kinds:
         for path in _files(root, kind.id, MARKDOWN_SUFFIXES, problems):
             entity = _load_entity(root, path, kind.id, config, problems)
-            if entity and _claim(claimed, entity.output, entity.path, problems):
+            if entity is None:
+                unreadable.add(f"{kind.id}/{path.stem}")
+            elif _claim(claimed, entity.output, entity.path, problems):
                 entities[(kind.id, entity.slug)] = entity
     pages = {}
     for path in _files(root, "pages", MARKDOWN_SUFFIXES, problems):
@@ -97,7 +101,7 @@ def load_content(root: Path, problems: Problems) -> Content | None:
         if page and _claim(claimed, page.output, page.path, problems):
             pages[page.slug] = page
     changes = _load_changes(root, problems)
-    return Content(config, sources, entities, pages, changes)
+    return Content(config, sources, entities, pages, changes, frozenset(unreadable))
 
 
 def _claim(claimed: dict[str, str], output: str, path: str, problems: Problems) -> bool:
@@ -210,7 +214,8 @@ def _load_entity(root: Path, path: Path, kind: str, config: SiteConfig, problems
         for link in _links(doc, relation.field, problems)
     )
     return Entity(
-        path=name, body=body, body_line=body_line, summary_at=doc.where("summary"), kind=kind, slug=slug,
+        path=name, body=body, body_line=body_line, summary_at=doc.where("summary"),
+        summary_line=doc.line_text(doc.where("summary")), kind=kind, slug=slug,
         name=v.get("name") or slug, summary=v.get("summary") or "", figures=figures, links=links,
     )
 
@@ -254,7 +259,8 @@ def _load_page(root: Path, path: Path, problems: Problems) -> Page | None:
         return None
     v = F.read_fields(doc, PAGE_FIELDS, problems)
     return Page(
-        path=name, body=body, body_line=body_line, summary_at=doc.where("summary"), slug=slug, title=v.get("title") or slug,
+        path=name, body=body, body_line=body_line, summary_at=doc.where("summary"),
+        summary_line=doc.line_text(doc.where("summary")), slug=slug, title=v.get("title") or slug,
         summary=v.get("summary"), order=v.get("order") or 0, show_changes=bool(v.get("show_changes")),
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -64,12 +65,15 @@ def parse_block(md: MarkdownIt, text: str, first_line: int, ctx: LinkContext, pr
     return Parsed(tokens, tuple(cites))
 
 
-def parse_inline(md: MarkdownIt, text: str, where: Location, ctx: LinkContext, problems: Problems) -> Parsed:
-    """Parse one line of Markdown written in a YAML field (a summary, a role)."""
+def parse_inline(
+    md: MarkdownIt, text: str, where: Location, line: str, ctx: LinkContext, problems: Problems
+) -> Parsed:
+    """Parse Markdown written in a YAML field (a summary) that starts at `where`, on file line `line`."""
     tokens = md.parseInline(text)
     cites: list[Cite] = []
+    window = [(where.line, " " * (where.col - 1) + line[where.col - 1 :])]
     for block in tokens:
-        _check_inline(block.children or [], None, ctx, problems, cites, where)
+        _check_inline(block.children or [], window, ctx, problems, cites)
     return Parsed(tokens, tuple(cites))
 
 
@@ -77,39 +81,38 @@ class _Cursor:
     """Finds successive pieces of an inline text in its source lines, left to right, so two
     citations of one source on one line get their own columns."""
 
-    def __init__(self, window: list[tuple[int, str]] | None, fixed: Location | None, path: str):
-        self.window, self.fixed, self.path = window or [], fixed, path
+    def __init__(self, window: list[tuple[int, str]], path: str):
+        self.window, self.path = window, path
         self.row, self.col = 0, 0
 
-    def find(self, needle: str) -> Location:
-        if self.fixed is not None:
-            return self.fixed
+    def find(self, *needles: str) -> Location:
         for row in range(self.row, len(self.window)):
             line_no, line = self.window[row]
-            col = line.find(needle, self.col if row == self.row else 0)
-            if col >= 0:
-                self.row, self.col = row, col + len(needle)
-                return Location(self.path, line_no, col + 1)
+            for needle in needles:
+                col = line.find(needle, self.col if row == self.row else 0) if needle else -1
+                if col >= 0:
+                    self.row, self.col = row, col + len(needle)
+                    return Location(self.path, line_no, col + 1)
         line_no = self.window[self.row][0] if self.window else 1
         return Location(self.path, line_no, 1)
 
 
-def _check_inline(children, window, ctx: LinkContext, problems: Problems, cites: list, fixed: Location | None = None) -> None:
-    cursor = _Cursor(window, fixed, ctx.content_path)
+def _check_inline(children, window, ctx: LinkContext, problems: Problems, cites: list) -> None:
+    cursor = _Cursor(window, ctx.content_path)
     for token in children:
         if token.type == "citation":
             where = cursor.find("@" + token.meta["source"])
             cites.append(Cite(token.meta["source"], token.meta["locator"], where))
         elif token.type == "link_open":
-            href = str(token.attrGet("href") or "")
-            where = cursor.find(href or "]()")
+            href = unquote(str(token.attrGet("href") or ""))
+            where = cursor.find(href, str(token.attrGet("href") or ""), "](")
             attrs = _link_attrs(href, where, ctx, problems)
             if "target" in attrs:
                 token.meta = {**(token.meta or {}), "target": attrs.pop("target")}
             token.attrs = {**token.attrs, **attrs}
         elif token.type == "image":
-            src = str(token.attrGet("src") or "")
-            where = cursor.find(src)
+            src = unquote(str(token.attrGet("src") or ""))
+            where = cursor.find(src, "](")
             problems.error(
                 where,
                 f"image '{src[:60]}': images are not yet supported in Markdown; "
@@ -135,7 +138,8 @@ def _link_attrs(href: str, where: Location, ctx: LinkContext, problems: Problems
         target = posixpath.normpath(posixpath.join(posixpath.dirname(ctx.content_path), path))
         output = ctx.pages_by_file.get(target)
     else:
-        output = posixpath.normpath(posixpath.join(posixpath.dirname(ctx.output), path)) if path else ctx.output
+        base = "" if path.startswith("/") else posixpath.dirname(ctx.output)
+        output = posixpath.normpath(posixpath.join(base, path.lstrip("/"))) if path else ctx.output
         output = output if output in ctx.outputs else None
     if output is None:
         problems.error(where, f"link to missing page '{href[:80]}'{_closest_page(path, ctx)}")

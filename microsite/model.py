@@ -107,6 +107,7 @@ class Document:
     body: str
     body_line: int
     summary_at: Location  # where the one-line summary was written (its citations are located there)
+    summary_line: str  # the text of that line of the file, to place each citation in it
 
 
 @dataclass(frozen=True)
@@ -152,3 +153,4 @@ class Content:
     entities: dict[tuple[str, str], Entity]  # (kind, slug) -> entity
     pages: dict[str, Page]
     changes: tuple[Change, ...]
+    unreadable: frozenset[str] = frozenset()  # ids and "kind/slug"s of files that exist but failed to load

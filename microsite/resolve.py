@@ -50,7 +50,9 @@ def resolve(content: Content, md: MarkdownIt, problems: Problems) -> Site:
         cites: list[Cite] = []
         summary = getattr(document, "summary", None)
         if summary:
-            summaries[document.output] = parse_inline(md, summary, document.summary_at, ctx, problems)
+            summaries[document.output] = parse_inline(
+                md, summary, document.summary_at, document.summary_line, ctx, problems
+            )
             cites += summaries[document.output].cites
         bodies[document.output] = parse_block(md, document.body, document.body_line, ctx, problems)
         cites += bodies[document.output].cites
@@ -75,6 +77,8 @@ def resolve(content: Content, md: MarkdownIt, problems: Problems) -> Site:
 def _check_cite(cite: Cite, content: Content, problems: Problems) -> bool:
     if cite.source in content.sources:
         return True
+    if cite.source in content.unreadable:  # its own file's error says why
+        return False
     problems.error(
         cite.location,
         f"unknown source '{cite.source}'{did_you_mean(cite.source, content.sources)}"
@@ -90,6 +94,8 @@ def _inbound(content: Content, problems: Problems) -> dict[str, tuple[Inbound, .
         for link in entity.links:
             relation = relations[link.relation]
             target = content.entities.get((relation.to_kind, link.target))
+            if target is None and f"{relation.to_kind}/{link.target}" in content.unreadable:
+                continue
             if target is None:
                 kind = content.config.kind(relation.to_kind)
                 slugs = [slug for (k, slug) in content.entities if k == relation.to_kind]

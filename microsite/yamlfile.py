@@ -31,6 +31,12 @@ class YamlDoc:
     value_at: dict[Path_, Location]
     key_at: dict[Path_, Location]
     path: str
+    lines: tuple[str, ...] = ()  # the file's lines, for placing things inside a value
+    line_offset: int = 0
+
+    def line_text(self, location: Location) -> str:
+        index = location.line - 1 - self.line_offset
+        return self.lines[index] if 0 <= index < len(self.lines) else ""
 
     def where(self, *keys: Any) -> Location:
         """Location of the value at `keys`, or of its nearest enclosing value."""
@@ -140,7 +146,7 @@ def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -
             f"YAML nested deeper than {MAX_DEPTH} levels or larger than {MAX_NODES} values; simplify it",
         )
         return None
-    return YamlDoc(data, builder.value_at, builder.key_at, path)
+    return YamlDoc(data, builder.value_at, builder.key_at, path, tuple(text.split("\n")), line_offset)
 
 
 def _describe(exc: yaml.MarkedYAMLError) -> str:

@@ -1,0 +1,37 @@
+"""The golden-output check of the fixture site: `make golden` (python -m tests.golden --update)
+rewrites tests/golden/mini/ after an intended change to the templates or the engine."""
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from microsite.build import build
+from tests.conftest import make_project
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "mini"
+
+
+def build_fixture(workdir: Path) -> dict[str, bytes]:
+    """Every file of the fixture's build except the copied assets, which are not the engine's output."""
+    project = make_project(workdir)
+    result = build(project)
+    return {name: data for name, data in result.outputs.items() if not name.startswith("assets/")}
+
+
+def update() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        outputs = build_fixture(Path(tmp))
+    shutil.rmtree(GOLDEN, ignore_errors=True)
+    for name, data in outputs.items():
+        path = GOLDEN / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    print(f"wrote {len(outputs)} files to {GOLDEN.relative_to(Path.cwd()) if GOLDEN.is_relative_to(Path.cwd()) else GOLDEN}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--update"]:
+        sys.exit("usage: python -m tests.golden --update")
+    update()
