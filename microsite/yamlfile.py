@@ -17,6 +17,7 @@ from .errors import Location, Problems
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _scalars = yaml.constructor.SafeConstructor()
 _TAG = "tag:yaml.org,2002:"
+_SCALAR_TYPES = ("bool", "int", "float")
 MAX_DEPTH = 64
 MAX_NODES = 200_000
 
@@ -101,19 +102,14 @@ class _Builder:
         return result
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
-        tag = node.tag
-        if tag in (_TAG + "str", _TAG + "timestamp") or not tag.startswith(_TAG):
-            if not tag.startswith(_TAG) and tag != "!":
-                self.problems.error(self.loc(node), f"unsupported YAML tag '{tag}'; remove it")
+        tag = node.tag.removeprefix(_TAG)
+        if tag in ("str", "timestamp", "!"):
             return node.value
-        if tag == _TAG + "null":
+        if tag == "null":
             return None
-        if tag == _TAG + "bool":
-            return _scalars.construct_yaml_bool(node)
-        if tag == _TAG + "int":
-            return _scalars.construct_yaml_int(node)
-        if tag == _TAG + "float":
-            return _scalars.construct_yaml_float(node)
+        if tag in _SCALAR_TYPES:
+            return getattr(_scalars, f"construct_yaml_{tag}")(node)
+        self.problems.error(self.loc(node), f"unsupported YAML tag '{node.tag}'; remove it")
         return node.value
 
 
@@ -131,7 +127,7 @@ def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + line_offset) if mark else 0
         col = (mark.column + 1) if mark else 0
-        problems.error(Location(path, line, col), f"invalid YAML: {_describe(exc)}{_yaml_hint(exc)}")
+        problems.error(Location(path, line, col), f"invalid YAML: {_describe(exc)}{_yaml_hint(exc, text)}")
         return None
     except yaml.YAMLError as exc:
         problems.error(Location(path, 1 + line_offset, 1), f"invalid YAML: {exc}")
@@ -154,15 +150,23 @@ def _describe(exc: yaml.MarkedYAMLError) -> str:
     return ", ".join(parts) if parts else "cannot be read"
 
 
-def _yaml_hint(exc: yaml.MarkedYAMLError) -> str:
+def _yaml_hint(exc: yaml.MarkedYAMLError, text: str) -> str:
+    """A plain-words fix for the mistakes contributors make most."""
     problem = exc.problem or ""
+    mark = exc.problem_mark
+    lines = text.split("\n")
+    char = ""
+    if mark and mark.line < len(lines) and mark.column < len(lines[mark.line]):
+        char = lines[mark.line][mark.column]
+    if char == "\t":
+        return " (indent with spaces, not tabs)"
     if "mapping values are not allowed" in problem:
         return " (a value containing ': ' must be in quotes)"
-    if "found character '\\t'" in problem:
-        return " (indent with spaces, not tabs)"
+    if char in ("@", "`") or "expected ',' or" in problem:
+        return " (a value starting with [, {, @ or ` must be in quotes)"
     if "could not find expected ':'" in problem or "expected <block end>" in problem:
         return " (check the indentation and that every field is written 'name: value')"
-    if "found unexpected end of stream" in problem or "found unexpected end" in problem:
+    if "found unexpected end of stream" in problem:
         return " (a quote is not closed)"
     return ""
 
