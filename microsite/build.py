@@ -65,7 +65,10 @@ def check(project: Project, md: MarkdownIt | None = None) -> tuple[Site, list[Pr
 def render(project: Project, site: Site, md: MarkdownIt, preview: bool = False) -> dict[str, bytes]:
     outputs = render_site(site, md, make_environment(project.templates, preview))
     outputs.update(collect_assets(project.assets))
-    outputs[".nojekyll"] = b""
+    outputs[".nojekyll"] = b""  # GitHub Pages: serve the files as they are
+    cname = project.root / "content" / "CNAME"
+    if cname.is_file():  # GitHub Pages: the custom domain
+        outputs["CNAME"] = cname.read_bytes()
     return outputs
 
 

@@ -41,3 +41,70 @@ def write(project: Project, relative: str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Path:
+    """The real investigation, built once per test run into a temporary folder."""
+    from microsite.build import build
+
+    out = tmp_path_factory.mktemp("real") / "site"
+    build(Project(REPO), out)
+    return out
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium through Playwright. Skipped on a machine without it, except in CI
+    (MICROSITE_REQUIRE_BROWSER=1), where a missing browser is a failure."""
+    import os
+
+    if not CHROMIUM.exists():
+        if os.environ.get("MICROSITE_REQUIRE_BROWSER"):
+            pytest.fail("browser tests must run here, but /usr/bin/chromium is missing (apt-get install chromium)")
+        pytest.skip("no /usr/bin/chromium: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def subpath_server(real_site):
+    """Serves the real site under /whos-behind-ice/ on loopback, as GitHub Pages serves a project."""
+    import functools
+    import http.server
+    import threading
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def translate_path(self, path):
+            prefix = "/whos-behind-ice/"
+            if not path.startswith(prefix):
+                return str(real_site / "__missing__")
+            return super().translate_path("/" + path[len(prefix):])
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(real_site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/whos-behind-ice/"
+    server.shutdown()
