@@ -66,7 +66,11 @@ def with_banner(page: bytes, banner: bytes) -> bytes:
 
 def serve(project: Project, host: str, port: int) -> None:
     from livereload import Server
+    from livereload.handlers import LiveReloadHandler
 
+    # livereload skips any reload within 3 s of the previous one; a writer saving twice in a row
+    # should see both saves.
+    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
     preview = Preview(project, project.root / ".cache" / "preview")
     preview.rebuild()
     server = Server()

@@ -1,0 +1,65 @@
+"""`build.py serve`: a save rebuilds and reloads the open page; an error shows on the page and the
+server keeps running until it is fixed."""
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import REPO, write
+
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, seconds: float = 15.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except Exception:  # the page may be between two loads
+            pass
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def test_edit_reloads_and_errors_show_in_page(project, page):
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "--root", str(project.root), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/companies/acme.html"
+        wait_for(lambda: socket.create_connection(("127.0.0.1", port), timeout=0.2).close() or True)
+        page.goto(url)
+        assert page.locator("h1").inner_text() == "Acme Corp"
+        wait_for(lambda: page.evaluate("!!window.LiveReload"))
+        time.sleep(1.5)  # livereload's watcher records the files' first mtimes on its first poll
+
+        acme = project.root / "content/companies/acme.md"
+        write(project, "content/companies/acme.md", acme.read_text().replace("name: Acme Corp", "name: Acme Renamed"))
+        wait_for(lambda: page.locator("h1").inner_text() == "Acme Renamed")
+
+        good = acme.read_text()
+        write(project, "content/companies/acme.md", good.replace("[@daily-2020-01-02]", "[@daily-2020]", 1))
+        wait_for(lambda: "unknown source 'daily-2020'" in page.locator("[role=alert]").inner_text())
+        assert page.locator("h1").inner_text() == "Acme Renamed"  # the last good page stays readable
+
+        write(project, "content/companies/acme.md", good)
+        wait_for(lambda: page.locator("[role=alert]").count() == 0)
+        assert server.poll() is None
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=10)
+    assert "unknown source 'daily-2020'" in err
+    assert not (project.root / "site").exists()  # the preview never touches site/
