@@ -10,6 +10,9 @@ PORT ?= 8000
 site: $(VENV)/.installed
 	$(PY) build.py build
 
+zip: $(VENV)/.installed
+	$(PY) build.py build --zip
+
 test: $(VENV)/.installed
 	$(PY) -m pytest
 

@@ -1,7 +1,14 @@
-"""Static files from assets/, copied as they are into site/assets/."""
+"""Static files from assets/, copied as they are into site/assets/.
+
+Two exceptions: raster images, which images.py rewrites without their metadata, and the fonts the
+social cards are drawn with (assets/fonts/cards/), which are build inputs no page uses.
+"""
 from __future__ import annotations
 
 from pathlib import Path
+
+from .cards import FONT_FOLDER
+from .images import is_raster
 
 
 def collect_assets(assets: Path) -> dict[str, bytes]:
@@ -10,5 +17,8 @@ def collect_assets(assets: Path) -> dict[str, bytes]:
     return {
         f"assets/{path.relative_to(assets).as_posix()}": path.read_bytes()
         for path in sorted(assets.rglob("*"))
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(assets).parts)
+        if path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(assets).parts)
+        and not is_raster(path)
+        and not path.relative_to(assets).as_posix().startswith(FONT_FOLDER + "/")
     }

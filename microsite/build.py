@@ -8,12 +8,17 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from .assets import collect_assets
+from .cards import card_outputs, card_path
+from .datasets import dataset_outputs, downloads
 from .errors import ContentErrors, Problem, Problems
+from .feeds import FEED, feed_outputs
+from .images import asset_image_outputs, image_outputs
 from .load import load_content
 from .markdown import make_markdown
+from .offline import offline_outputs
 from .render import make_environment, render_site
 from .resolve import Site, resolve
-from .write import write_site
+from .write import write_file, write_site
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,11 @@ class Project:
     def site(self) -> Path:
         return self.root / "site"
 
+    @property
+    def cache(self) -> Path:
+        """Processed images and drawn cards, by content hash (git-ignored; safe to delete)."""
+        return self.root / ".cache"
+
 
 @dataclass(frozen=True)
 class BuildResult:
@@ -43,11 +53,12 @@ class BuildResult:
     seconds: float
     warnings: tuple[Problem, ...]
     outputs: dict[str, bytes]
+    offline: Path | None = None  # the offline copy, when asked for
 
     def summary(self) -> str:
         return (
             f"built {self.pages} pages, {self.sources} sources, {self.citations} citations "
-            f"in {self.seconds:.2f} s"
+            f"in {self.seconds:.2f} s" + (f"; offline copy {self.offline.name}" if self.offline else "")
         )
 
 
@@ -63,8 +74,17 @@ def check(project: Project, md: MarkdownIt | None = None) -> tuple[Site, list[Pr
 
 
 def render(project: Project, site: Site, md: MarkdownIt, preview: bool = False) -> dict[str, bytes]:
-    outputs = render_site(site, md, make_environment(project.templates, preview))
+    images, pictures = image_outputs(site, project.root, project.cache / "images")
+    data = dataset_outputs(site)
+    env = make_environment(project.templates, preview)
+    env.globals.update(pictures=pictures, card_path=card_path, feed=FEED if site.content.changes else None)
+    outputs = render_site(site, md, env, downloads(site, data))
     outputs.update(collect_assets(project.assets))
+    outputs.update(asset_image_outputs(project.assets, project.cache / "images"))
+    outputs.update(images)
+    outputs.update(data)
+    outputs.update(card_outputs(site, project.assets, project.cache / "cards"))
+    outputs.update(feed_outputs(site))
     outputs[".nojekyll"] = b""  # GitHub Pages: serve the files as they are
     cname = project.root / "content" / "CNAME"
     if cname.is_file():  # GitHub Pages: the custom domain
@@ -72,15 +92,22 @@ def render(project: Project, site: Site, md: MarkdownIt, preview: bool = False) 
     return outputs
 
 
-def build(project: Project, out: Path | None = None, preview: bool = False) -> BuildResult:
+def build(project: Project, out: Path | None = None, preview: bool = False, offline: bool = False) -> BuildResult:
     """Build into `out` (default site/); the old output stays untouched if anything fails.
 
-    `preview` pages let the live-reload script reach its server; published pages connect nowhere."""
+    `preview` pages let the live-reload script reach its server; published pages connect nowhere.
+    `offline` also writes the offline copy, a zip of the site, beside the output folder."""
     start = time.perf_counter()
     md = make_markdown()
     site, warnings = check(project, md)
     outputs = render(project, site, md, preview)
-    write_site(outputs, out or project.site)
+    target = out or project.site
+    write_site(outputs, target)
+    written = None
+    if offline:
+        for name, data in offline_outputs(site, outputs).items():
+            written = target.resolve().parent / name
+            write_file(written, data)
     pages = sum(1 for name in outputs if name.endswith(".html"))
     citations = sum(
         len(p.cites) for p in (*site.summaries.values(), *site.bodies.values())
@@ -94,6 +121,7 @@ def build(project: Project, out: Path | None = None, preview: bool = False) -> B
         seconds=time.perf_counter() - start,
         warnings=tuple(warnings),
         outputs=outputs,
+        offline=written,
     )
 
 

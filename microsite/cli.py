@@ -40,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("build", help="write the site into site/")
     p.add_argument("--out", help="write here instead of site/")
+    p.add_argument("--zip", action="store_true", help="also write the offline copy, a zip of the site, beside it")
     p.set_defaults(run=_build)
 
     p = commands.add_parser("check", help="validate content and links; write nothing")
@@ -59,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(project: Project, args) -> int:
-    result = build(project, Path(args.out).resolve() if args.out else None)
+    result = build(project, Path(args.out).resolve() if args.out else None, offline=args.zip)
     report(result.warnings, sys.stderr)
     print(result.summary())
     return 0

@@ -33,7 +33,7 @@ SOURCE_KIND_FIELDS = (
     Field("label", F.text, True, "the name shown to readers"),
     Field("primary", F.boolean, True, "true for records of the matter itself, false for reporting on it"),
 )
-RESERVED_KIND_NAMES = {"sources", "pages", "assets", "search", "data"}
+RESERVED_KIND_NAMES = {"sources", "pages", "assets", "search", "data", "images", "cards"}
 
 
 def load_config(root: Path, problems: Problems) -> SiteConfig | None:

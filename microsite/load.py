@@ -11,11 +11,13 @@ from . import fields as F
 from .config import load_config
 from .errors import Location, Problems, did_you_mean, relative_path
 from .fields import Field
-from .model import Change, Content, Entity, Figure, Link, Page, SiteConfig, Source
+from .model import Change, Content, Entity, Figure, ImageRef, Link, Page, SiteConfig, Source
 from .outputs import GENERATED, kind_index
 from .yamlfile import YamlDoc, parse_yaml, split_front_matter
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+IMAGES_FOLDER = "content/images"
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 
 
 def _any(doc: YamlDoc, keys: tuple, problems: Problems):
@@ -50,11 +52,17 @@ LINK_FIELDS = (
     Field("role", F.text, False, "what the relation is, in a few words"),
     Field("cite", F.cites, False, "the source that says so"),
 )
+IMAGE_FIELDS = (
+    Field("file", F.text, True, "the image's file name in content/images/", "acme-logo.png"),
+    Field("alt", F.text, True, "what the image shows, for readers who cannot see it", '"Acme\'s logo"'),
+)
+IMAGE_FIELD = Field("image", _any, False, "an image shown on the page: 'file' in content/images/ and 'alt', what it shows")
 PAGE_FIELDS = (
     Field("title", F.text, True, "the page's title", '"About this site"'),
     Field("summary", F.text, False, "one sentence under the title"),
     Field("order", F.integer, False, "position in the navigation: smaller comes first", "10"),
     Field("show_changes", F.boolean, False, "true to list content/changes.yaml on this page", "false"),
+    IMAGE_FIELD,
 )
 CHANGE_FIELDS = (
     Field("date", F.date_text, True, "YYYY-MM-DD"),
@@ -71,6 +79,7 @@ def entity_fields(config: SiteConfig, kind: str) -> tuple[Field, ...]:
         Field("name", F.text, True, "the name readers know it by", '"Name"'),
         Field("summary", F.text, True, "one sentence saying what it is, with a citation such as [@source-id]"),
         Field("figures", _any, False, "cited numbers: label, value, as_of, cite"),
+        IMAGE_FIELD,
     ) + relation_fields
 
 
@@ -217,6 +226,7 @@ def _load_entity(root: Path, path: Path, kind: str, config: SiteConfig, problems
         path=name, body=body, body_line=body_line, summary_at=doc.where("summary"),
         summary_line=doc.line_text(doc.where("summary")), kind=kind, slug=slug,
         name=v.get("name") or slug, summary=v.get("summary") or "", figures=figures, links=links,
+        image=_image(root, doc, problems) if v.get("image") is not None else None,
     )
 
 
@@ -252,6 +262,27 @@ def _links(doc: YamlDoc, field: str, problems: Problems) -> list[Link]:
     return links
 
 
+def _image(root: Path, doc: YamlDoc, problems: Problems) -> ImageRef | None:
+    """`image: {file, alt}`: the file must exist in content/images/ and be a picture the build reads."""
+    v = F.read_fields(doc, IMAGE_FIELDS, problems, ("image",))
+    if not v or not v["file"] or not v["alt"]:
+        return None
+    where = doc.where("image", "file")
+    folder = (root / IMAGES_FOLDER).resolve()
+    path = (folder / v["file"]).resolve()
+    if not path.is_relative_to(folder) or "\\" in v["file"]:
+        problems.error(where, f"image '{v['file']}' must be a file inside {IMAGES_FOLDER}/, named from there")
+        return None
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        problems.error(where, f"image '{v['file']}' is not a picture the site can show: use {', '.join(IMAGE_SUFFIXES)}")
+        return None
+    if not path.is_file():
+        names = [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+        problems.error(where, f"image file {IMAGES_FOLDER}/{v['file']} does not exist{did_you_mean(v['file'], names)}")
+        return None
+    return ImageRef(path.relative_to(folder).as_posix(), v["alt"], where)
+
+
 def _load_page(root: Path, path: Path, problems: Problems) -> Page | None:
     name, doc, body, body_line = _front_matter(root, path, problems)
     slug = _slug(path, name, problems)
@@ -262,6 +293,7 @@ def _load_page(root: Path, path: Path, problems: Problems) -> Page | None:
         path=name, body=body, body_line=body_line, summary_at=doc.where("summary"),
         summary_line=doc.line_text(doc.where("summary")), slug=slug, title=v.get("title") or slug,
         summary=v.get("summary"), order=v.get("order") or 0, show_changes=bool(v.get("show_changes")),
+        image=_image(root, doc, problems) if v.get("image") is not None else None,
     )
 
 

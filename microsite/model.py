@@ -100,6 +100,15 @@ class Link:
 
 
 @dataclass(frozen=True)
+class ImageRef:
+    """An image a page shows: a file in content/images/ and the words that stand for it."""
+
+    file: str  # relative to content/images/, with '/'
+    alt: str
+    location: Location  # where `file` was written
+
+
+@dataclass(frozen=True)
 class Document:
     """What entities and free pages share: a Markdown body located in a file."""
 
@@ -118,6 +127,7 @@ class Entity(Document):
     summary: str
     figures: tuple[Figure, ...]
     links: tuple[Link, ...]
+    image: ImageRef | None = None
 
     @property
     def output(self) -> str:
@@ -131,6 +141,7 @@ class Page(Document):
     summary: str | None
     order: int
     show_changes: bool
+    image: ImageRef | None = None
 
     @property
     def output(self) -> str:

@@ -10,7 +10,8 @@ import posixpath
 HOME = "index.html"
 SOURCES = "sources.html"
 NOT_FOUND = "404.html"
-GENERATED = (HOME, SOURCES, NOT_FOUND)
+DATA = "data.html"
+GENERATED = (HOME, SOURCES, NOT_FOUND, DATA)
 
 
 def kind_index(kind: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Sequence
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markdown_it import MarkdownIt
@@ -16,7 +17,7 @@ from markupsafe import Markup
 from .citemarks import PageCitations
 from .dates import human_date
 from .model import Entity, Figure, Page
-from .outputs import HOME, NOT_FOUND, SOURCES, kind_index, relative_url
+from .outputs import DATA, HOME, NOT_FOUND, SOURCES, kind_index, relative_url
 from .resolve import Site
 
 
@@ -61,16 +62,20 @@ def make_environment(templates: Path, preview: bool = False) -> Environment:
     return env
 
 
-def render_site(site: Site, md: MarkdownIt, env: Environment) -> dict[str, bytes]:
+def render_site(site: Site, md: MarkdownIt, env: Environment, downloads: Sequence = ()) -> dict[str, bytes]:
+    """All pages; `downloads` (datasets.Download) are listed on the Data page."""
     config = site.content.config
     pages = sorted(site.content.pages.values(), key=lambda p: (p.order, p.title.lower()))
     nav = (
         [NavItem(k.plural, kind_index(k.id)) for k in config.kinds]
-        + [NavItem("Sources", SOURCES)]
+        + [NavItem("Sources", SOURCES), NavItem("Data", DATA)]
         + [NavItem(p.title, p.output) for p in pages]
     )
     renderer = _Renderer(site, md, env, nav)
-    outputs = {HOME: renderer.home(), SOURCES: renderer.sources(), NOT_FOUND: renderer.not_found()}
+    outputs = {
+        HOME: renderer.home(), SOURCES: renderer.sources(), NOT_FOUND: renderer.not_found(),
+        DATA: renderer.data(downloads),
+    }
     for kind in config.kinds:
         outputs[kind_index(kind.id)] = renderer.kind_index(kind.id)
     for entity in site.content.entities.values():
@@ -212,6 +217,12 @@ class _Renderer:
         return self._page(
             "sources.html", SOURCES, title="Sources", groups=groups,
             description=f"Every source cited on {self.config.title}, with the pages that cite it.",
+        )
+
+    def data(self, downloads: Sequence) -> bytes:
+        return self._page(
+            "data.html", DATA, title="Data", downloads=downloads,
+            description=f"Every fact on {self.config.title} as data: SQLite, JSON and CSV downloads.",
         )
 
     def not_found(self) -> bytes:

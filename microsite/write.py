@@ -29,6 +29,19 @@ def write_site(outputs: dict[str, bytes], target: Path) -> None:
         shutil.rmtree(fresh, ignore_errors=True)
 
 
+def write_file(path: Path, data: bytes) -> None:
+    """Replace one file whole: a reader never finds it half-written."""
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
 def write_tree(outputs: dict[str, bytes], root: Path) -> None:
     made: set[Path] = set()
     for name in sorted(outputs):

@@ -21,7 +21,7 @@ def test_build_prints_one_summary_line(project, capsys):
     status, out, err = run(project, "build", capsys=capsys)
     assert status == 0
     [line] = out.splitlines()
-    assert line.startswith("built 10 pages, 2 sources, 13 citations in ")
+    assert line.startswith("built 11 pages, 2 sources, 13 citations in ")
     assert (project.root / "site/companies/acme.html").is_file()
     assert (project.root / "site/.nojekyll").is_file()
     assert err == ""
@@ -43,7 +43,7 @@ def test_failed_build_leaves_site_byte_for_byte(project, capsys):
     assert out == ""
     assert "unknown source 'nowhere'" in err
     assert tree_digest(project.root / "site") == before
-    assert sorted(p.name for p in project.root.iterdir()) == ["assets", "content", "site", "templates"]
+    assert sorted(p.name for p in project.root.iterdir()) == [".cache", "assets", "content", "site", "templates"]
 
 
 def test_rebuild_replaces_site_and_leaves_no_temporary_folders(project, capsys):
@@ -51,7 +51,7 @@ def test_rebuild_replaces_site_and_leaves_no_temporary_folders(project, capsys):
     (project.root / "site/stale.html").write_text("old")
     run(project, "build", capsys=capsys)
     assert not (project.root / "site/stale.html").exists()
-    assert sorted(p.name for p in project.root.iterdir()) == ["assets", "content", "site", "templates"]
+    assert sorted(p.name for p in project.root.iterdir()) == [".cache", "assets", "content", "site", "templates"]
 
 
 def test_two_builds_are_byte_identical(project, capsys, tmp_path):

@@ -1,0 +1,239 @@
+"""Every fact of the site as data: one table per kind of fact, written as CSV, JSON and SQLite.
+
+Researchers can check, count and join what the pages say without scraping them. The same rows feed
+all three formats, so they cannot disagree. The SQLite file is ready for Datasette: primary keys,
+foreign keys between the tables, and the column names below. Rows are in a fixed order and the
+database is compacted with VACUUM INTO, so two builds give the same bytes.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Cite, Entity
+from .render import plain_text
+from .resolve import Site
+from .scaffold import slugify
+
+FOLDER = "data"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # SQLite type: TEXT or INTEGER
+    description: str
+    references: str | None = None  # "table.column" for a foreign key
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]  # the first is the primary key
+
+    @property
+    def csv_path(self) -> str:
+        return f"{FOLDER}/{self.name}.csv"
+
+
+TABLES = (
+    Table("entities", "One row per company, data system and agency page.", (
+        Column("id", "TEXT", "kind/slug, such as companies/amazon"),
+        Column("kind", "TEXT", "the kind of entity: companies, systems, agencies"),
+        Column("slug", "TEXT", "the page's name in its folder"),
+        Column("name", "TEXT", "the name readers know it by"),
+        Column("summary", "TEXT", "the one-sentence summary, without citation marks"),
+        Column("page", "TEXT", "the page on this site, relative to its root"),
+        Column("url", "TEXT", "the page's full address"),
+    )),
+    Table("sources", "One row per source: the report, articles, government records.", (
+        Column("id", "TEXT", "the id citations use, such as quartz-2018-10-23"),
+        Column("title", "TEXT", "the title as published"),
+        Column("publisher", "TEXT", "who published it"),
+        Column("kind", "TEXT", "report, government-record, news..."),
+        Column("date", "TEXT", "publication date: YYYY-MM-DD, YYYY-MM or YYYY; empty when not known"),
+        Column("author", "TEXT", "empty when not confirmed"),
+        Column("url", "TEXT", "the original's address; empty when not confirmed"),
+        Column("archive_url", "TEXT", "an archived copy"),
+        Column("accessed", "TEXT", "when the address was last checked"),
+        Column("note", "TEXT", "what a reader should know about the source"),
+        Column("quotes", "TEXT", "verbatim excerpts, as a JSON list"),
+    )),
+    Table("relations", "One row per connection between two entities, as written on one side.", (
+        Column("id", "INTEGER", "row number"),
+        Column("relation", "TEXT", "the relation: vendors, operators, clients..."),
+        Column("from_entity", "TEXT", "the entity whose page declares it", "entities.id"),
+        Column("to_entity", "TEXT", "the entity it points at", "entities.id"),
+        Column("label", "TEXT", "how the relation reads from from_entity, such as 'Built, supplied or hosted by'"),
+        Column("inverse_label", "TEXT", "how it reads from to_entity, such as 'Supplies'"),
+        Column("role", "TEXT", "what the relation is, in a few words; often empty"),
+    )),
+    Table("figures", "One row per key figure: a value a source gives for something counted.", (
+        Column("id", "INTEGER", "row number"),
+        Column("entity", "TEXT", "the entity it is about", "entities.id"),
+        Column("label", "TEXT", "what is counted; two rows with the same label mean the sources differ"),
+        Column("value", "TEXT", "the value as the source gives it"),
+        Column("as_of", "TEXT", "the date the value applies to"),
+        Column("note", "TEXT", "a short qualification"),
+    )),
+    Table("citations", "One row per citation: which source backs which statement on which page.", (
+        Column("id", "INTEGER", "row number"),
+        Column("source", "TEXT", "the source cited", "sources.id"),
+        Column("page", "TEXT", "the page where the citation appears"),
+        Column("entity", "TEXT", "the entity of that page; empty on other pages", "entities.id"),
+        Column("part", "TEXT", "where on the page: summary, text, figure or relation"),
+        Column("figure", "INTEGER", "the figure it backs, for part = figure", "figures.id"),
+        Column("relation", "INTEGER", "the relation it backs, for part = relation", "relations.id"),
+        Column("locator", "TEXT", "the place in the source, such as p. 12"),
+        Column("content_file", "TEXT", "the content file where it is written"),
+        Column("line", "INTEGER", "the line of that file"),
+    )),
+)
+
+
+def database_name(site: Site) -> str:
+    return f"{FOLDER}/{site_slug(site.content.config.title)}.sqlite"
+
+
+def json_name(site: Site) -> str:
+    return f"{FOLDER}/{site_slug(site.content.config.title)}.json"
+
+
+def site_slug(title: str) -> str:
+    """"Who's Behind ICE" -> whos-behind-ice: apostrophes vanish rather than split a word."""
+    return slugify(title.replace("'", "").replace("\u2019", "")) or "site"
+
+
+def dataset_outputs(site: Site) -> dict[str, bytes]:
+    rows = table_rows(site)
+    outputs = {table.csv_path: to_csv(table, rows[table.name]) for table in TABLES}
+    outputs[json_name(site)] = to_json(site, rows)
+    outputs[database_name(site)] = to_sqlite(rows)
+    return outputs
+
+
+def table_rows(site: Site) -> dict[str, list[tuple]]:
+    """The rows of every table, in a fixed order: entities by id, then what each page says in order."""
+    content = site.content
+    config = content.config
+    entities = sorted(content.entities.values(), key=lambda e: (e.kind, e.slug))
+    relations_spec = {r.field: r for r in config.relations}
+    rows: dict[str, list[tuple]] = {t.name: [] for t in TABLES}
+    rows["entities"] = [
+        (_id(e), e.kind, e.slug, e.name, plain_text(site.summaries.get(e.output)), e.output, config.base_url + e.output)
+        for e in entities
+    ]
+    rows["sources"] = [
+        (s.id, s.title, s.publisher, s.kind, s.date, s.author, s.url, s.archive_url, s.accessed, s.note,
+         json.dumps(list(s.quotes), ensure_ascii=False) if s.quotes else None)
+        for s in sorted(content.sources.values(), key=lambda s: s.id)
+    ]
+    citations = rows["citations"]
+
+    def cite(c: Cite, page: str, entity: str | None, part: str, figure=None, relation=None) -> None:
+        citations.append((len(citations) + 1, c.source, page, entity, part, figure, relation,
+                          c.locator or None, c.location.path, c.location.line or None))
+
+    for document in sorted(site.documents(), key=lambda d: d.output):
+        entity = _id(document) if isinstance(document, Entity) else None
+        for part, parsed in (("summary", site.summaries.get(document.output)), ("text", site.bodies.get(document.output))):
+            for c in parsed.cites if parsed else ():
+                cite(c, document.output, entity, part)
+        if not isinstance(document, Entity):
+            continue
+        for figure in document.figures:
+            rows["figures"].append((len(rows["figures"]) + 1, entity, figure.label, figure.value, figure.as_of, figure.note))
+            for c in figure.cites:
+                cite(c, document.output, entity, "figure", figure=len(rows["figures"]))
+        for link in document.links:
+            spec = relations_spec[link.relation]
+            rows["relations"].append((len(rows["relations"]) + 1, link.relation, entity, f"{spec.to_kind}/{link.target}",
+                                      spec.label, spec.inverse, link.role))
+            for c in link.cites:
+                cite(c, document.output, entity, "relation", relation=len(rows["relations"]))
+    return rows
+
+
+def _id(entity: Entity) -> str:
+    return f"{entity.kind}/{entity.slug}"
+
+
+def to_csv(table: Table, rows: list[tuple]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
+    writer.writerow(c.name for c in table.columns)
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    return out.getvalue().encode("utf-8")
+
+
+def to_json(site: Site, rows: dict[str, list[tuple]]) -> bytes:
+    config = site.content.config
+    data = {
+        "site": {"title": config.title, "url": config.base_url},
+        **{t.name: [dict(zip((c.name for c in t.columns), row)) for row in rows[t.name]] for t in TABLES},
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def to_sqlite(rows: dict[str, list[tuple]]) -> bytes:
+    """Built in memory, then compacted into a file with VACUUM INTO: the same rows, the same bytes."""
+    db = sqlite3.connect(":memory:")
+    try:
+        for table in TABLES:
+            db.execute(_create(table))
+            marks = ", ".join("?" for _ in table.columns)
+            db.executemany(f"INSERT INTO {table.name} VALUES ({marks})", rows[table.name])
+        db.commit()
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "facts.sqlite"
+            db.execute("VACUUM INTO ?", (str(path),))
+            return path.read_bytes()
+    finally:
+        db.close()
+
+
+def _create(table: Table) -> str:
+    key, *rest = table.columns
+    lines = [f"{key.name} {key.type} PRIMARY KEY"]
+    lines += [
+        f"{c.name} {c.type}" + (f" REFERENCES {c.references.split('.')[0]}({c.references.split('.')[1]})" if c.references else "")
+        for c in rest
+    ]
+    return f"CREATE TABLE {table.name} (\n  " + ",\n  ".join(lines) + "\n)"
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file offered on the Data page."""
+
+    path: str
+    format: str
+    description: str
+    size: int
+    table: Table | None = None
+
+    @property
+    def size_text(self) -> str:
+        if self.size < 1024:
+            return f"{self.size} bytes"
+        if self.size < 1024 * 1024:
+            return f"{self.size / 1024:.0f} KB"
+        return f"{self.size / 1024 / 1024:.1f} MB"
+
+
+def downloads(site: Site, outputs: dict[str, bytes]) -> list[Download]:
+    """What the Data page lists: the database, the JSON file, then one CSV file per table."""
+    database, whole = database_name(site), json_name(site)
+    return [
+        Download(database, "SQLite", "All five tables in one database, with primary and foreign keys: "
+                 "open it with Datasette, DB Browser for SQLite or any SQLite client.", len(outputs[database])),
+        Download(whole, "JSON", "All five tables in one file: an object with one list of rows per table.",
+                 len(outputs[whole])),
+        *(Download(t.csv_path, "CSV", t.description, len(outputs[t.csv_path]), t) for t in TABLES),
+    ]

@@ -1,0 +1,88 @@
+"""Machine-readable views of the site for crawlers and feed readers: sitemap, Atom feed, robots.txt.
+
+These are the places where a relative link will not do: each URL is absolute, from `base_url` in
+content/site.yaml.
+"""
+from __future__ import annotations
+
+import hashlib
+import xml.etree.ElementTree as ET
+
+from .dates import human_date
+from .model import Change
+from .outputs import HOME
+from .pages import site_pages
+from .resolve import Site
+
+SITEMAP = "sitemap.xml"
+FEED = "feed.xml"
+ROBOTS = "robots.txt"
+ATOM = "http://www.w3.org/2005/Atom"
+SITEMAPS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def feed_outputs(site: Site) -> dict[str, bytes]:
+    outputs = {SITEMAP: sitemap(site), ROBOTS: robots(site)}
+    if site.content.changes:
+        outputs[FEED] = atom_feed(site)
+    return outputs
+
+
+def sitemap(site: Site) -> bytes:
+    base = site.content.config.base_url
+    root = ET.Element("urlset", xmlns=SITEMAPS)
+    for page in site_pages(site):
+        ET.SubElement(ET.SubElement(root, "url"), "loc").text = base + ("" if page.output == HOME else page.output)
+    return _xml(root)
+
+
+def robots(site: Site) -> bytes:
+    """Crawlers read robots.txt only at a domain's root; under a project subpath it is inert."""
+    return f"User-agent: *\nAllow: /\n\nSitemap: {site.content.config.base_url}{SITEMAP}\n".encode()
+
+
+def atom_feed(site: Site) -> bytes:
+    """The change log (content/changes.yaml), newest first, one entry per change."""
+    config = site.content.config
+    base = config.base_url
+    changes_page = next((p.output for p in site.content.pages.values() if p.show_changes), None)
+    link = base + (changes_page or "")
+    feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": config.language})
+    ET.SubElement(feed, "title").text = f"{config.title}: changes"
+    if config.tagline:
+        ET.SubElement(feed, "subtitle").text = config.tagline
+    ET.SubElement(feed, "id").text = base + FEED
+    ET.SubElement(feed, "link", rel="self", type="application/atom+xml", href=base + FEED)
+    ET.SubElement(feed, "link", rel="alternate", type="text/html", href=link)
+    ET.SubElement(feed, "updated").text = _timestamp(max(c.date for c in site.content.changes))
+    ET.SubElement(ET.SubElement(feed, "author"), "name").text = config.title
+    for change in site.content.changes:
+        entry = ET.SubElement(feed, "entry")
+        ET.SubElement(entry, "title").text = f"{human_date(change.date)}: {_headline(change.text)}"
+        ET.SubElement(entry, "id").text = f"{base}{FEED}#{_change_id(change)}"
+        ET.SubElement(entry, "link", rel="alternate", type="text/html", href=link)
+        ET.SubElement(entry, "updated").text = _timestamp(change.date)
+        ET.SubElement(entry, "content", type="text").text = change.text
+    return _xml(feed)
+
+
+def _change_id(change: Change) -> str:
+    """Stable while the entry is unchanged; an edited entry is a new one to feed readers."""
+    return f"{change.date}-{hashlib.sha256(change.text.encode()).hexdigest()[:12]}"
+
+
+def _headline(text: str, limit: int = 90) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _timestamp(date: str) -> str:
+    """A content date (YYYY, YYYY-MM or YYYY-MM-DD) as the RFC 3339 time Atom requires."""
+    year, month, day = (date.split("-") + ["01", "01"])[:3]
+    return f"{year}-{month}-{day}T00:00:00Z"
+
+
+def _xml(root: ET.Element) -> bytes:
+    ET.indent(root, space="  ")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

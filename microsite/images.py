@@ -1,0 +1,198 @@
+"""Images: resized to the sizes a page shows them at, with every byte of metadata dropped.
+
+A photo can carry where and when it was taken (EXIF GPS), the camera, the editing software (XMP),
+comments and text chunks. Readers of this site may be watched, and so may its contributors: every
+image written is rebuilt from its pixels alone, so nothing but the picture reaches the site. Colour
+profiles are applied to the pixels (converted to sRGB) before they are dropped, and the EXIF
+orientation is turned into the pixels too, so the picture still looks as it was meant to.
+
+Two sources of images: a page's `image:` field (files in content/images/, shown at DISPLAY_WIDTH
+CSS pixels, written at 1x and 2x for `srcset`) and raster files in assets/ (same name and size,
+metadata dropped). Results are cached in .cache/images/ by a hash of the input bytes and the recipe.
+"""
+from __future__ import annotations
+
+import io
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from .cache import cached, content_key
+from .errors import Location, Problems
+from .load import IMAGES_FOLDER
+from .resolve import Site
+
+DISPLAY_WIDTH = 320  # CSS pixels a page's image takes (the stylesheet caps it at this width)
+DENSITIES = (1, 2)  # screen pixel densities written for srcset
+RASTER_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
+RECIPE = "images-1"  # change it when the processing changes, so cached results are redone
+JPEG_QUALITY = 85
+_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
+
+
+@dataclass(frozen=True)
+class Variant:
+    path: str  # output path, such as images/acme-logo-320.png
+    width: int
+    height: int
+    density: int
+
+
+@dataclass(frozen=True)
+class Picture:
+    """One image file at the sizes written; the template adds the alt text of the page using it."""
+
+    variants: tuple[Variant, ...]
+
+    @property
+    def src(self) -> str:
+        return self.variants[0].path
+
+    @property
+    def width(self) -> int:
+        return self.variants[0].width
+
+    @property
+    def height(self) -> int:
+        return self.variants[0].height
+
+
+def image_outputs(site: Site, root: Path, cache: Path | None) -> tuple[dict[str, bytes], dict[str, Picture]]:
+    """Every page image at its sizes, keyed by the file named in `image:`; raises on unreadable files."""
+    problems = Problems()
+    outputs: dict[str, bytes] = {}
+    pictures: dict[str, Picture] = {}
+    refs = sorted(
+        (d.image for d in site.documents() if getattr(d, "image", None) is not None),
+        key=lambda ref: (ref.file, ref.location),
+    )
+    for ref in refs:
+        if ref.file in pictures:
+            continue
+        data = (root / IMAGES_FOLDER / ref.file).read_bytes()
+        try:
+            picture, files = _picture(ref.file, data, cache)
+        except ValueError as exc:
+            problems.error(ref.location, f"cannot read image {IMAGES_FOLDER}/{ref.file}: {exc}")
+            continue
+        pictures[ref.file] = picture
+        outputs.update(files)
+    problems.raise_if_errors()
+    return outputs, pictures
+
+
+def asset_image_outputs(assets: Path, cache: Path | None) -> dict[str, bytes]:
+    """Raster images in assets/, under their own names and sizes, without their metadata."""
+    if not assets.is_dir():
+        return {}
+    problems = Problems()
+    outputs = {}
+    for path in sorted(assets.rglob("*")):
+        relative = path.relative_to(assets).as_posix()
+        if not is_raster(path) or any(part.startswith(".") for part in relative.split("/")):
+            continue
+        data = path.read_bytes()
+        try:
+            outputs[f"assets/{relative}"] = _clean_cached(data, None, _format_of(data), cache)
+        except ValueError as exc:
+            problems.error(Location(f"assets/{relative}"), f"cannot read image: {exc}")
+    problems.raise_if_errors()
+    return outputs
+
+
+def is_raster(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() in RASTER_SUFFIXES
+
+
+def _picture(file: str, data: bytes, cache: Path | None) -> tuple[Picture, dict[str, bytes]]:
+    fmt = "JPEG" if _format_of(data) == "JPEG" else "PNG"  # photos stay JPEG; the rest lossless PNG
+    width = _upright_size(data)[0]
+    stem = posixpath.splitext(file)[0]
+    variants, files = [], {}
+    for density in DENSITIES:
+        target = DISPLAY_WIDTH * density
+        if density > 1 and width < target:
+            break  # never enlarge: a 2x copy no sharper than 1x is only weight
+        encoded = _clean_cached(data, min(width, target), fmt, cache)
+        with Image.open(io.BytesIO(encoded)) as written:
+            size = written.size
+        path = f"images/{stem}-{size[0]}{_FORMATS[fmt]}"
+        variants.append(Variant(path, size[0], size[1], density))
+        files[path] = encoded
+    return Picture(tuple(variants)), files
+
+
+def _clean_cached(data: bytes, width: int | None, fmt: str, cache: Path | None) -> bytes:
+    key = content_key(RECIPE, data, str(width), fmt)
+    return cached(cache, key, _FORMATS[fmt], lambda: clean_image(data, width, fmt))
+
+
+def _format_of(data: bytes) -> str:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            fmt = image.format or ""
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ValueError("not an image the build can read (PNG, JPEG, WebP or GIF)") from exc
+    if fmt not in _FORMATS:
+        raise ValueError(f"{fmt or 'unknown'} images are not supported; use PNG, JPEG, WebP or GIF")
+    return fmt
+
+
+def _upright_size(data: bytes) -> tuple[int, int]:
+    with Image.open(io.BytesIO(data)) as image:
+        turned = image.getexif().get(0x0112) in (5, 6, 7, 8)  # EXIF orientation: rotated a quarter
+        return (image.height, image.width) if turned else image.size
+
+
+def clean_image(data: bytes, width: int | None, fmt: str) -> bytes:
+    """The picture alone: upright, in sRGB, at `width` pixels wide (None: as it is), no metadata."""
+    try:
+        with Image.open(io.BytesIO(data)) as original:
+            original.seek(0)  # an animated GIF keeps its first frame
+            image = ImageOps.exif_transpose(original)
+            image = _to_srgb(image, original.info.get("icc_profile"))
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ValueError(f"the file is damaged or not an image ({exc})") from exc
+    image = image.convert(_mode_for(image, fmt))
+    if width and image.width != width:
+        height = max(1, round(image.height * width / image.width))
+        image = image.resize((width, height), Image.Resampling.LANCZOS)
+    # A new image from the raw pixels carries no info dict: no EXIF, XMP, ICC, comments or text.
+    pixels = Image.frombytes(image.mode, image.size, image.tobytes())
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        pixels.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    elif fmt == "WEBP":
+        pixels.save(out, "WEBP", quality=JPEG_QUALITY, method=6, exact=True)
+    elif fmt == "GIF":
+        pixels.save(out, "GIF", optimize=True)
+    else:
+        pixels.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def _to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
+    if not icc or image.mode not in ("RGB", "RGBA", "CMYK"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        mode = "RGBA" if image.mode == "RGBA" else "RGB"
+        return ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode=mode)
+    except (ImageCms.PyCMSError, OSError):
+        return image  # an unreadable profile: keep the pixels as they are
+
+
+def _mode_for(image: Image.Image, fmt: str) -> str:
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    if fmt == "JPEG":
+        return "L" if image.mode in ("1", "L") else "RGB"
+    if fmt == "GIF":
+        return "RGBA" if has_alpha else "RGB"
+    if image.mode in ("1", "L") and not has_alpha:
+        return "L"
+    if image.mode in ("L", "LA") and has_alpha:
+        return "LA"
+    return "RGBA" if has_alpha else "RGB"
+
