@@ -1,0 +1,185 @@
+"""Images and social cards: the sizes written, the markup, located errors, the cache, and above all
+that no image the site publishes carries metadata (where a photo was taken, by whom, with what)."""
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import struct
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageCms, PngImagePlugin
+
+from microsite import cards, images
+from microsite.build import Project, build
+from tests.conftest import REPO, make_project, run
+
+SECRETS = (b"SecretCam", b"secret-xmp", b"secret comment", b"secret-author")
+
+
+def gps_photo(size=(900, 600), orientation: int | None = None) -> bytes:
+    """A JPEG as a phone writes it: EXIF with GPS position and camera, XMP, a comment, an ICC profile."""
+    image = Image.new("RGB", size)
+    image.putdata([(x % 256, y % 256, (x * y) % 256) for y in range(size[1]) for x in range(size[0])])
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"
+    if orientation:
+        exif[0x0112] = orientation
+    exif.get_ifd(0x8825).update({1: "N", 2: (40.0, 26.0, 46.0), 3: "W", 4: (79.0, 58.0, 56.0)})
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif, comment=b"secret comment", xmp=b"<x:xmpmeta>secret-xmp</x:xmpmeta>",
+               icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    data = out.getvalue()
+    assert Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825)[1] == "N"  # the fixture really has GPS
+    return data
+
+
+def tagged_png(size=(64, 48)) -> bytes:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "secret-author")
+    info.add_itxt("XML:com.adobe.xmp", "secret-xmp")
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"
+    out = io.BytesIO()
+    Image.new("RGBA", size, (10, 20, 30, 128)).save(out, "PNG", pnginfo=info, exif=exif, dpi=(300, 300),
+                                                    icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    assert set(Image.open(io.BytesIO(out.getvalue())).info) >= {"Author", "exif", "icc_profile"}
+    return out.getvalue()
+
+
+def png_chunks(data: bytes) -> list[bytes]:
+    chunks, at = [], 8
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        chunks.append(kind)
+        at += 12 + length
+    return chunks
+
+
+def jpeg_segments(data: bytes) -> list[int]:
+    """The markers of a JPEG's header segments, up to the start of the picture data."""
+    markers, at = [], 2
+    while at < len(data) and data[at] == 0xFF:
+        marker = data[at + 1]
+        markers.append(marker)
+        if marker == 0xDA:  # start of scan: the pixels follow
+            break
+        at += 2 + struct.unpack(">H", data[at + 2:at + 4])[0]
+    return markers
+
+
+def assert_no_metadata(name: str, data: bytes) -> None:
+    image = Image.open(io.BytesIO(data))
+    assert not image.getexif(), f"{name} has EXIF"
+    assert not set(image.info) & {"exif", "xmp", "icc_profile", "comment", "dpi", "photoshop", "adobe"}, name
+    assert not any(secret in data for secret in SECRETS), name
+    if image.format == "PNG":
+        assert set(png_chunks(data)) <= {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"}, (name, png_chunks(data))
+    elif image.format == "JPEG":
+        # SOI/APP0 (JFIF), quantisation and Huffman tables, frame and scan headers only: no APP1
+        # (EXIF, XMP), APP2 (ICC), APP13 (Photoshop) or COM (comment) segment.
+        assert set(jpeg_segments(data)) <= {0xE0, 0xDB, 0xC4, 0xC0, 0xC2, 0xDD, 0xDA}, (name, jpeg_segments(data))
+    else:
+        pytest.fail(f"{name}: unexpected format {image.format}")
+
+
+def project_with_own_assets(tmp_path: Path) -> Project:
+    project = make_project(tmp_path / "project")
+    (project.root / "assets").unlink()
+    shutil.copytree(REPO / "assets", project.root / "assets")
+    return project
+
+
+def add_image(project: Project, name: str, data: bytes, alt: str = "Acme's logo, a red square") -> None:
+    folder = project.root / "content" / "images"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_bytes(data)
+    acme = project.root / "content/companies/acme.md"
+    acme.write_text(acme.read_text().replace("figures:", f'image:\n  file: {name}\n  alt: "{alt}"\nfigures:', 1))
+
+
+def test_page_image_is_written_at_1x_and_2x_without_metadata(tmp_path: Path):
+    project = project_with_own_assets(tmp_path)
+    add_image(project, "photo.jpg", gps_photo())
+    (project.root / "assets" / "texture.png").write_bytes(tagged_png())
+    result = build(project)
+    written = {n: d for n, d in result.outputs.items() if n.endswith((".png", ".jpg"))}
+    assert {"images/photo-320.jpg", "images/photo-640.jpg", "assets/texture.png"} <= set(written)
+    assert Image.open(io.BytesIO(written["images/photo-320.jpg"])).size == (320, 213)
+    assert Image.open(io.BytesIO(written["images/photo-640.jpg"])).size == (640, 427)
+    assert Image.open(io.BytesIO(written["assets/texture.png"])).size == (64, 48)
+    for name, data in written.items():  # the cards too
+        assert_no_metadata(name, data)
+    html = result.outputs["companies/acme.html"].decode()
+    [tag] = re.findall(r"<img [^>]*>", html)
+    assert 'src="../images/photo-320.jpg"' in tag
+    assert 'srcset="../images/photo-320.jpg 1x, ../images/photo-640.jpg 2x"' in tag
+    assert 'width="320" height="213"' in tag
+    assert 'alt="Acme&#39;s logo, a red square"' in tag
+
+
+def test_rotated_photo_is_turned_upright_and_small_image_not_enlarged(tmp_path: Path):
+    project = make_project(tmp_path / "project")
+    add_image(project, "turned.jpg", gps_photo(size=(300, 200), orientation=6))  # taken sideways
+    result = build(project)
+    assert [n for n in result.outputs if n.startswith("images/")] == ["images/turned-200.jpg"]
+    assert Image.open(io.BytesIO(result.outputs["images/turned-200.jpg"])).size == (200, 300)
+    assert 'width="200" height="300"' in result.outputs["companies/acme.html"].decode()
+    assert "srcset" not in result.outputs["companies/acme.html"].decode()
+
+
+def test_every_image_of_the_real_site_has_no_metadata_and_cards_are_1200_by_630(real_site: Path):
+    found = sorted(p for p in real_site.rglob("*") if p.suffix in (".png", ".jpg", ".webp", ".gif"))
+    cards_written = [p for p in found if p.relative_to(real_site).parts[0] == "cards"]
+    assert len(cards_written) == len(list(real_site.rglob("*.html"))) - 1  # every page but the 404 page
+    for path in found:
+        assert_no_metadata(path.relative_to(real_site).as_posix(), path.read_bytes())
+    for path in cards_written:
+        assert Image.open(path).size == (1200, 630)
+
+
+def test_image_field_errors_are_located(tmp_path: Path, capsys):
+    project = make_project(tmp_path / "project")
+    (project.root / "content/images").mkdir()
+    (project.root / "content/images/logo.png").write_bytes(tagged_png())
+    acme = project.root / "content/companies/acme.md"
+    acme.write_text(acme.read_text().replace("figures:", "image:\n  file: logo.png\nfigures:", 1))
+    about = project.root / "content/pages/about.md"
+    about.write_text(about.read_text().replace("order: 1", 'order: 1\nimage:\n  file: lgo.png\n  alt: "Logo"', 1))
+    status, out, err = run(project, "build", capsys=capsys)
+    assert status == 1
+    assert "content/companies/acme.md:5:3: missing required field 'alt'" in err
+    assert "content/pages/about.md:6:9: image file content/images/lgo.png does not exist — did you mean 'logo.png'?" in err
+    assert not (project.root / "site").exists()
+
+
+def test_unreadable_image_is_a_located_error(tmp_path: Path, capsys):
+    project = make_project(tmp_path / "project")
+    add_image(project, "broken.png", b"not a picture at all")
+    status, out, err = run(project, "build", capsys=capsys)
+    assert status == 1
+    assert re.search(r"content/companies/acme\.md:\d+:\d+: cannot read image content/images/broken\.png", err)
+    assert "Traceback" not in err
+
+
+def test_unchanged_images_and_cards_come_from_the_cache(tmp_path: Path, monkeypatch):
+    project = make_project(tmp_path / "project")
+    add_image(project, "photo.jpg", gps_photo())
+    first = build(project).outputs
+
+    def refuse(*args):
+        raise AssertionError("processed again although nothing changed")
+
+    monkeypatch.setattr(images, "clean_image", refuse)
+    monkeypatch.setattr(cards, "draw_card", refuse)
+    assert build(project).outputs == first
+    # A changed title is a new card; the others still come from the cache.
+    monkeypatch.undo()
+    acme = project.root / "content/companies/acme.md"
+    acme.write_text(acme.read_text().replace("name: Acme Corp", "name: Acme Corporation"))
+    drawn = []
+    monkeypatch.setattr(cards, "draw_card", lambda page, *rest: drawn.append(page.title) or b"")
+    monkeypatch.setattr(images, "clean_image", refuse)
+    build(project)
+    assert drawn == ["Acme Corporation"]
