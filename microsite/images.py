@@ -24,7 +24,7 @@ from .errors import Location, Problems
 from .load import IMAGES_FOLDER
 from .resolve import Site
 
-DISPLAY_WIDTH = 320  # CSS pixels a page's image takes (the stylesheet caps it at this width)
+DISPLAY_WIDTH = 320  # CSS pixels a page's image takes: its width attribute
 DENSITIES = (1, 2)  # screen pixel densities written for srcset
 RASTER_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 RECIPE = "images-1"  # change it when the processing changes, so cached results are redone

@@ -64,7 +64,8 @@ def _yaml_block(fields: tuple[Field, ...], given: dict[str, str]) -> str:
         elif f.help.count(": slugs of"):
             lines += [f"{f.name}: []", *_commented_list(LINK_FIELDS)]
         elif f.name == "image":
-            lines += ["#image:", "#  file: acme-logo.png    # a file you put in content/images/", '#  alt: "What the image shows"']
+            lines += ["#  To show one, remove the '#' at the start of these three lines and fill them in:",
+                      "#image:", "#  file: acme-logo.png    # a file you put in content/images/", '#  alt: "What the image shows"']
         elif f.name == "quotes":
             lines += [f"{f.name}: []", '#  - "A sentence exactly as the source wrote it."']
         else:

@@ -183,3 +183,18 @@ def test_unchanged_images_and_cards_come_from_the_cache(tmp_path: Path, monkeypa
     monkeypatch.setattr(images, "clean_image", refuse)
     build(project)
     assert drawn == ["Acme Corporation"]
+
+
+def test_scaffolded_image_lines_work_once_uncommented(tmp_path: Path, capsys):
+    project = make_project(tmp_path / "project")
+    assert run(project, "new", "company", "Foo Bar", capsys=capsys)[0] == 0
+    path = project.root / "content/companies/foo-bar.md"
+    text = path.read_text().replace("summary:\n", "summary: A firm. [@report-2020]\n")
+    text = "\n".join(line[1:] if line.startswith(("#image:", "#  file:", "#  alt:")) else line for line in text.splitlines())
+    path.write_text(text + "\n")
+    (project.root / "content/images").mkdir()
+    (project.root / "content/images/acme-logo.png").write_bytes(tagged_png())
+    status, out, err = run(project, "build", capsys=capsys)
+    assert status == 0, err
+    html = (project.root / "site/companies/foo-bar.html").read_text()
+    assert '<img class="page-image" src="../images/acme-logo-64.png" width="64" height="48" alt="What the image shows">' in html
