@@ -18,6 +18,7 @@ from .markdown import make_markdown
 from .offline import offline_outputs
 from .render import make_environment, render_site
 from .resolve import Site, resolve
+from .search import search_index
 from .write import write_file, write_site
 
 
@@ -85,6 +86,7 @@ def render(project: Project, site: Site, md: MarkdownIt, preview: bool = False) 
     outputs.update(data)
     outputs.update(card_outputs(site, project.assets, project.cache / "cards"))
     outputs.update(feed_outputs(site))
+    outputs.update(search_index(site))  # a script beside the assets: search works from disk too
     outputs[".nojekyll"] = b""  # GitHub Pages: serve the files as they are
     cname = project.root / "content" / "CNAME"
     if cname.is_file():  # GitHub Pages: the custom domain

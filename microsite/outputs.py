@@ -11,7 +11,9 @@ HOME = "index.html"
 SOURCES = "sources.html"
 NOT_FOUND = "404.html"
 DATA = "data.html"
-GENERATED = (HOME, SOURCES, NOT_FOUND, DATA)
+MAP = "map.html"
+GENERATED = (HOME, SOURCES, NOT_FOUND, DATA, MAP)
+SEARCH_INDEX = "assets/search-index.js"
 
 
 def kind_index(kind: str) -> str:

@@ -16,8 +16,9 @@ from markupsafe import Markup
 
 from .citemarks import PageCitations
 from .dates import human_date
+from .graph import Graph, neighbourhood, relation_graph, render_svg
 from .model import Entity, Figure, Page
-from .outputs import DATA, HOME, NOT_FOUND, SOURCES, kind_index, relative_url
+from .outputs import DATA, HOME, MAP, NOT_FOUND, SOURCES, kind_index, relative_url
 from .resolve import Site
 
 
@@ -68,13 +69,13 @@ def render_site(site: Site, md: MarkdownIt, env: Environment, downloads: Sequenc
     pages = sorted(site.content.pages.values(), key=lambda p: (p.order, p.title.lower()))
     nav = (
         [NavItem(k.plural, kind_index(k.id)) for k in config.kinds]
-        + [NavItem("Sources", SOURCES), NavItem("Data", DATA)]
+        + [NavItem("Map", MAP), NavItem("Sources", SOURCES), NavItem("Data", DATA)]
         + [NavItem(p.title, p.output) for p in pages]
     )
-    renderer = _Renderer(site, md, env, nav)
+    renderer = _Renderer(site, md, env, nav, relation_graph(site))
     outputs = {
         HOME: renderer.home(), SOURCES: renderer.sources(), NOT_FOUND: renderer.not_found(),
-        DATA: renderer.data(downloads),
+        DATA: renderer.data(downloads), MAP: renderer.map(),
     }
     for kind in config.kinds:
         outputs[kind_index(kind.id)] = renderer.kind_index(kind.id)
@@ -86,8 +87,8 @@ def render_site(site: Site, md: MarkdownIt, env: Environment, downloads: Sequenc
 
 
 class _Renderer:
-    def __init__(self, site: Site, md: MarkdownIt, env: Environment, nav: list[NavItem]):
-        self.site, self.md, self.env, self.nav = site, md, env, nav
+    def __init__(self, site: Site, md: MarkdownIt, env: Environment, nav: list[NavItem], graph: Graph):
+        self.site, self.md, self.env, self.nav, self.graph = site, md, env, nav, graph
         self.config = site.content.config
 
     def _page(self, template: str, output: str, **context) -> bytes:
@@ -96,6 +97,7 @@ class _Renderer:
             nav=self.nav,
             output=output,
             url=self._url_maker(output),
+            root=self._url_maker(output)(HOME).removesuffix(HOME),  # the site's root, from this page
             canonical=self.config.base_url + ("" if output == HOME else output),
             **context,
         )
@@ -130,9 +132,40 @@ class _Renderer:
         return self._page(
             "entity.html", entity.output, entity=entity, kind=self.config.kind(entity.kind),
             title=entity.name, summary=summary, figures=figures, body=body, related=related,
+            map=self._neighbourhood_map(entity),
             description=plain_text(self.site.summaries.get(entity.output)),
             cited=citations.entries(),
         )
+
+    def _neighbourhood_map(self, entity: Entity) -> Markup:
+        """The entity among the entities it relates to; nothing when it relates to none."""
+        local = neighbourhood(self.graph, entity.output)
+        if len(local.nodes) < 2:
+            return Markup("")
+        others = len(local.nodes) - 1
+        return render_svg(
+            local, self.config, self._url_maker(entity.output), f"{entity.name} and its connections",
+            f"{entity.name} is connected to {others} other {'page' if others == 1 else 'pages'} of this site; "
+            "each box links to its page, and the same connections are listed below in text.",
+            current=entity.output, ident="local-map",
+        )
+
+    def map(self) -> bytes:
+        entities = {e.output: e for e in self.graph.nodes}
+        relations = [
+            (relation, [(entities[e.source], entities[e.target]) for e in self.graph.edges if e.relation == relation.field])
+            for relation in self.config.relations
+        ]
+        relations = [(r, sorted(pairs, key=lambda p: (p[0].name.lower(), p[1].name.lower()))) for r, pairs in relations if pairs]
+        description = (
+            f"How the {len(self.graph.nodes)} {', '.join(k.plural.lower() for k in self.config.kinds)} of this site "
+            f"relate: {len(self.graph.edges)} connections."
+        )
+        svg = render_svg(
+            self.graph, self.config, self._url_maker(MAP), "Map of connections",
+            description + " Each box links to its page; every connection is also listed in text below the map.",
+        )
+        return self._page("map.html", MAP, title="Map of connections", description=description, map=svg, relations=relations)
 
     def _figure_groups(self, entity: Entity, citations: PageCitations) -> list[FigureGroup]:
         labels: dict[str, list] = {}

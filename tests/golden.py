@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from microsite.build import build
+from microsite.outputs import SEARCH_INDEX
 from tests.conftest import make_project
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "mini"
@@ -17,12 +18,13 @@ BINARY = (".png", ".jpg", ".webp", ".gif", ".sqlite", ".zip")  # checked by thei
 
 
 def build_fixture(workdir: Path) -> dict[str, bytes]:
-    """Every text file of the fixture's build except the copied assets, which are not the engine's output."""
+    """Every text file of the fixture's build except the copied assets, which are not the engine's
+    output (the search index, written beside them, is)."""
     project = make_project(workdir)
     result = build(project)
     return {
         name: data for name, data in result.outputs.items()
-        if not name.startswith("assets/") and not name.endswith(BINARY)
+        if (name == SEARCH_INDEX or not name.startswith("assets/")) and not name.endswith(BINARY)
     }
 
 

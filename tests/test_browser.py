@@ -38,7 +38,7 @@ def test_stylesheet_and_links_work_under_a_subpath(page, subpath_server: str):
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.goto(subpath_server + "companies/palantir.html")
     assert page.eval_on_selector("header.masthead", "e => getComputedStyle(e).borderBottomStyle") == "solid"
-    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => new URL(e.getAttribute('href'), location.href).href)")
     internal = sorted({h.split("#")[0] for h in hrefs if h.startswith(subpath_server)})
     assert len(internal) > 10
     for url in internal:

@@ -19,7 +19,7 @@ class Live(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in ("script", "iframe", "object", "embed", "svg", "img") and not (
             tag == "script" and dict(attrs).get("src", "").endswith(".js") and "assets/" in dict(attrs).get("src", "")
-        ):
+        ) and not (tag == "svg" and dict(attrs).get("class") == "relation-map"):  # the build's own map
             self.found.append(f"<{tag}>")
         for name, value in attrs:
             if name.startswith("on"):

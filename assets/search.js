@@ -1,0 +1,119 @@
+/* Site search, as you type. lunr.js (assets/vendor/lunr/) reads the index that the build writes to
+   assets/search-index.js. Both load on first use, as scripts rather than fetched files, so search
+   works from disk (file://) as well as online. Result links are relative to the page. Without
+   JavaScript the search form stays hidden and the navigation does the job. */
+(function () {
+  "use strict";
+  var form = document.querySelector("form.search");
+  if (!form) return;
+  var root = form.getAttribute("data-root") || "";
+  var input = form.querySelector("input[type=search]");
+  var list = form.querySelector(".search-results");
+  var status = form.querySelector(".search-status");
+  var index = null;
+  var docs = null;
+  var loading = false;
+  var MAX = 10;
+
+  form.hidden = false;
+
+  function load(path, done) {
+    var script = document.createElement("script");
+    script.src = root + path;
+    script.onload = done;
+    script.onerror = function () { status.textContent = "Search could not be loaded."; };
+    document.head.appendChild(script);
+  }
+
+  function ensureIndex() {
+    if (index || loading) return;
+    loading = true;
+    load("assets/vendor/lunr/lunr.min.js", function () {
+      load("assets/search-index.js", function () {
+        index = window.lunr.Index.load(window.SEARCH_INDEX.index);
+        docs = window.SEARCH_INDEX.docs;
+        show();
+      });
+    });
+  }
+
+  function words(text) {
+    return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  }
+
+  function query(terms) {
+    var lunr = window.lunr;
+    return index.query(function (q) {
+      terms.forEach(function (term) {
+        q.term(term, { boost: 10 });  /* the whole word, stemmed as the index is */
+        q.term(term, { wildcard: lunr.Query.wildcard.TRAILING, usePipeline: false });  /* a word being typed */
+      });
+    });
+  }
+
+  function close() {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+  }
+
+  function show() {
+    var terms = words(input.value);
+    list.textContent = "";
+    if (!terms.length) { status.textContent = ""; close(); return; }
+    if (!index) { status.textContent = "Loading the search index…"; ensureIndex(); return; }
+    var results = query(terms);
+    results.slice(0, MAX).forEach(function (result) {
+      var doc = docs[result.ref];
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = root + result.ref;
+      var title = document.createElement("span");
+      title.className = "result-title";
+      title.textContent = doc.title;
+      var kind = document.createElement("span");
+      kind.className = "result-kind";
+      kind.textContent = doc.kind;
+      var snippet = document.createElement("span");
+      snippet.className = "result-snippet";
+      snippet.textContent = doc.snippet;
+      link.append(kind, title, snippet);
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    var shown = Math.min(results.length, MAX);
+    status.textContent = results.length === 0 ? "No results." :
+      (results.length > MAX ? "The first " + MAX + " of " + results.length + " results." :
+        shown + (shown === 1 ? " result." : " results.")) + " Use the arrow keys to move through them.";
+    list.hidden = results.length === 0;
+    input.setAttribute("aria-expanded", String(results.length > 0));
+  }
+
+  function links() { return Array.prototype.slice.call(list.querySelectorAll("a")); }
+
+  input.addEventListener("focus", ensureIndex);
+  input.addEventListener("input", show);
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var first = links()[0];
+    if (first) window.location.href = first.href;
+  });
+  form.addEventListener("keydown", function (event) {
+    var all = links();
+    var at = all.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" && all.length) {
+      all[Math.min(at + 1, all.length - 1)].focus();
+      event.preventDefault();
+    } else if (event.key === "ArrowUp" && at >= 0) {
+      (at === 0 ? input : all[at - 1]).focus();
+      event.preventDefault();
+    } else if (event.key === "Escape") {
+      if (list.hidden) { input.value = ""; status.textContent = ""; }
+      close();
+      input.focus();
+    }
+  });
+  form.addEventListener("focusout", function (event) {
+    if (!form.contains(event.relatedTarget)) close();
+  });
+  input.addEventListener("click", function () { if (input.value) show(); });
+})();

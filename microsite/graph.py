@@ -1,0 +1,207 @@
+"""The relationship map: entities and the relations between them, drawn as SVG at build time.
+
+The layout is deterministic and needs no script: one column per kind, in the order site.yaml
+declares the kinds, and within each column the entities ordered by the mean position of their
+neighbours (a few barycentre sweeps), which removes most crossings. Every node is a link to its
+page, relative to the page the map is drawn on, so the map works from disk and under a subpath.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from .model import Entity, SiteConfig
+from .resolve import Site
+
+NODE_WIDTH = 190
+NODE_LINE = 15  # px per line of a node's label
+NODE_PAD = 8
+ROW_GAP = 12
+COLUMN_GAP = 110
+ARC_ROOM = 56  # to the right of the last column, for arcs between entities of one kind
+HEADER = 34  # room for the column headings
+LABEL_CHARS = 24  # characters per line of a node's label, a safe estimate at 13 px
+SWEEPS = 4
+
+
+@dataclass(frozen=True)
+class Edge:
+    """`source` lists `target` under `relation` (a field of site.yaml's relations)."""
+
+    source: str  # output of the entity declaring the relation
+    target: str
+    relation: str
+    label: str  # "Built, supplied or hosted by"
+
+
+@dataclass(frozen=True)
+class Graph:
+    nodes: tuple[Entity, ...]
+    edges: tuple[Edge, ...]
+
+
+@dataclass(frozen=True)
+class PlacedNode:
+    entity: Entity
+    x: float
+    y: float
+    lines: tuple[str, ...]
+
+    @property
+    def height(self) -> float:
+        return len(self.lines) * NODE_LINE + 2 * NODE_PAD
+
+
+@dataclass(frozen=True)
+class Layout:
+    width: float
+    height: float
+    columns: tuple[tuple[str, float], ...]  # (heading, x) of each kind present
+    nodes: dict[str, PlacedNode]  # output -> placed node
+
+
+def relation_graph(site: Site) -> Graph:
+    """Every entity, and every declared relation whose target exists."""
+    entities = site.content.entities
+    relations = {r.field: r for r in site.content.config.relations}
+    edges = []
+    for entity in entities.values():
+        for link in entity.links:
+            relation = relations[link.relation]
+            target = entities.get((relation.to_kind, link.target))
+            if target is not None and target is not entity:
+                edges.append(Edge(entity.output, target.output, relation.field, relation.label))
+    nodes = sorted(entities.values(), key=lambda e: (e.kind, e.name.lower(), e.slug))
+    return Graph(tuple(nodes), tuple(sorted(set(edges), key=lambda e: (e.source, e.target, e.relation))))
+
+
+def neighbourhood(graph: Graph, output: str) -> Graph:
+    """One entity, the entities it relates to in either direction, and the relations among them."""
+    edges = [e for e in graph.edges if output in (e.source, e.target)]
+    keep = {output} | {e.source for e in edges} | {e.target for e in edges}
+    return Graph(
+        tuple(n for n in graph.nodes if n.output in keep),
+        tuple(e for e in graph.edges if e.source in keep and e.target in keep),
+    )
+
+
+def layout(graph: Graph, config: SiteConfig) -> Layout:
+    """Columns per kind; rows ordered by barycentre sweeps, ties broken by name."""
+    columns = [[n for n in graph.nodes if n.kind == kind.id] for kind in config.kinds]
+    columns = [c for c in columns if c]
+    kinds = [c[0].kind for c in columns]
+    neighbours: dict[str, list[str]] = {n.output: [] for n in graph.nodes}
+    for edge in graph.edges:
+        neighbours[edge.source].append(edge.target)
+        neighbours[edge.target].append(edge.source)
+    rank = {n.output: i for column in columns for i, n in enumerate(column)}
+    for sweep in range(SWEEPS):
+        order = range(len(columns)) if sweep % 2 == 0 else reversed(range(len(columns)))
+        for c in order:
+            columns[c] = sorted(columns[c], key=lambda n: (_barycentre(n, neighbours, rank), n.name.lower()))
+            rank.update({n.output: i for i, n in enumerate(columns[c])})
+    placed: dict[str, PlacedNode] = {}
+    heights = []
+    for c, column in enumerate(columns):
+        y = float(HEADER)
+        for entity in column:
+            node = PlacedNode(entity, c * (NODE_WIDTH + COLUMN_GAP), y, _wrap(entity.name))
+            placed[entity.output] = node
+            y += node.height + ROW_GAP
+        heights.append(y)
+    tallest = max(heights, default=HEADER)
+    for c, column in enumerate(columns):  # centre each column vertically against the tallest
+        shift = (tallest - heights[c]) / 2
+        for entity in column:
+            node = placed[entity.output]
+            placed[entity.output] = PlacedNode(node.entity, node.x, node.y + shift, node.lines)
+    headings = tuple(
+        (config.kind(kind).plural, c * (NODE_WIDTH + COLUMN_GAP) + NODE_WIDTH / 2) for c, kind in enumerate(kinds)
+    )
+    width = max(len(columns) * (NODE_WIDTH + COLUMN_GAP) - COLUMN_GAP, NODE_WIDTH)
+    return Layout(width + ARC_ROOM, tallest - ROW_GAP + 2, headings, placed)
+
+
+def _barycentre(node: Entity, neighbours: dict[str, list[str]], rank: dict[str, int]) -> float:
+    others = [rank[o] for o in neighbours[node.output]]
+    return sum(others) / len(others) if others else rank[node.output]
+
+
+def _wrap(name: str) -> tuple[str, ...]:
+    lines: list[str] = []
+    for word in name.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= LABEL_CHARS:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return tuple(lines) or ("",)
+
+
+def render_svg(
+    graph: Graph, config: SiteConfig, url: Callable[[str], str], title: str, description: str,
+    current: str | None = None, ident: str = "map",
+) -> Markup:
+    """The map as inline SVG: nodes are links (relative via `url`); `current` is highlighted."""
+    placed = layout(graph, config)
+    kinds = {k.id: k.singular for k in config.kinds}
+    parts = [
+        Markup(
+            '<svg class="relation-map" viewBox="-1 -1 {w:g} {h:g}" width="{w:g}" height="{h:g}" '
+            'aria-labelledby="{id}-title {id}-desc">'
+            '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
+        ).format(w=placed.width, h=placed.height, id=ident, title=title, desc=description)
+    ]
+    for heading, x in placed.columns:
+        parts.append(Markup('<text class="column" x="{x:g}" y="14" text-anchor="middle">{t}</text>').format(x=x, t=heading))
+    parts.append(Markup('<g class="edges">'))
+    for edge in graph.edges:
+        parts.append(_edge(edge, placed.nodes[edge.source], placed.nodes[edge.target]))
+    parts.append(Markup("</g>"))
+    for output in sorted(placed.nodes, key=lambda o: (placed.nodes[o].x, placed.nodes[o].y)):
+        parts.append(_node(placed.nodes[output], url, kinds, output == current))
+    parts.append(Markup("</svg>"))
+    return Markup("").join(parts)
+
+
+def _edge(edge: Edge, a: PlacedNode, b: PlacedNode) -> Markup:
+    ay, by = a.y + a.height / 2, b.y + b.height / 2
+    if a.x == b.x:  # same kind: an arc out to the right of the column
+        x = a.x + NODE_WIDTH
+        bulge = x + min(ARC_ROOM - 4, 20 + abs(by - ay) / 8)
+        path = f"M{x:g},{ay:g} C{bulge:g},{ay:g} {bulge:g},{by:g} {x:g},{by:g}"
+    else:
+        left, right = (a, b) if a.x < b.x else (b, a)
+        ly, ry = (ay, by) if left is a else (by, ay)
+        x1, x2 = left.x + NODE_WIDTH, right.x
+        mid = (x1 + x2) / 2 if x2 - x1 <= NODE_WIDTH + 2 * COLUMN_GAP else x1 + COLUMN_GAP / 2
+        mid2 = (x1 + x2) / 2 if x2 - x1 <= NODE_WIDTH + 2 * COLUMN_GAP else x2 - COLUMN_GAP / 2
+        path = f"M{x1:g},{ly:g} C{mid:g},{ly:g} {mid2:g},{ry:g} {x2:g},{ry:g}"
+    return Markup('<path class="edge edge-{r}" d="{d}"><title>{a} — {label} — {b}</title></path>').format(
+        r=edge.relation, d=path, a=a.entity.name, label=edge.label.lower(), b=b.entity.name
+    )
+
+
+def _node(node: PlacedNode, url: Callable[[str], str], kinds: dict[str, str], current: bool) -> Markup:
+    entity = node.entity
+    text = Markup("").join(
+        Markup('<tspan x="{x:g}" dy="{dy}">{line}</tspan>').format(
+            x=node.x + NODE_PAD, dy=NODE_PAD + NODE_LINE - 3 if i == 0 else NODE_LINE, line=line
+        )
+        for i, line in enumerate(node.lines)
+    )
+    return Markup(
+        '<a class="node node-{kind}{cls}" href="{href}"{aria}>'
+        '<title>{name} ({singular})</title>'
+        '<rect x="{x:g}" y="{y:g}" width="{w}" height="{h:g}" rx="3"/>'
+        '<text x="{x_text:g}" y="{y:g}">{text}</text></a>'
+    ).format(
+        kind=entity.kind, cls=" current" if current else "", href=url(entity.output),
+        aria=Markup(' aria-current="page"') if current else "", name=entity.name,
+        singular=kinds[entity.kind].lower(), x=node.x, y=node.y, w=NODE_WIDTH, h=node.height,
+        x_text=node.x + NODE_PAD, text=text,
+    )
+
+
+__all__ = ["Edge", "Graph", "Layout", "layout", "neighbourhood", "relation_graph", "render_svg"]
