@@ -22,7 +22,7 @@ ROW_GAP = 12
 COLUMN_GAP = 110
 ARC_ROOM = 56  # to the right of the last column, for arcs between entities of one kind
 HEADER = 34  # room for the column headings
-LABEL_CHARS = 24  # characters per line of a node's label, a safe estimate at 13 px
+LABEL_CHARS = 22  # characters per line of a node's label: fits the box at 13 px, even in wide letters
 SWEEPS = 4
 
 
