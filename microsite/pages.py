@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .outputs import DATA, HOME, SOURCES, kind_index
+from .outputs import DATA, HOME, MAP, SOURCES, kind_index
 from .resolve import Site
 
 
@@ -25,6 +25,7 @@ def site_pages(site: Site) -> list[PageInfo]:
         PageInfo(HOME, config.title, ""),
         PageInfo(SOURCES, "Sources", "Sources"),
         PageInfo(DATA, "Data", "Downloads"),
+        PageInfo(MAP, "Map of connections", "Map"),
     ]
     pages += [PageInfo(kind_index(k.id), k.plural, "Index") for k in config.kinds]
     pages += [
