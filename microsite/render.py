@@ -157,9 +157,11 @@ class _Renderer:
             for relation in self.config.relations
         ]
         relations = [(r, sorted(pairs, key=lambda p: (p[0].name.lower(), p[1].name.lower()))) for r, pairs in relations if pairs]
+        kinds = [k.plural.lower() for k in self.config.kinds]
+        kinds_text = ", ".join(kinds[:-1]) + " and " + kinds[-1] if len(kinds) > 1 else "".join(kinds)
         description = (
-            f"How the {len(self.graph.nodes)} {', '.join(k.plural.lower() for k in self.config.kinds)} of this site "
-            f"relate: {len(self.graph.edges)} connections."
+            f"How the {len(self.graph.nodes)} {kinds_text} on this site are connected: "
+            f"{len(self.graph.edges)} connections, each declared and cited on a page."
         )
         svg = render_svg(
             self.graph, self.config, self._url_maker(MAP), "Map of connections",
