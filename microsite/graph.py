@@ -87,8 +87,8 @@ def neighbourhood(graph: Graph, output: str) -> Graph:
     )
 
 
-def layout(graph: Graph, config: SiteConfig) -> Layout:
-    """Columns per kind; rows ordered by barycentre sweeps, ties broken by name."""
+def layout(graph: Graph, config: SiteConfig, sweeps: int = SWEEPS) -> Layout:
+    """Columns per kind; rows ordered by `sweeps` barycentre sweeps (0: by name), ties broken by name."""
     columns = [[n for n in graph.nodes if n.kind == kind.id] for kind in config.kinds]
     columns = [c for c in columns if c]
     kinds = [c[0].kind for c in columns]
@@ -96,8 +96,9 @@ def layout(graph: Graph, config: SiteConfig) -> Layout:
     for edge in graph.edges:
         neighbours[edge.source].append(edge.target)
         neighbours[edge.target].append(edge.source)
+    columns = [sorted(c, key=lambda n: (n.name.lower(), n.output)) for c in columns]
     rank = {n.output: i for column in columns for i, n in enumerate(column)}
-    for sweep in range(SWEEPS):
+    for sweep in range(sweeps):
         order = range(len(columns)) if sweep % 2 == 0 else reversed(range(len(columns)))
         for c in order:
             columns[c] = sorted(columns[c], key=lambda n: (_barycentre(n, neighbours, rank), n.name.lower()))

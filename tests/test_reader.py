@@ -182,3 +182,29 @@ def test_print_turns_marks_into_numbered_notes_with_full_sources(page, real_site
     # Previews are never printed over the text.
     mark.focus()
     assert page.locator(f"#{mark.get_attribute('aria-describedby')}").is_hidden()
+
+
+def test_map_rows_are_ordered_to_cross_less_than_alphabetical_order():
+    from microsite import graph
+    from microsite.build import Project, check
+    from tests.conftest import REPO
+
+    site, _ = check(Project(REPO))
+    relations = graph.relation_graph(site)
+
+    def crossings(layout: graph.Layout) -> int:
+        """Pairs of lines between the same two columns whose ends come in opposite orders."""
+        ends = []
+        for edge in relations.edges:
+            a, b = sorted((layout.nodes[edge.source], layout.nodes[edge.target]), key=lambda n: n.x)
+            if a.x != b.x:
+                ends.append((a.x, b.x, a.y, b.y))
+        return sum(
+            1 for i, p in enumerate(ends) for q in ends[i + 1:]
+            if p[:2] == q[:2] and (p[2] - q[2]) * (p[3] - q[3]) < 0
+        )
+
+    ordered = graph.layout(relations, site.content.config)
+    alphabetical = graph.layout(relations, site.content.config, sweeps=0)
+    assert crossings(ordered) < crossings(alphabetical) / 2
+    assert graph.layout(relations, site.content.config) == ordered  # the same every build
