@@ -107,9 +107,14 @@ def report(problems: Sequence[Problem], stream) -> None:
 def github_annotation(problem: Problem) -> str:
     loc = problem.location
     level = "warning" if problem.severity == "warning" else "error"
-    where = f"file={loc.path}" + (f",line={loc.line},col={loc.col or 1}" if loc.line else "")
-    message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return f"::{level} {where}::{message}"
+    where = f"file={_escape(loc.path, property=True)}" + (f",line={loc.line},col={loc.col or 1}" if loc.line else "")
+    return f"::{level} {where}::{_escape(problem.message)}"
+
+
+def _escape(text: str, property: bool = False) -> str:
+    """GitHub's workflow-command escaping; a property value also escapes ',' and ':'."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property else text
 
 
 def _count(items: Sequence, noun: str) -> str:
