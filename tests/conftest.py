@@ -1,6 +1,7 @@
 """Shared helpers: a throw-away project made from a fixture's content and the real templates."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -58,18 +59,32 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+NODE_MODULES = REPO / "node_modules"
+# Set by .ci/run: there, a test whose tool (Chromium, Java, the npm checkers) is missing fails
+# instead of skipping, so a green CI run means every gate ran.
+IN_CI = bool(os.environ.get("MICROSITE_CI"))
+
+
+def require(present: bool, what: str, install: str) -> None:
+    """Skip when a tool is missing on a developer's machine; fail in CI."""
+    if present:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} must be present in CI but is missing ({install})")
+    pytest.skip(f"{what} is missing: {install}")
+
+
+def npm_tool(relative: str) -> Path:
+    """A file from the pinned npm packages (package-lock.json), installed by `make test`."""
+    path = NODE_MODULES / relative
+    require(path.exists(), f"node_modules/{relative}", "make test runs npm ci; needs node and npm")
+    return path
 
 
 @pytest.fixture(scope="session")
 def browser():
-    """Headless Debian Chromium through Playwright. Skipped on a machine without it, except in CI
-    (MICROSITE_REQUIRE_BROWSER=1), where a missing browser is a failure."""
-    import os
-
-    if not CHROMIUM.exists():
-        if os.environ.get("MICROSITE_REQUIRE_BROWSER"):
-            pytest.fail("browser tests must run here, but /usr/bin/chromium is missing (apt-get install chromium)")
-        pytest.skip("no /usr/bin/chromium: apt-get install chromium")
+    """Headless Debian Chromium through Playwright."""
+    require(CHROMIUM.exists(), "/usr/bin/chromium", "apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

