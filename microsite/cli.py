@@ -99,9 +99,15 @@ def report(problems: Sequence[Problem], stream) -> None:
     """One line per problem; under GitHub Actions also an annotation on the file and line."""
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for problem in problems:
-        print(problem, file=stream)
+        print(_printable(str(problem)), file=stream)
         if annotate:
-            print(github_annotation(problem), file=sys.stdout)
+            print(_printable(github_annotation(problem)), file=sys.stdout)
+
+
+def _printable(text: str) -> str:
+    """A file name that is not valid UTF-8 reaches us with lone surrogates, which a strict UTF-8
+    terminal cannot print: show them as escapes instead of failing on the error report."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def github_annotation(problem: Problem) -> str:
