@@ -19,6 +19,10 @@ _scalars = yaml.constructor.SafeConstructor()
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TYPES = ("bool", "int", "float")
 MAX_DEPTH = 64
+# What YAML refuses to read (control characters such as NUL, lone surrogates). Found here, they
+# get a line and column; PyYAML's own report gives only an offset, in bytes or in characters
+# depending on the parser.
+_NOT_ALLOWED = yaml.reader.Reader.NON_PRINTABLE
 MAX_NODES = 200_000
 
 Path_ = tuple  # a path of keys and indexes into a document: ("figures", 0, "cite")
@@ -121,6 +125,15 @@ class _TooLarge(Exception):
 def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -> YamlDoc | None:
     """Parse one YAML document; on malformed YAML record a located problem and return None."""
     builder = _Builder(path, line_offset, problems)
+    bad = _NOT_ALLOWED.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        problems.error(
+            Location(path, line + line_offset, col),
+            f"character U+{ord(bad.group()):04X} is not allowed in YAML; delete it (it is often invisible)",
+        )
+        return None
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
