@@ -145,11 +145,19 @@ def _files(root: Path, folder: str, suffixes: tuple[str, ...], problems: Problem
 
 def _read(root: Path, path: Path, problems: Problems) -> tuple[str, str | None]:
     name = relative_path(path, root)
+    data = path.read_bytes()
     try:
-        return name, path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        problems.error(Location(name, 1, 1), f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = len(data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
+        problems.error(
+            Location(name, line, col),
+            f"not UTF-8 text (byte 0x{data[exc.start]:02X}); save the file as UTF-8",
+        )
         return name, None
+    # As reading in text mode would: Windows and old Mac line ends become '\n'.
+    return name, text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _slug(path: Path, name: str, problems: Problems) -> str | None:
