@@ -1,0 +1,165 @@
+"""What a build does with hostile or unlucky input: killed half-way, huge files, deep nesting,
+unusual Unicode. It builds, or stops with a located error and no traceback; site/ is never left
+half-written."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, run, write
+
+LOCATED = re.compile(r"^content/[^:]+:\d+:\d+: ")
+
+
+def digest(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def add_companies(project, count: int, marker: str) -> None:
+    for n in range(count):
+        write(project, f"content/companies/firm-{n:03}.md", (
+            f"---\nname: Firm {n} {marker}\nsummary: A firm. [@report-2020]\n---\n"
+            + f"Paragraph {marker} [@daily-2020-01-02].\n\n" * 10
+        ))
+
+
+def test_a_killed_build_leaves_the_previous_site_intact(project, capsys):
+    add_companies(project, 150, "old")
+    assert run(project, "build", capsys=capsys)[0] == 0
+    site = project.root / "site"
+    before = digest(site)
+    add_companies(project, 150, "new")
+    total = len(before)
+    killed_while_writing = 0
+    for fraction in (0.0, 0.05, 0.25, 0.5, 0.75, 0.9, 0.99):
+        threshold = max(1, int(total * fraction))
+        process = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "--root", str(project.root), "build"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        written = _wait_for_files(project.root, threshold, process)
+        process.send_signal(signal.SIGKILL)
+        _, err = process.communicate(timeout=60)
+        if process.returncode == -signal.SIGKILL:
+            killed_while_writing += written >= threshold
+            assert digest(site) == before, f"site/ changed by a build killed after {written} of {total} files"
+        else:  # it finished first: then the new site is complete
+            assert process.returncode == 0, err
+            break
+    assert killed_while_writing >= 4
+    assert run(project, "build", capsys=capsys)[0] == 0
+    after = digest(site)
+    assert after.keys() == before.keys() and after != before
+
+
+def _wait_for_files(root: Path, threshold: int, process: subprocess.Popen) -> int:
+    """Poll the build's fresh directory until it holds `threshold` files (or the build ends)."""
+    while process.poll() is None:
+        fresh = [p for p in root.iterdir() if p.name.startswith(".site.new-")]
+        newest = max(fresh, key=lambda p: p.stat().st_mtime_ns, default=None)
+        if newest is not None:
+            try:
+                written = sum(len(files) for _, _, files in os.walk(newest))
+            except OSError:
+                continue
+            if written >= threshold:
+                return written
+        time.sleep(0.0005)
+    return 0
+
+
+FRONT = "---\nname: Acme\nsummary: S [@report-2020]\n---\n"
+
+
+@pytest.mark.parametrize("relative, data, outcome", [
+    ("content/sources/nul.yaml", b"title: a\x00b\npublisher: P\nkind: report\n",
+     "content/sources/nul.yaml:1:9: character U+0000 is not allowed in YAML"),
+    ("content/companies/acme.md", b"---\nname: Ac\x00me\nsummary: S [@report-2020]\n---\n",
+     "content/companies/acme.md:2:9: character U+0000 is not allowed in YAML"),
+    ("content/companies/acme.md", b"---\nname: Acme\nsummary: S\x07 [@report-2020]\n---\n",
+     "content/companies/acme.md:3:11: character U+0007 is not allowed in YAML"),
+    ("content/companies/acme.md", FRONT.encode() + b"Body \x00 with NUL [@report-2020]\n", "built"),
+    ("content/companies/acme.md", b"---\nname: Acme\nsummary: S\xe9 [@report-2020]\n---\n",
+     "content/companies/acme.md:3:11: not UTF-8 text (byte 0xE9)"),
+    ("content/companies/acme.md", "\ufeff---\r\nname: Acme\r\nsummary: S [@report-2020]\r\n---\r\n\r\nText [@nowhere]\r\n".encode(),
+     "content/companies/acme.md:6:7: unknown source 'nowhere'"),
+    ("content/sources/report-2020.yaml", "\ufefftitle: T\r\npublisher: P\r\nkind: reprt\r\n".encode(),
+     "content/sources/report-2020.yaml:3:7: unknown source kind 'reprt'"),
+    ("content/companies/acme.md", b"---\rname: Acme\rsummary: S [@report-2020]\r---\rText [@nowhere]\r",
+     "content/companies/acme.md:5:7: unknown source 'nowhere'"),
+    ("content/sources/deep.yaml", ("title: " + "[" * 5000 + "]" * 5000 + "\n").encode(),
+     "content/sources/deep.yaml:1:72: YAML nested deeper than 64 levels"),
+    ("content/sources/deep.yaml", "".join(" " * i + "k:\n" for i in range(3000)).encode(),
+     "content/sources/deep.yaml:66:66: YAML nested deeper than 64 levels"),
+    ("content/sources/bomb.yaml", b"a: &a [x,x,x,x,x,x,x,x,x]\n" + b"".join(
+        f"{k}: &{k} [{', '.join(['*' + p] * 9)}]\n".encode() for p, k in zip("abcdef", "bcdefg")),
+     "YAML nested deeper than 64 levels or larger than 200000 values"),
+    ("content/companies/acme.md", (FRONT + "> " * 5000 + "deep\n\n" + "".join("  " * i + "- x\n" for i in range(2000))).encode(), "built"),
+    ("content/companies/acme.md", (FRONT + "[" * 50_000 + "@report-2020\n").encode(), "built"),
+    ("content/companies/acme.md", (FRONT + "[@" + "a" * 100_000 + "]\n").encode(), "content/companies/acme.md:5:2: unknown source"),
+], ids=["nul-yaml", "nul-front-matter", "bell-in-summary", "nul-in-markdown", "latin-1", "bom-crlf", "bom-crlf-yaml",
+        "cr-only", "deep-flow-yaml", "deep-block-yaml", "alias-bomb", "deep-markdown", "open-brackets", "long-id"])
+def test_odd_input_builds_or_fails_at_its_place(project, capsys, relative, data, outcome):
+    (project.root / relative).write_bytes(data)
+    status, _, err = run(project, "build", capsys=capsys)
+    assert "Traceback" not in err
+    if outcome == "built":
+        assert status == 0, err
+        assert b"\x00" not in b"".join(p.read_bytes() for p in (project.root / "site").rglob("*.html"))
+    else:
+        assert status == 1
+        first = err.splitlines()[0]
+        assert LOCATED.match(first) and outcome in first, first
+        assert not (project.root / "site").exists()
+
+
+def test_unusual_unicode_reaches_the_page_as_written(project, capsys):
+    text = "שלום עולם مرحبا e\u0301\u0301\u0301 Z\u0335\u0321a\u0334 👩🏽‍💻🏳️‍🌈 \u200f\u202eevil\u202c ﷽ 𝔘𝔫𝔦"
+    write(project, "content/companies/acme.md", f"---\nname: '{text}'\nsummary: '{text} [@report-2020]'\n---\n{text} [@daily-2020-01-02]\n")
+    assert run(project, "build", capsys=capsys)[0] == 0
+    html = (project.root / "site/companies/acme.html").read_text(encoding="utf-8")
+    assert html.count(text) >= 3
+
+
+def test_megabytes_of_content_build_in_seconds(project, capsys):
+    paragraph = ("Words of a long narrative, with a citation " * 20 + "[@report-2020, p. 4].\n\n")
+    write(project, "content/companies/acme.md", FRONT + paragraph * 5000)  # about 5 MB
+    write(project, "content/sources/report-2020.yaml", (
+        "title: T\npublisher: P\nkind: report\nquotes:\n" + "".join(f"  - 'quote {i} {'x' * 300}'\n" for i in range(10_000))
+    ))
+    assert (project.root / "content/companies/acme.md").stat().st_size > 4_000_000
+    start = time.perf_counter()
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 0, err
+    assert time.perf_counter() - start < 30
+
+
+def test_file_names_that_are_not_utf8_get_a_printable_error(project):
+    """Linux allows any bytes in a name; a strict UTF-8 terminal must still get the report."""
+    folder = os.fsencode(project.root / "content/companies")
+    for name in (b"\xed\xa0\x80.md", b"caf\xe9.md"):  # a lone surrogate, Latin-1
+        try:
+            with open(os.path.join(folder, name), "wb") as f:
+                f.write(FRONT.encode())
+        except OSError:
+            pytest.skip("this file system refuses names that are not UTF-8")
+    env = {**os.environ, "GITHUB_ACTIONS": "true", "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "--root", str(project.root), "check"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "content/companies/\\udced\\udca0\\udc80.md:1:1: bad slug" in result.stderr
+    assert "content/companies/caf\\udce9.md:1:1: bad slug" in result.stderr
+    assert "::error file=content/companies/caf\\udce9.md,line=1,col=1::bad slug" in result.stdout
