@@ -7,6 +7,7 @@ the writer typed; the loaders validate them.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,9 @@ MAX_DEPTH = 64
 # get a line and column; PyYAML's own report gives only an offset, in bytes or in characters
 # depending on the parser.
 _NOT_ALLOWED = yaml.reader.Reader.NON_PRINTABLE
+# Line breaks to YAML but not to editors (text pasted from the web carries U+2028): they would
+# shift every later line number, fold a quoted value or split a plain one.
+_HIDDEN_BREAKS = re.compile("[\x85\u2028\u2029]")
 MAX_NODES = 200_000
 
 Path_ = tuple  # a path of keys and indexes into a document: ("figures", 0, "cite")
@@ -125,13 +129,15 @@ class _TooLarge(Exception):
 def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -> YamlDoc | None:
     """Parse one YAML document; on malformed YAML record a located problem and return None."""
     builder = _Builder(path, line_offset, problems)
-    bad = _NOT_ALLOWED.search(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # lines as an editor counts them
+    bad = _NOT_ALLOWED.search(text) or _HIDDEN_BREAKS.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        fix = "replace it with a space" if _HIDDEN_BREAKS.match(bad.group()) else "delete it"
         problems.error(
             Location(path, line + line_offset, col),
-            f"character U+{ord(bad.group()):04X} is not allowed in YAML; delete it (it is often invisible)",
+            f"character U+{ord(bad.group()):04X} is not allowed in YAML; {fix} (it is often invisible)",
         )
         return None
     try:

@@ -89,6 +89,8 @@ FRONT = "---\nname: Acme\nsummary: S [@report-2020]\n---\n"
      "content/companies/acme.md:2:9: character U+0000 is not allowed in YAML"),
     ("content/companies/acme.md", b"---\nname: Acme\nsummary: S\x07 [@report-2020]\n---\n",
      "content/companies/acme.md:3:11: character U+0007 is not allowed in YAML"),
+    ("content/sources/report-2020.yaml", "title: 'A\u2028B'\npublisher: P\nkind: report\n".encode(),
+     "content/sources/report-2020.yaml:1:10: character U+2028 is not allowed in YAML; replace it with a space"),
     ("content/companies/acme.md", FRONT.encode() + b"Body \x00 with NUL [@report-2020]\n", "built"),
     ("content/companies/acme.md", b"---\nname: Acme\nsummary: S\xe9 [@report-2020]\n---\n",
      "content/companies/acme.md:3:11: not UTF-8 text (byte 0xE9)"),
@@ -108,7 +110,7 @@ FRONT = "---\nname: Acme\nsummary: S [@report-2020]\n---\n"
     ("content/companies/acme.md", (FRONT + "> " * 5000 + "deep\n\n" + "".join("  " * i + "- x\n" for i in range(2000))).encode(), "built"),
     ("content/companies/acme.md", (FRONT + "[" * 50_000 + "@report-2020\n").encode(), "built"),
     ("content/companies/acme.md", (FRONT + "[@" + "a" * 100_000 + "]\n").encode(), "content/companies/acme.md:5:2: unknown source"),
-], ids=["nul-yaml", "nul-front-matter", "bell-in-summary", "nul-in-markdown", "latin-1", "bom-crlf", "bom-crlf-yaml",
+], ids=["nul-yaml", "nul-front-matter", "bell-in-summary", "line-separator", "nul-in-markdown", "latin-1", "bom-crlf", "bom-crlf-yaml",
         "cr-only", "deep-flow-yaml", "deep-block-yaml", "alias-bomb", "deep-markdown", "open-brackets", "long-id"])
 def test_odd_input_builds_or_fails_at_its_place(project, capsys, relative, data, outcome):
     (project.root / relative).write_bytes(data)
