@@ -96,8 +96,8 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problems.error(self.loc(key_node), "a field name must be plain text")
                 continue
-            key = self.scalar(key_node)
-            key = key if isinstance(key, str) else str(key)
+            # A field name is the text as typed: YAML 1.1 would read `no:` or `on:` as False/True.
+            key = key_node.value
             if key in result:
                 first = self.key_at[path + (key,)]
                 self.problems.error(
