@@ -53,7 +53,6 @@
 
   function close() {
     list.hidden = true;
-    input.setAttribute("aria-expanded", "false");
   }
 
   function show() {
@@ -85,7 +84,6 @@
       (results.length > MAX ? "The first " + MAX + " of " + results.length + " results." :
         shown + (shown === 1 ? " result." : " results.")) + " Use the arrow keys to move through them.";
     list.hidden = results.length === 0;
-    input.setAttribute("aria-expanded", String(results.length > 0));
   }
 
   function links() { return Array.prototype.slice.call(list.querySelectorAll("a")); }
