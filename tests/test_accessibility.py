@@ -124,6 +124,22 @@ def shows_focus(focused: dict) -> bool:
     return focused["visible"] and (outline or focused["shadow"] != "none")
 
 
+def focus_changes_pixels(page, index: str | None) -> bool:
+    """For focus drawn some other way than an outline (a map box that thickens its border): the
+    element and its surroundings must look different focused and unfocused."""
+    if index is None:
+        return False
+    link = page.locator(f'[data-tab-check="{index}"]')
+    link.focus()
+    box = link.bounding_box()
+    if not box:
+        return False
+    clip = {"x": max(box["x"] - 6, 0), "y": max(box["y"] - 6, 0), "width": box["width"] + 12, "height": box["height"] + 12}
+    focused = page.screenshot(clip=clip)
+    page.evaluate("document.activeElement.blur()")
+    return page.screenshot(clip=clip) != focused
+
+
 def test_tab_reaches_every_link_with_a_visible_focus(browser, real_site: Path):
     context = browser.new_context()
     base = serve_at_base_url(context, real_site)
@@ -134,12 +150,14 @@ def test_tab_reaches_every_link_with_a_visible_focus(browser, real_site: Path):
         log = tab_through(page, count + controls)
         links = [int(f["index"]) for f in log if f["index"] is not None]
         assert links == list(range(count)), f"{name}: the keyboard skips links or goes out of order"
-        assert [f for f in log if not shows_focus(f)] == [], f"{name}: focused links without a visible outline"
+        unclear = [f for f in log if not shows_focus(f) and not focus_changes_pixels(page, f["index"])]
+        assert unclear == [], f"{name}: focused links that look the same as unfocused"
     # Dark mode: the first stretch of each page (navigation, first citations) still shows focus.
     page.emulate_media(color_scheme="dark")
     for name in page_types(real_site):
         page.goto(base + name)
         page.evaluate(WATCH_FOCUS_JS)
         log = tab_through(page, 12)
-        assert log and [f for f in log if not shows_focus(f)] == [], f"{name} [dark]: focus not visible"
+        unclear = [f for f in log if not shows_focus(f) and not focus_changes_pixels(page, f["index"])]
+        assert log and unclear == [], f"{name} [dark]: focus not visible"
     context.close()

@@ -11,7 +11,9 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-LINKS_JS = """els => els.map(e => ({tag: e.tagName.toLowerCase(), href: e.href,
+# Read from the attribute: an SVG link's `href` property is not a string.
+LINKS_JS = """els => els.map(e => ({tag: e.tagName.toLowerCase(),
+    href: new URL(e.getAttribute('href'), document.baseURI).href,
     rel: (e.getAttribute('rel') || '').split(/\\s+/)}))"""
 IDS_JS = "els => els.map(e => e.id || e.getAttribute('name'))"
 
