@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from microsite.build import Project
 from tests.conftest import REPO, run, write
 
 LOCATED = re.compile(r"^content/[^:]+:\d+:\d+: ")
@@ -34,7 +36,7 @@ def add_companies(project, count: int, marker: str) -> None:
         ))
 
 
-def test_a_killed_build_leaves_the_previous_site_intact(project, capsys):
+def test_a_killed_build_leaves_the_previous_site_intact(project, capsys, tmp_path):
     add_companies(project, 150, "old")
     assert run(project, "build", capsys=capsys)[0] == 0
     site = project.root / "site"
@@ -61,6 +63,14 @@ def test_a_killed_build_leaves_the_previous_site_intact(project, capsys):
     assert run(project, "build", capsys=capsys)[0] == 0
     after = digest(site)
     assert after.keys() == before.keys() and after != before
+    # Nothing a killed build left behind (a cache, a temporary tree) changes the next build:
+    # it gives what a clean checkout of the same content gives.
+    clean = tmp_path / "clean"
+    shutil.copytree(project.root / "content", clean / "content")
+    for part in ("templates", "assets"):
+        (clean / part).symlink_to(REPO / part, target_is_directory=True)
+    assert run(Project(clean), "build", capsys=capsys)[0] == 0
+    assert digest(clean / "site") == after
 
 
 def _wait_for_files(root: Path, threshold: int, process: subprocess.Popen) -> int:
