@@ -1,25 +1,47 @@
-"""The build, pass by pass: load, resolve, render, write. Each pass is a plain function."""
+"""The build, pass by pass: load, resolve, render, write. Each pass is a plain function.
+
+A build is incremental without being guessed at: every content file is prepared once per content
+(`prepare.py`, cached by `cache.py`), every output has a key hashing the inputs it reads
+(`deps.py`), and only outputs whose key changed are rendered and written; the rest are linked
+from the previous tree. Large jobs are spread over the cores (`parallel.py`).
+
+Whole-site output stages (a search index, feeds, a zip) fit as `Site -> {path: bytes}` functions
+in `SITE_STAGES`: they run on every build that is not skipped outright (nothing changed), and each
+of their files is written only when its bytes changed. A per-page stage (a social card per page)
+fits best as another kind of page: an output with its inputs listed in `deps.py`.
+"""
 from __future__ import annotations
 
+import gc
+import os
+import pickle
 import time
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-from markdown_it import MarkdownIt
+from typing import Callable, Iterator
 
 from .assets import collect_assets
+from .cache import PreparedCache, engine_digest
 from .cards import card_outputs, card_path
-from .datasets import dataset_outputs, downloads
-from .errors import ContentErrors, Problem, Problems
+from .datasets import dataset_outputs, downloads, site_slug
 from .feeds import FEED, feed_outputs
 from .images import asset_image_outputs, image_outputs
-from .load import load_content
-from .markdown import make_markdown
-from .offline import offline_outputs
-from .render import make_environment, render_site
-from .resolve import Site, resolve
+from .offline import offline_zip
 from .search import search_index
-from .write import write_file, write_site
+from .config import load_config
+from .deps import fingerprints, page_keys
+from .errors import ContentErrors, Problem, Problems
+from .load import IMAGES_FOLDER, ContentFile, assemble, content_files
+from .model import SiteConfig
+from .parallel import map_chunks, map_shared
+from .prepare import Prepared, digest, prepare
+from .render import PageRenderer, make_environment, page_outputs
+from .resolve import Site, resolve
+from .write import FileStat, tree_stats, update_in_place, update_site, write_file
+
+SiteStage = Callable[[Site], dict[str, bytes]]
+SITE_STAGES: tuple[SiteStage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,8 +64,86 @@ class Project:
 
     @property
     def cache(self) -> Path:
-        """Processed images and drawn cards, by content hash (git-ignored; safe to delete)."""
+        """Prepared content files, processed images and drawn cards, by content hash (git-ignored;
+        safe to delete)."""
         return self.root / ".cache"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a build wrote into one folder: enough to skip the next build when nothing changed,
+    and to render again only the pages whose inputs changed."""
+
+    inputs: str  # a hash of every input; the same hash means the same site
+    files: dict[str, tuple[str, FileStat]]  # output -> (key of its inputs, stat as written)
+    pages: int = 0
+    sources: int = 0
+    citations: int = 0
+    warnings: tuple[Problem, ...] = ()
+
+
+EMPTY = Manifest("", {})
+
+
+@dataclass
+class BuildState:
+    """What one build leaves for the next: prepared files (memory and .cache/prepared/) and, per
+    output folder, a manifest (.cache/build/). A long-running preview keeps one in memory."""
+
+    cache: PreparedCache
+    folder: Path | None
+    manifests: dict[Path, Manifest] = field(default_factory=dict)
+    files: dict[Path, tuple[FileStat, bytes]] = field(default_factory=dict)  # see read()
+    in_place: bool = False  # the preview: keep files' bytes, write changed files straight into the output
+
+    @classmethod
+    def on_disk(cls, project: Project) -> BuildState:
+        return cls(PreparedCache(project.cache / "prepared"), project.cache / "build")
+
+    def read(self, path: Path) -> bytes:
+        """A file's bytes; the preview's long-lived state rereads only files whose stat changed."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return path.read_bytes()  # raises the error a user should see
+        stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+        known = self.files.get(path)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        data = path.read_bytes()
+        if self.in_place and time.time_ns() - st.st_mtime_ns > 2_000_000_000:  # a preview keeps them; a
+            # save within the clock's resolution could hide, so only files older than that
+            self.files[path] = (stamp, data)
+        return data
+
+    def manifest(self, target: Path) -> Manifest:
+        if target not in self.manifests and self.folder is not None:
+            try:
+                with open(self._manifest_path(target), "rb") as f:
+                    manifest = pickle.load(f)
+                if isinstance(manifest, Manifest):  # one written by another version is ignored
+                    self.manifests[target] = manifest
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+                pass
+        return self.manifests.get(target, EMPTY)
+
+    def remember(self, target: Path, manifest: Manifest) -> None:
+        self.manifests[target] = manifest
+        if self.folder is None:
+            return
+        path = self._manifest_path(target)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "wb") as f:
+            pickle.dump(manifest, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+
+    def forget(self, target: Path) -> None:
+        self.remember(target, EMPTY)
+
+    def _manifest_path(self, target: Path) -> Path:
+        assert self.folder is not None
+        return self.folder / f"manifest-{digest(str(target))}"
 
 
 @dataclass(frozen=True)
@@ -53,8 +153,12 @@ class BuildResult:
     citations: int
     seconds: float
     warnings: tuple[Problem, ...]
-    outputs: dict[str, bytes]
+    out: Path
+    rendered: int = 0  # pages rendered this time (the others had not changed)
+    written: int = 0  # files written this time
+    phases: tuple[tuple[str, float], ...] = ()  # seconds spent in each pass
     offline: Path | None = None  # the offline copy, when asked for
+    title: str = ""  # the site's title (names the offline copy)
 
     def summary(self) -> str:
         return (
@@ -62,69 +166,269 @@ class BuildResult:
             f"in {self.seconds:.2f} s" + (f"; offline copy {self.offline.name}" if self.offline else "")
         )
 
+    @property
+    def outputs(self) -> dict[str, bytes]:
+        """Every file of the output folder, read back (the build itself streams them to disk)."""
+        return read_tree(self.out)
 
-def check(project: Project, md: MarkdownIt | None = None) -> tuple[Site, list[Problem]]:
-    """Load and cross-check everything; raise ContentErrors listing every problem found."""
-    problems = Problems()
-    content = load_content(project.root, problems)
-    if content is None:
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    return {name: (root / name).read_bytes() for name in sorted(tree_stats(root))}
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Every input file read, with the cache key of each content file: read before anything is
+    parsed, so a build with nothing changed can stop here."""
+
+    config: SiteConfig
+    files: list[ContentFile]
+    data: list[bytes]
+    keys: list[str]
+    digest: str  # of all of it, and of the engine, templates and assets
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A resolved site with what was prepared for it."""
+
+    site: Site
+    prepared: dict[str, Prepared]  # content file -> prepared
+    warnings: list[Problem]
+
+
+class Clock:
+    """Seconds spent in each pass, for `build --timings` and the benchmark."""
+
+    def __init__(self):
+        self.start = self.last = time.perf_counter()
+        self.phases: list[tuple[str, float]] = []
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases.append((name, now - self.last))
+        self.last = now
+
+
+def read_inputs(project: Project, state: BuildState, problems: Problems, extra: bytes = b"") -> Inputs:
+    config = load_config(project.root, problems)
+    if config is None:
         problems.raise_if_errors()
-    site = resolve(content, md or make_markdown(), problems)
+    files = content_files(project.root, config, problems)
+    images = _folder_digest(project.root / IMAGES_FOLDER, state)  # loading checks that images exist
+    config_digest = digest(repr(config) + images)
+    data = [state.read(f.path) for f in files]
+    keys = [state.cache.key(config_digest, f.folder, f.name, d) for f, d in zip(files, data)]
+    everything = [engine_digest(), config_digest, *keys, _folder_digest(project.templates, state), _folder_digest(project.assets, state), images]
+    for name in ("changes.yaml", "CNAME"):
+        path = project.root / "content" / name
+        everything.append(digest(path.read_bytes()) if path.is_file() else "-")
+    return Inputs(config, files, data, keys, digest("\n".join(everything).encode() + extra))
+
+
+def _folder_digest(folder: Path, state: BuildState) -> str:
+    if not folder.is_dir():
+        return "-"
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return digest(b"".join(p.relative_to(folder).as_posix().encode() + b"\0" + state.read(p) + b"\0" for p in files))
+
+
+def check(project: Project, state: BuildState | None = None, workers: int | None = None) -> tuple[Site, list[Problem]]:
+    """Load and cross-check everything; raise ContentErrors listing every problem found."""
+    state = state or BuildState.on_disk(project)
+    problems = Problems()
+    with without_cycle_collector():
+        checked = _check(project, read_inputs(project, state, problems), state, problems, workers)
+    return checked.site, checked.warnings
+
+
+def _check(project: Project, inputs: Inputs, state: BuildState, problems: Problems, workers: int | None) -> Checked:
+    files = inputs.files
+    prepared = prepare_files(project.root, inputs, state.cache, workers)
+    for p in prepared:
+        problems.items.extend(p.problems)
+    content = assemble(project.root, inputs.config, [(f, p.record) for f, p in zip(files, prepared)], problems)
+    texts = {f.name: (p.summary, p.body) for f, p in zip(files, prepared)}
+    site = resolve(content, texts, problems)
     problems.raise_if_errors()
-    return site, problems.warnings
+    return Checked(site, {f.name: p for f, p in zip(files, prepared)}, problems.warnings)
 
 
-def render(project: Project, site: Site, md: MarkdownIt, preview: bool = False) -> dict[str, bytes]:
+def prepare_files(root: Path, inputs: Inputs, cache: PreparedCache, workers: int | None) -> list[Prepared]:
+    """Each file prepared, from the cache when its content was seen before, else on every core."""
+    config = inputs.config
+    found: dict[str, Prepared] = {}
+    missing = []
+    for key, file, data in zip(inputs.keys, inputs.files, inputs.data):
+        value = cache.get(key)
+        if value is None:
+            missing.append((key, file, data))
+        else:
+            found[key] = value
+
+    def task(chunk):
+        results = []
+        for key, file, data in chunk:
+            value = prepare(root, file, data, config)
+            cache.put(key, value)  # in a worker, this stores on disk for the parent's next run
+            results.append(value)
+        return results
+
+    for (key, _, _), value in zip(missing, map_chunks(task, missing, workers)):
+        cache.memory[key] = value
+        found[key] = value
+    cache.keep_only(set(inputs.keys), prune_disk=bool(missing))
+    return [found[k] for k in inputs.keys]
+
+
+def build(
+    project: Project, out: Path | None = None, preview: bool = False, offline: bool = False,
+    state: BuildState | None = None, workers: int | None = None,
+) -> BuildResult:
+    """Build into `out` (default site/); the old output stays untouched if anything fails.
+
+    `preview` pages let the live-reload script reach its server; published pages connect nowhere.
+    `offline` also writes the offline copy, a zip of the site, beside the output folder."""
+    with without_cycle_collector():
+        result = _build(project, out, preview, state, workers)
+        if not offline:
+            return result
+        written = None
+        folder = site_slug(result.title)
+        for name, data in {f"{folder}.zip": offline_zip(folder, result.outputs)}.items():
+            written = result.out.parent / name
+            write_file(written, data)
+        return replace(result, offline=written)
+
+
+@contextmanager
+def without_cycle_collector() -> Iterator[None]:
+    """A build makes millions of small objects that live until it ends; Python's cycle collector
+    would walk them all again and again (in forked workers, copying every page of memory it
+    touches). Reference counting frees nearly everything; the few cycles wait for the collector's
+    next ordinary run."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build(
+    project: Project, out: Path | None, preview: bool, state: BuildState | None, workers: int | None
+) -> BuildResult:
+    clock = Clock()
+    state = state or BuildState.on_disk(project)
+    target = (out or project.site).resolve()
+    problems = Problems()
+    inputs = read_inputs(project, state, problems, extra=b"preview" if preview else b"")
+    previous = state.manifest(target)
+    current = tree_stats(target)  # what is really there: a file changed or added by hand is noticed
+    clock.lap("read")
+    if not problems.items and previous.inputs == inputs.digest and current == {n: s for n, (_, s) in previous.files.items()}:
+        return BuildResult(
+            previous.pages, previous.sources, previous.citations, time.perf_counter() - clock.start,
+            previous.warnings, target, phases=tuple(clock.phases), title=inputs.config.title,
+        )
+
+    checked = _check(project, inputs, state, problems, workers)
+    inputs_digest = inputs.digest
+    del inputs  # the files' bytes are no longer needed: not held while rendering
+    site = checked.site
+    clock.lap("load and resolve")
+    env = make_environment(project.templates, preview)
+    extras, pictures, listed = _site_outputs(project, site)
+    env.globals.update(pictures=pictures, card_path=card_path, feed=FEED if site.content.changes else None)
+    site_wide = _site_wide(project, site, preview, state)
+    site_wide.update(pictures=digest(repr(sorted(pictures.items()))), downloads=digest(repr(listed)))
+    fps = fingerprints(site, checked.prepared, site_wide)
+    pages = page_outputs(site)
+    keys = page_keys(site, pages, fps)
+    keys.update({name: digest(data) for name, data in extras.items()})
+    clock.lap("other outputs")
+    keep = [n for n, key in keys.items() if n in previous.files and previous.files[n][0] == key and current.get(n) == previous.files[n][1]]
+    kept = set(keep)
+    stale_pages = [p for p in pages if p not in kept]
+    clock.lap("dependencies")
+    written: list[str] = []
+    if stale_pages or set(current) != kept or any(n not in kept for n in extras):
+        state.forget(target)  # until the new tree is complete, trust nothing in it
+
+        def outputs() -> Iterator[tuple[str, bytes]]:
+            renderer = PageRenderer(site, env, listed)
+            yield from _render(renderer, stale_pages, workers)
+            yield from ((n, d) for n, d in extras.items() if n not in kept)
+
+        write = update_in_place if state.in_place else update_site
+        stats = write(((written.append(n) or n, d) for n, d in outputs()), keep, target)
+        clock.lap("render and write")
+    else:
+        stats = current
+    content = site.content
+    citations = sum(len(p.cites) for p in (*site.summaries.values(), *site.bodies.values())) + sum(
+        len(c.cites) for e in content.entities.values() for c in (*e.figures, *e.links)
+    )
+    result = BuildResult(
+        pages=sum(1 for name in keys if name.endswith(".html")),
+        sources=len(content.sources),
+        citations=citations,
+        seconds=time.perf_counter() - clock.start,
+        warnings=tuple(checked.warnings),
+        out=target,
+        rendered=len(stale_pages),
+        written=len(written),
+        phases=tuple(clock.phases),
+        title=content.config.title,
+    )
+    files = {name: (keys[name], stats[name]) for name in keys}
+    state.remember(target, Manifest(inputs_digest, files, result.pages, result.sources, result.citations, result.warnings))
+    return result
+
+
+def _render(renderer: PageRenderer, outputs: list[str], workers: int | None) -> Iterator[tuple[str, bytes]]:
+    def task(chunk: list[str]) -> list[tuple[str, bytes]]:
+        return [(output, renderer.render(output)) for output in chunk]
+
+    return map_shared(task, outputs, workers)
+
+
+def _site_wide(project: Project, site: Site, preview: bool, state: BuildState) -> dict[str, str]:
+    """Fingerprints of what every page reads besides its own inputs."""
+    content = site.content
+    pages = sorted(content.pages.values(), key=lambda p: (p.order, p.title.lower()))
+    return {
+        "engine": engine_digest(),
+        "config": digest(repr(content.config)),
+        "templates": _folder_digest(project.templates, state),
+        "preview": str(preview),
+        "nav": digest(repr([(p.title, p.output) for p in pages])),
+        "changes": digest(repr(content.changes)),
+    }
+
+
+def _site_outputs(project: Project, site: Site) -> tuple[dict[str, bytes], dict, list]:
+    """Everything besides the pages, each stage a function of the resolved site (made on every
+    build that is not skipped outright; written only where its bytes changed): assets, images,
+    data downloads, social cards, feeds, the search index, and what GitHub Pages reads. Also the
+    pictures the templates show and the downloads the Data page lists."""
     images, pictures = image_outputs(site, project.root, project.cache / "images")
     data = dataset_outputs(site)
-    env = make_environment(project.templates, preview)
-    env.globals.update(pictures=pictures, card_path=card_path, feed=FEED if site.content.changes else None)
-    outputs = render_site(site, md, env, downloads(site, data))
-    outputs.update(collect_assets(project.assets))
+    outputs = collect_assets(project.assets)
     outputs.update(asset_image_outputs(project.assets, project.cache / "images"))
     outputs.update(images)
     outputs.update(data)
     outputs.update(card_outputs(site, project.assets, project.cache / "cards"))
     outputs.update(feed_outputs(site))
     outputs.update(search_index(site))  # a script beside the assets: search works from disk too
+    for stage in SITE_STAGES:
+        outputs.update(stage(site))
     outputs[".nojekyll"] = b""  # GitHub Pages: serve the files as they are
     cname = project.root / "content" / "CNAME"
     if cname.is_file():  # GitHub Pages: the custom domain
         outputs["CNAME"] = cname.read_bytes()
-    return outputs
+    return outputs, pictures, list(downloads(site, data))
 
 
-def build(project: Project, out: Path | None = None, preview: bool = False, offline: bool = False) -> BuildResult:
-    """Build into `out` (default site/); the old output stays untouched if anything fails.
-
-    `preview` pages let the live-reload script reach its server; published pages connect nowhere.
-    `offline` also writes the offline copy, a zip of the site, beside the output folder."""
-    start = time.perf_counter()
-    md = make_markdown()
-    site, warnings = check(project, md)
-    outputs = render(project, site, md, preview)
-    target = out or project.site
-    write_site(outputs, target)
-    written = None
-    if offline:
-        for name, data in offline_outputs(site, outputs).items():
-            written = target.resolve().parent / name
-            write_file(written, data)
-    pages = sum(1 for name in outputs if name.endswith(".html"))
-    citations = sum(
-        len(p.cites) for p in (*site.summaries.values(), *site.bodies.values())
-    ) + sum(
-        len(c.cites) for e in site.content.entities.values() for c in (*e.figures, *e.links)
-    )
-    return BuildResult(
-        pages=pages,
-        sources=len(site.content.sources),
-        citations=citations,
-        seconds=time.perf_counter() - start,
-        warnings=tuple(warnings),
-        outputs=outputs,
-        offline=written,
-    )
-
-
-__all__ = ["BuildResult", "ContentErrors", "Project", "build", "check", "render"]
+__all__ = ["BuildResult", "BuildState", "ContentErrors", "Project", "build", "check"]

@@ -1,4 +1,5 @@
-"""A content-addressed cache of build products (processed images, social cards) in .cache/.
+"""Content-addressed caches in .cache/: build products (processed images, social cards) and
+prepared content files (`PreparedCache`).
 
 The key is a hash of everything that decides the bytes, so an unchanged input is never redone and a
 changed one can never be served stale. Entries are written whole (temp file, then rename), so two
@@ -8,9 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
+
+from .prepare import Prepared, digest
+
+ENGINE = Path(__file__).resolve().parent
 
 
 def content_key(*parts: bytes | str) -> str:
@@ -38,3 +45,62 @@ def cached(folder: Path | None, key: str, suffix: str, make: Callable[[], bytes]
         out.write(data)
     os.replace(temp, path)
     return data
+
+
+@lru_cache(maxsize=1)
+def engine_digest() -> str:
+    """A hash of the engine's source: any change to the code changes every cache key."""
+    return digest(b"".join(p.name.encode() + p.read_bytes() for p in sorted(ENGINE.glob("*.py"))))
+
+
+class PreparedCache:
+    """Prepared content files, in memory and in .cache/prepared/. The key hashes everything a
+    prepared file depends on: the engine's own code, the content model (site.yaml), the file's path
+    and its bytes; a changed engine or model thus misses the cache instead of reusing stale
+    results. A missing or unreadable entry is a miss."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.memory: dict[str, Prepared] = {}
+
+    def key(self, config_digest: str, folder: str, name: str, data: bytes) -> str:
+        text = f"{engine_digest()}\0{config_digest}\0{folder}\0{name}\0"
+        return digest(text.encode("utf-8", "surrogatepass") + data)  # a file name may not be UTF-8
+
+    def get(self, key: str) -> Prepared | None:
+        if key in self.memory:
+            return self.memory[key]
+        if self.folder is None:
+            return None
+        try:
+            with open(self.folder / key[:2] / key, "rb") as f:
+                value = pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+        self.memory[key] = value
+        return value
+
+    def put(self, key: str, value: Prepared) -> None:
+        self.memory[key] = value
+        if self.folder is None:
+            return
+        path = self.folder / key[:2] / key
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+    def keep_only(self, keys: set[str], prune_disk: bool) -> None:
+        """Forget entries of files that no longer exist as they were, so the cache does not grow
+        with every edit (on disk only when asked: after a build that stored new entries)."""
+        self.memory = {k: v for k, v in self.memory.items() if k in keys}
+        if not prune_disk or self.folder is None or not self.folder.is_dir():
+            return
+        for shard in self.folder.iterdir():
+            for entry in shard.iterdir() if shard.is_dir() else ():
+                if entry.name not in keys:
+                    entry.unlink(missing_ok=True)

@@ -29,6 +29,7 @@ class CitedSource:
 @dataclass
 class PageCitations:
     sources: dict[str, Source]
+    previews: dict[str, Markup] = field(default_factory=dict)  # source id -> preview, shared across pages
     numbers: dict[str, int] = field(default_factory=dict)
     marks: dict[str, list[str]] = field(default_factory=dict)
     locators: dict[str, list[str]] = field(default_factory=dict)
@@ -43,12 +44,15 @@ class PageCitations:
         anchors.append(anchor)
         if locator and locator not in self.locators.setdefault(source_id, []):
             self.locators[source_id].append(locator)
-        label = f"{number}, {locator}" if locator else str(number)
+        label = escape(f"{number}, {locator}" if locator else str(number))
+        tip = self.previews.get(source_id)
+        if tip is None:
+            tip = self.previews[source_id] = preview(source)
         return Markup(
-            '<span class="citation"><a class="cite" id="{anchor}" href="#source-{number}" '
-            'aria-describedby="{anchor}-tip">[{label}]</a>'
-            '<span class="tip" role="tooltip" id="{anchor}-tip">{tip}</span></span>'
-        ).format(anchor=anchor, number=number, label=label, tip=preview(source))
+            f'<span class="citation"><a class="cite" id="{anchor}" href="#source-{number}" '
+            f'aria-describedby="{anchor}-tip">[{label}]</a>'
+            f'<span class="tip" role="tooltip" id="{anchor}-tip">{tip}</span></span>'
+        )
 
     def entries(self) -> list[CitedSource]:
         return [

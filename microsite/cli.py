@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("build", help="write the site into site/")
     p.add_argument("--out", help="write here instead of site/")
     p.add_argument("--zip", action="store_true", help="also write the offline copy, a zip of the site, beside it")
+    p.add_argument("--timings", action="store_true", help="also print the seconds spent in each pass")
     p.set_defaults(run=_build)
 
     p = commands.add_parser("check", help="validate content and links; write nothing")
@@ -63,6 +64,9 @@ def _build(project: Project, args) -> int:
     result = build(project, Path(args.out).resolve() if args.out else None, offline=args.zip)
     report(result.warnings, sys.stderr)
     print(result.summary())
+    if args.timings:
+        print(f"rendered {result.rendered} pages, wrote {result.written} files; "
+              + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.phases))
     return 0
 
 

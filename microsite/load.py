@@ -5,6 +5,7 @@ entity exists is the resolve pass's business, once everything is loaded.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import fields as F
@@ -83,34 +84,67 @@ def entity_fields(config: SiteConfig, kind: str) -> tuple[Field, ...]:
     ) + relation_fields
 
 
+@dataclass(frozen=True)
+class ContentFile:
+    """One file of content/ to load: `folder` says what it holds (sources, pages or a kind's id)."""
+
+    folder: str
+    path: Path
+    name: str  # relative to the project root, as problems show it
+
+
+def content_files(root: Path, config: SiteConfig, problems: Problems) -> list[ContentFile]:
+    """Every file to load, in a fixed order: sources, then each kind's entities, then pages."""
+    folders = [("sources", (".yaml", ".yml")), *((k.id, MARKDOWN_SUFFIXES) for k in config.kinds)]
+    folders.append(("pages", MARKDOWN_SUFFIXES))
+    return [
+        ContentFile(folder, path, f"content/{folder}/{path.name}")
+        for folder, suffixes in folders
+        for path in _files(root, folder, suffixes, problems)
+    ]
+
+
+def load_file(
+    root: Path, file: ContentFile, data: bytes, config: SiteConfig, problems: Problems
+) -> Source | Entity | Page | None:
+    """One file into its record; only what the file alone (and content/images/) can tell is checked."""
+    if file.folder == "sources":
+        return load_source(file.path, file.name, data, config, problems)
+    if file.folder == "pages":
+        return load_page(root, file.path, file.name, data, problems)
+    return load_entity(root, file.path, file.name, data, file.folder, config, problems)
+
+
+def assemble(
+    root: Path, config: SiteConfig, loaded: list[tuple[ContentFile, Source | Entity | Page | None]], problems: Problems
+) -> Content:
+    """The loaded records as one Content, each output path claimed by one file only."""
+    sources, unreadable, entities, pages = {}, set(), {}, {}
+    claimed = {name: "the site itself" for name in GENERATED + tuple(kind_index(k.id) for k in config.kinds)}
+    for file, record in loaded:
+        if file.folder == "sources":
+            if record:
+                sources[record.id] = record
+            else:
+                unreadable.add(file.path.stem)
+        elif file.folder == "pages":
+            if record and _claim(claimed, record.output, record.path, problems):
+                pages[record.slug] = record
+        elif record is None:
+            unreadable.add(f"{file.folder}/{file.path.stem}")
+        elif _claim(claimed, record.output, record.path, problems):
+            entities[(file.folder, record.slug)] = record
+    changes = _load_changes(root, problems)
+    return Content(config, sources, entities, pages, changes, frozenset(unreadable))
+
+
 def load_content(root: Path, problems: Problems) -> Content | None:
     """Read content/ under `root`; None when site.yaml itself cannot be used."""
     config = load_config(root, problems)
     if config is None:
         return None
-    sources, unreadable = {}, set()
-    for path in _files(root, "sources", (".yaml", ".yml"), problems):
-        source = _load_source(root, path, config, problems)
-        if source:
-            sources[source.id] = source
-        else:
-            unreadable.add(path.stem)
-    claimed = {name: "the site itself" for name in GENERATED + tuple(kind_index(k.id) for k in config.kinds)}
-    entities = {}
-    for kind in config.kinds:
-        for path in _files(root, kind.id, MARKDOWN_SUFFIXES, problems):
-            entity = _load_entity(root, path, kind.id, config, problems)
-            if entity is None:
-                unreadable.add(f"{kind.id}/{path.stem}")
-            elif _claim(claimed, entity.output, entity.path, problems):
-                entities[(kind.id, entity.slug)] = entity
-    pages = {}
-    for path in _files(root, "pages", MARKDOWN_SUFFIXES, problems):
-        page = _load_page(root, path, problems)
-        if page and _claim(claimed, page.output, page.path, problems):
-            pages[page.slug] = page
-    changes = _load_changes(root, problems)
-    return Content(config, sources, entities, pages, changes, frozenset(unreadable))
+    loaded = [(f, load_file(root, f, f.path.read_bytes(), config, problems)) for f in content_files(root, config, problems)]
+    return assemble(root, config, loaded, problems)
 
 
 def _claim(claimed: dict[str, str], output: str, path: str, problems: Problems) -> bool:
@@ -143,9 +177,7 @@ def _files(root: Path, folder: str, suffixes: tuple[str, ...], problems: Problem
     return found
 
 
-def _read(root: Path, path: Path, problems: Problems) -> tuple[str, str | None]:
-    name = relative_path(path, root)
-    data = path.read_bytes()
+def _decode(name: str, data: bytes, problems: Problems) -> str | None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -155,9 +187,14 @@ def _read(root: Path, path: Path, problems: Problems) -> tuple[str, str | None]:
             Location(name, line, col),
             f"not UTF-8 text (byte 0x{data[exc.start]:02X}); save the file as UTF-8",
         )
-        return name, None
+        return None
     # As reading in text mode would: Windows and old Mac line ends become '\n'.
-    return name, text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read(root: Path, path: Path, problems: Problems) -> tuple[str, str | None]:
+    name = relative_path(path, root)
+    return name, _decode(name, path.read_bytes(), problems)
 
 
 def _slug(path: Path, name: str, problems: Problems) -> str | None:
@@ -173,8 +210,8 @@ def _slug(path: Path, name: str, problems: Problems) -> str | None:
     return slug
 
 
-def _load_source(root: Path, path: Path, config: SiteConfig, problems: Problems) -> Source | None:
-    name, text = _read(root, path, problems)
+def load_source(path: Path, name: str, data: bytes, config: SiteConfig, problems: Problems) -> Source | None:
+    text = _decode(name, data, problems)
     slug = _slug(path, name, problems)
     if text is None:
         return None
@@ -203,8 +240,8 @@ def _load_source(root: Path, path: Path, config: SiteConfig, problems: Problems)
     )
 
 
-def _front_matter(root: Path, path: Path, problems: Problems) -> tuple[str, YamlDoc | None, str, int]:
-    name, text = _read(root, path, problems)
+def _front_matter(name: str, data: bytes, problems: Problems) -> tuple[str, YamlDoc | None, str, int]:
+    text = _decode(name, data, problems)
     if text is None:
         return name, None, "", 1
     parts = split_front_matter(text, name, problems)
@@ -217,8 +254,10 @@ def _front_matter(root: Path, path: Path, problems: Problems) -> tuple[str, Yaml
     return name, doc, parts.body, parts.body_line
 
 
-def _load_entity(root: Path, path: Path, kind: str, config: SiteConfig, problems: Problems) -> Entity | None:
-    name, doc, body, body_line = _front_matter(root, path, problems)
+def load_entity(
+    root: Path, path: Path, name: str, data: bytes, kind: str, config: SiteConfig, problems: Problems
+) -> Entity | None:
+    name, doc, body, body_line = _front_matter(name, data, problems)
     slug = _slug(path, name, problems)
     if doc is None or slug is None:
         return None
@@ -291,8 +330,8 @@ def _image(root: Path, doc: YamlDoc, problems: Problems) -> ImageRef | None:
     return ImageRef(path.relative_to(folder).as_posix(), v["alt"], where)
 
 
-def _load_page(root: Path, path: Path, problems: Problems) -> Page | None:
-    name, doc, body, body_line = _front_matter(root, path, problems)
+def load_page(root: Path, path: Path, name: str, data: bytes, problems: Problems) -> Page | None:
+    name, doc, body, body_line = _front_matter(name, data, problems)
     slug = _slug(path, name, problems)
     if doc is None or slug is None:
         return None

@@ -2,8 +2,9 @@
 
 markdown-it-py's own link check drops a `javascript:` link silently and renders it as text; we
 want the writer told where it is, so every link is accepted by the parser and judged here instead.
-Parsing is separate from rendering: the tokens are checked in the resolve pass, and rendered
-later with a page's citation numbering.
+Each text is parsed and rendered once, from its own file alone (so the result can be cached by
+content): what depends on the page showing it (citation numbers, relative links) is left as slots
+that `fill` completes on each page, once resolve has checked every internal link.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
 from .citations import citations_plugin
@@ -28,17 +30,36 @@ EXTERNAL_REL = "noopener noreferrer"
 def make_markdown() -> MarkdownIt:
     """CommonMark with tables and citations; raw HTML is off, so any tag in content is shown as text."""
     md = MarkdownIt("commonmark", {"html": False}).enable("table").use(citations_plugin)
-    md.validateLink = lambda url: True  # judged with a location by _link_attrs instead
-    md.add_render_rule("link_open", render_link_open)
+    md.validateLink = lambda url: True  # judged with a location by _local_link and resolve_link instead
     return md
 
 
-@dataclass(frozen=True)
-class Parsed:
-    """A parsed Markdown text: its tokens (links already rewritten) and the citations in it."""
+# What a page fills in: a citation's number (page order) and an internal link's relative address
+# (it depends on the page showing the text). Markdown turns any NUL of the input into U+FFFD, so
+# these markers cannot come from content.
+CITE_SLOT = "\x00C\x00"
+LINK_SLOT = "\x00L\x00"
+SLOT = re.compile("\x00([CL])\x00")
 
-    tokens: list[Token]
+
+@dataclass(frozen=True)
+class LinkRef:
+    """An internal link as written (`../companies/acme.md#x`), judged once every page is known."""
+
+    href: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A Markdown text rendered once, file by file, with a slot for each citation mark and each
+    internal link, so it can be cached by content and placed on any page."""
+
+    html: str
     cites: tuple[Cite, ...]
+    links: tuple[LinkRef, ...]
+    plain: str  # its words without citation marks, for meta descriptions
+    words: str  # its words paragraph by paragraph, without marks or markup, for the search index
 
 
 @dataclass(frozen=True)
@@ -51,30 +72,59 @@ class LinkContext:
     outputs: frozenset[str]
 
 
-def parse_block(md: MarkdownIt, text: str, first_line: int, ctx: LinkContext, problems: Problems) -> Parsed:
-    """Parse a Markdown body whose first line is line `first_line` of its file."""
+def _cite_slot(source: str, locator: str) -> str:
+    return CITE_SLOT
+
+
+def prepare_block(md: MarkdownIt, text: str, first_line: int, path: str, problems: Problems) -> Fragment:
+    """Render a Markdown body whose first line is line `first_line` of file `path`."""
     lines = text.split("\n")
     tokens = md.parse(text)
     cites: list[Cite] = []
+    links: list[LinkRef] = []
     for block in tokens:
         if block.children is None:
             continue
         start, end = block.map if block.map else (0, len(lines))
         window = [(first_line + n, lines[n]) for n in range(start, min(end, len(lines)))]
-        _check_inline(block.children, window, ctx, problems, cites)
-    return Parsed(tokens, tuple(cites))
+        _check_inline(block.children, window, path, problems, cites, links)
+    html = md.renderer.render(tokens, md.options, {"cite": _cite_slot})
+    return Fragment(html, tuple(cites), tuple(links), "", _words(tokens))
 
 
-def parse_inline(
-    md: MarkdownIt, text: str, where: Location, line: str, ctx: LinkContext, problems: Problems
-) -> Parsed:
-    """Parse Markdown written in a YAML field (a summary) that starts at `where`, on file line `line`."""
+def prepare_inline(md: MarkdownIt, text: str, where: Location, line: str, problems: Problems) -> Fragment:
+    """Render Markdown written in a YAML field (a summary) that starts at `where`, on file line `line`."""
     tokens = md.parseInline(text)
     cites: list[Cite] = []
+    links: list[LinkRef] = []
     window = [(where.line, " " * (where.col - 1) + line[where.col - 1 :])]
     for block in tokens:
-        _check_inline(block.children or [], window, ctx, problems, cites)
-    return Parsed(tokens, tuple(cites))
+        _check_inline(block.children or [], window, where.path, problems, cites, links)
+    html = md.renderer.render(tokens, md.options, {"cite": _cite_slot})
+    return Fragment(html, tuple(cites), tuple(links), _plain_text(tokens), _words(tokens))
+
+
+def _plain_text(tokens: list[Token]) -> str:
+    words = [
+        child.content
+        for token in tokens
+        for child in (token.children or [])
+        if child.type in ("text", "code_inline")
+    ]
+    return " ".join("".join(words).split())
+
+
+def _words(tokens: list[Token]) -> str:
+    blocks = (
+        "".join(
+            c.content if c.type in ("text", "code_inline") else " "
+            for c in token.children or ()
+            if c.type in ("text", "code_inline", "softbreak", "hardbreak")
+        )
+        for token in tokens
+        if token.type == "inline"
+    )
+    return " ".join(" ".join(blocks).split())
 
 
 class _Cursor:
@@ -97,8 +147,8 @@ class _Cursor:
         return Location(self.path, line_no, 1)
 
 
-def _check_inline(children, window, ctx: LinkContext, problems: Problems, cites: list) -> None:
-    cursor = _Cursor(window, ctx.content_path)
+def _check_inline(children, window, path: str, problems: Problems, cites: list, links: list) -> None:
+    cursor = _Cursor(window, path)
     for token in children:
         if token.type == "citation":
             where = cursor.find("@" + token.meta["source"])
@@ -106,10 +156,7 @@ def _check_inline(children, window, ctx: LinkContext, problems: Problems, cites:
         elif token.type == "link_open":
             href = unquote(str(token.attrGet("href") or ""))
             where = cursor.find(href, str(token.attrGet("href") or ""), "](")
-            attrs = _link_attrs(href, where, ctx, problems)
-            if "target" in attrs:
-                token.meta = {**(token.meta or {}), "target": attrs.pop("target")}
-            token.attrs = {**token.attrs, **attrs}
+            token.attrs = {**token.attrs, **_local_link(href, where, problems, links)}
         elif token.type == "image":
             src = unquote(str(token.attrGet("src") or ""))
             where = cursor.find(src, "](")
@@ -121,8 +168,9 @@ def _check_inline(children, window, ctx: LinkContext, problems: Problems, cites:
             token.attrSet("src", "")
 
 
-def _link_attrs(href: str, where: Location, ctx: LinkContext, problems: Problems) -> dict[str, str]:
-    """The attributes a link is rendered with, or '#' and an error when it must not be followed."""
+def _local_link(href: str, where: Location, problems: Problems, links: list[LinkRef]) -> dict[str, str]:
+    """The attributes a link is rendered with, as far as its own file tells: an internal link
+    gets a slot, filled per page once resolve has found its target."""
     if href.startswith("#"):
         return {"href": href}
     if SCHEME.match(href) or href.startswith("//"):
@@ -133,6 +181,13 @@ def _link_attrs(href: str, where: Location, ctx: LinkContext, problems: Problems
             f"unsafe link '{href[:60]}': only https:, http:, mailto: and links to pages of this site are allowed",
         )
         return {"href": "#"}
+    links.append(LinkRef(href, where))
+    return {"href": LINK_SLOT}
+
+
+def resolve_link(link: LinkRef, ctx: LinkContext, problems: Problems) -> str | None:
+    """The output (with its #fragment) an internal link leads to, or None and an error."""
+    href = link.href
     path, _, fragment = href.partition("#")
     if path.endswith((".md", ".markdown")):
         target = posixpath.normpath(posixpath.join(posixpath.dirname(ctx.content_path), path))
@@ -142,10 +197,24 @@ def _link_attrs(href: str, where: Location, ctx: LinkContext, problems: Problems
         output = posixpath.normpath(posixpath.join(base, path.lstrip("/"))) if path else ctx.output
         output = output if output in ctx.outputs else None
     if output is None:
-        problems.error(where, f"link to missing page '{href[:80]}'{_closest_page(path, ctx)}")
-        return {"href": "#"}
-    target = output + (f"#{fragment}" if fragment else "")
-    return {"href": relative_url(ctx.output, target), "target": target}
+        problems.error(link.location, f"link to missing page '{href[:80]}'{_closest_page(path, ctx)}")
+        return None
+    return output + (f"#{fragment}" if fragment else "")
+
+
+def fill(fragment: Fragment, targets: tuple[str | None, ...], output: str, cite) -> str:
+    """The fragment's HTML on page `output`: each citation marked by `cite(source, locator)` in
+    order, each internal link made relative to `output`."""
+    cites, links = iter(fragment.cites), iter(targets)
+
+    def slot(match: re.Match) -> str:
+        if match.group(1) == "C":
+            c = next(cites)
+            return cite(c.source, c.locator)
+        target = next(links)
+        return escapeHtml(relative_url(output, target)) if target else "#"
+
+    return SLOT.sub(slot, fragment.html) if "\x00" in fragment.html else fragment.html
 
 
 def _closest_page(path: str, ctx: LinkContext) -> str:
@@ -157,13 +226,3 @@ def _closest_page(path: str, ctx: LinkContext) -> str:
     if hint:
         return hint.replace(folder + "/", posixpath.dirname(path) + "/")
     return "; link to a content file, relative to this one, such as ../companies/amazon.md"
-
-
-def render_link_open(self, tokens, idx, options, env) -> str:
-    """Internal links are made relative to the page being rendered, which may not be the page
-    the text was written for (a summary also appears on the home page)."""
-    token = tokens[idx]
-    target = (token.meta or {}).get("target")
-    if target and isinstance(env, dict) and "output" in env:
-        token.attrSet("href", relative_url(env["output"], target))
-    return self.renderToken(tokens, idx, options, env)

@@ -113,7 +113,7 @@ class Document:
     """What entities and free pages share: a Markdown body located in a file."""
 
     path: str  # the content file, relative to the project root
-    body: str
+    body: str  # emptied once prepared (prepare.py): pages show the rendered fragment
     body_line: int
     summary_at: Location  # where the one-line summary was written (its citations are located there)
     summary_line: str  # the text of that line of the file, to place each citation in it

@@ -21,8 +21,22 @@ def kind_index(kind: str) -> str:
 
 
 def relative_url(from_output: str, to_output: str) -> str:
-    """The link from one output file to another (or to an asset), e.g. '../sources.html#s3'."""
+    """The link from one output file to another (or to an asset), e.g. '../sources.html#s3'.
+
+    Both are normalised paths inside the site (no '.', '..' or leading '/'), which is what every
+    output name is; this is posixpath.relpath without its calls to the file system."""
     target, _, fragment = to_output.partition("#")
-    start = posixpath.dirname(from_output) or "."
-    url = posixpath.relpath(target, start) if target else ""
+    url = _relative(posixpath.dirname(from_output), target) if target else ""
     return f"{url}#{fragment}" if fragment else url
+
+
+def _relative(start: str, target: str) -> str:
+    if not start:
+        return target
+    here, there = start.split("/"), target.split("/")
+    common = 0
+    for a, b in zip(here, there):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(here) - common) + there[common:]) or "."

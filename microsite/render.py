@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Sequence
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from .citemarks import PageCitations
 from .dates import human_date
-from .graph import Graph, neighbourhood, relation_graph, render_svg
+from .graph import neighbourhood, relation_graph, render_svg
+from .markdown import fill
 from .model import Entity, Figure, Page
 from .outputs import DATA, HOME, MAP, NOT_FOUND, SOURCES, kind_index, relative_url
 from .resolve import Site
@@ -57,39 +57,63 @@ def make_environment(templates: Path, preview: bool = False) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a build reads each template once: no stat per page and per include
     )
     env.filters["human_date"] = human_date
     env.globals["preview"] = preview
     return env
 
 
-def render_site(site: Site, md: MarkdownIt, env: Environment, downloads: Sequence = ()) -> dict[str, bytes]:
-    """All pages; `downloads` (datasets.Download) are listed on the Data page."""
-    config = site.content.config
+def page_outputs(site: Site) -> list[str]:
+    """Every page of the site, in the order they are rendered."""
     pages = sorted(site.content.pages.values(), key=lambda p: (p.order, p.title.lower()))
-    nav = (
-        [NavItem(k.plural, kind_index(k.id)) for k in config.kinds]
-        + [NavItem("Map", MAP), NavItem("Sources", SOURCES), NavItem("Data", DATA)]
-        + [NavItem(p.title, p.output) for p in pages]
-    )
-    renderer = _Renderer(site, md, env, nav, relation_graph(site))
-    outputs = {
-        HOME: renderer.home(), SOURCES: renderer.sources(), NOT_FOUND: renderer.not_found(),
-        DATA: renderer.data(downloads), MAP: renderer.map(),
-    }
-    for kind in config.kinds:
-        outputs[kind_index(kind.id)] = renderer.kind_index(kind.id)
-    for entity in site.content.entities.values():
-        outputs[entity.output] = renderer.entity(entity)
-    for page in pages:
-        outputs[page.output] = renderer.page(page)
-    return outputs
+    return [
+        HOME, SOURCES, NOT_FOUND, DATA, MAP,
+        *(kind_index(k.id) for k in site.content.config.kinds),
+        *(e.output for e in site.content.entities.values()),
+        *(p.output for p in pages),
+    ]
 
 
-class _Renderer:
-    def __init__(self, site: Site, md: MarkdownIt, env: Environment, nav: list[NavItem], graph: Graph):
-        self.site, self.md, self.env, self.nav, self.graph = site, md, env, nav, graph
+def render_site(site: Site, env: Environment, downloads: Sequence = ()) -> dict[str, bytes]:
+    """All pages; `downloads` (datasets.Download) are listed on the Data page."""
+    renderer = PageRenderer(site, env, downloads)
+    return {output: renderer.render(output) for output in page_outputs(site)}
+
+
+class PageRenderer:
+    """Renders any one page of a resolved site, independently of the others (so pages can be
+    rendered in any process, and only those whose inputs changed)."""
+
+    def __init__(self, site: Site, env: Environment, downloads: Sequence = ()):
+        self.site, self.env, self.downloads = site, env, downloads
+        self.graph = relation_graph(site)
         self.config = site.content.config
+        pages = sorted(site.content.pages.values(), key=lambda p: (p.order, p.title.lower()))
+        self.nav = (
+            [NavItem(k.plural, kind_index(k.id)) for k in self.config.kinds]
+            + [NavItem("Map", MAP), NavItem("Sources", SOURCES), NavItem("Data", DATA)]
+            + [NavItem(p.title, p.output) for p in pages]
+        )
+        self.by_output = {d.output: d for d in site.documents()}
+        self.kind_indexes = {kind_index(k.id): k.id for k in self.config.kinds}
+        self.previews: dict[str, Markup] = {}
+
+    def render(self, output: str) -> bytes:
+        if output == HOME:
+            return self.home()
+        if output == SOURCES:
+            return self.sources()
+        if output == NOT_FOUND:
+            return self.not_found()
+        if output == DATA:
+            return self.data(self.downloads)
+        if output == MAP:
+            return self.map()
+        if output in self.kind_indexes:
+            return self.kind_index(self.kind_indexes[output])
+        document = self.by_output[output]
+        return self.entity(document) if isinstance(document, Entity) else self.page(document)
 
     def _page(self, template: str, output: str, **context) -> bytes:
         html = self.env.get_template(template).render(
@@ -110,15 +134,14 @@ class _Renderer:
         return partial(relative_url, output)
 
     def _markdown(self, origin: str, citations: PageCitations, which: dict, output: str | None = None) -> Markup:
-        """Render the text written for page `origin` into page `output` (by default the same)."""
-        parsed = which.get(origin)
-        if parsed is None:
+        """Place the text written for page `origin` on page `output` (by default the same)."""
+        placed = which.get(origin)
+        if placed is None:
             return Markup("")
-        env = {"cite": citations.mark, "output": output or origin}
-        return Markup(self.md.renderer.render(parsed.tokens, self.md.options, env))
+        return Markup(fill(placed.fragment, placed.targets, output or origin, citations.mark))
 
     def _citations(self) -> PageCitations:
-        return PageCitations(self.site.content.sources)
+        return PageCitations(self.site.content.sources, self.previews)
 
     def _marks(self, citations: PageCitations, cites) -> Markup:
         return Markup("").join(citations.mark(c.source, c.locator) for c in cites)
@@ -264,14 +287,6 @@ class _Renderer:
         return self._page("404.html", NOT_FOUND, title="Page not found", description="Page not found")
 
 
-def plain_text(parsed) -> str:
+def plain_text(placed) -> str:
     """The words of an inline text without its citation marks: for meta descriptions."""
-    if parsed is None:
-        return ""
-    words = [
-        child.content
-        for token in parsed.tokens
-        for child in (token.children or [])
-        if child.type in ("text", "code_inline")
-    ]
-    return " ".join("".join(words).split())
+    return placed.fragment.plain if placed is not None else ""

@@ -9,10 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from markdown_it import MarkdownIt
-
 from .errors import Problems, did_you_mean
-from .markdown import LinkContext, Parsed, parse_block, parse_inline
+from .markdown import Fragment, LinkContext, resolve_link
 from .model import Cite, Content, Document, Entity, Link, RelationSpec
 from .outputs import GENERATED, kind_index
 
@@ -27,10 +25,22 @@ class Inbound:
 
 
 @dataclass(frozen=True)
+class Placed:
+    """A rendered text and where each of its internal links leads (None: reported as missing)."""
+
+    fragment: Fragment
+    targets: tuple[str | None, ...]
+
+    @property
+    def cites(self) -> tuple[Cite, ...]:
+        return self.fragment.cites
+
+
+@dataclass(frozen=True)
 class Site:
     content: Content
-    summaries: dict[str, Parsed]  # output -> parsed one-line summary
-    bodies: dict[str, Parsed]  # output -> parsed narrative
+    summaries: dict[str, Placed]  # output -> rendered one-line summary
+    bodies: dict[str, Placed]  # output -> rendered narrative
     inbound: dict[str, tuple[Inbound, ...]]  # output of the target -> relations pointing at it
     cited_by: dict[str, tuple[str, ...]]  # source id -> outputs of the pages citing it
 
@@ -38,7 +48,8 @@ class Site:
         return [*self.content.entities.values(), *self.content.pages.values()]
 
 
-def resolve(content: Content, md: MarkdownIt, problems: Problems) -> Site:
+def resolve(content: Content, texts: dict[str, tuple[Fragment | None, Fragment | None]], problems: Problems) -> Site:
+    """Cross-check `content`; `texts` holds each document's rendered (summary, body) by file."""
     documents: list[Document] = [*content.entities.values(), *content.pages.values()]
     pages_by_file = {d.path: d.output for d in documents}
     outputs = frozenset(
@@ -48,14 +59,12 @@ def resolve(content: Content, md: MarkdownIt, problems: Problems) -> Site:
     for document in documents:
         ctx = LinkContext(document.path, document.output, pages_by_file, outputs)
         cites: list[Cite] = []
-        summary = getattr(document, "summary", None)
-        if summary:
-            summaries[document.output] = parse_inline(
-                md, summary, document.summary_at, document.summary_line, ctx, problems
-            )
-            cites += summaries[document.output].cites
-        bodies[document.output] = parse_block(md, document.body, document.body_line, ctx, problems)
-        cites += bodies[document.output].cites
+        summary, body = texts[document.path]
+        if summary is not None:
+            summaries[document.output] = _place(summary, ctx, problems)
+            cites += summary.cites
+        bodies[document.output] = _place(body, ctx, problems)
+        cites += body.cites
         if isinstance(document, Entity):
             cites += [c for f in document.figures for c in f.cites]
             cites += [c for link in document.links for c in link.cites]
@@ -72,6 +81,10 @@ def resolve(content: Content, md: MarkdownIt, problems: Problems) -> Site:
         inbound=_inbound(content, problems),
         cited_by={s: tuple(sorted(o)) for s, o in sorted(cited_by.items())},
     )
+
+
+def _place(fragment: Fragment, ctx: LinkContext, problems: Problems) -> Placed:
+    return Placed(fragment, tuple(resolve_link(link, ctx, problems) for link in fragment.links))
 
 
 def _check_cite(cite: Cite, content: Content, problems: Problems) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from lunr import lunr
 
 from .dates import human_date
-from .markdown import Parsed
+from .resolve import Placed
 from .outputs import SEARCH_INDEX, SOURCES
 from .resolve import Site
 
@@ -71,20 +71,9 @@ def search_index(site: Site) -> dict[str, bytes]:
     return {SEARCH_INDEX: script.encode("utf-8")}
 
 
-def _words(parsed: Parsed | None) -> str:
-    """The words of a parsed text, paragraph by paragraph, without citation marks or markup."""
-    if parsed is None:
-        return ""
-    blocks = (
-        "".join(
-            c.content if c.type in ("text", "code_inline") else " "
-            for c in token.children or ()
-            if c.type in ("text", "code_inline", "softbreak", "hardbreak")
-        )
-        for token in parsed.tokens
-        if token.type == "inline"
-    )
-    return " ".join(" ".join(blocks).split())
+def _words(placed: Placed | None) -> str:
+    """The words of a text, paragraph by paragraph, without citation marks or markup."""
+    return placed.fragment.words if placed is not None else ""
 
 
 def _join(*parts: str) -> str:

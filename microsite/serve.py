@@ -12,8 +12,9 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from .build import Project, build
+from .build import BuildState, Project, build
 from .errors import ContentErrors, Problem
+from .watch import Inotify
 from .write import write_site
 
 BANNER_STYLE = (
@@ -27,16 +28,16 @@ class Preview:
 
     def __init__(self, project: Project, out: Path):
         self.project, self.out = project, out
-        self.last_good: dict[str, bytes] = {}
+        self.state = BuildState.on_disk(project)  # kept between rebuilds: only changes are redone
+        self.state.in_place = True
 
     def rebuild(self) -> bool:
         start = time.perf_counter()
         try:
-            result = build(self.project, self.out, preview=True)
+            result = build(self.project, self.out, preview=True, state=self.state)
         except ContentErrors as exc:
             self._show_errors(exc.problems)
             return False
-        self.last_good = result.outputs
         for warning in result.warnings:
             print(warning, file=sys.stderr)
         print(f"{result.summary()} (rebuilt in {time.perf_counter() - start:.2f} s)", flush=True)
@@ -47,8 +48,16 @@ class Preview:
             print(problem, file=sys.stderr)
         print(f"{len(problems)} errors: the preview shows them until they are fixed", file=sys.stderr, flush=True)
         banner = error_banner(problems)
-        pages = self.last_good or {"index.html": b"<!doctype html><html><head><meta charset=utf-8></head><body></body></html>"}
+        pages = {n: _without_banner(d) for n, d in last_pages(self.out).items()} or {"index.html": b"<!doctype html><html><head><meta charset=utf-8></head><body></body></html>"}
         write_site({name: with_banner(data, banner) if name.endswith(".html") else data for name, data in pages.items()}, self.out)
+        self.state.forget(self.out.resolve())  # the pages now carry the banner: render them all once fixed
+
+
+def last_pages(out: Path) -> dict[str, bytes]:
+    """The preview as it stands: the last good build (or the last build with its banner)."""
+    if not out.is_dir():
+        return {}
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 def error_banner(problems: list[Problem]) -> bytes:
@@ -57,6 +66,11 @@ def error_banner(problems: list[Problem]) -> bytes:
         f'<pre role="alert" style="{BANNER_STYLE}">{escape(f"{len(problems)} content errors; fix them and save:")}'
         f"\n{escape(lines)}</pre>"
     ).encode("utf-8")
+
+
+def _without_banner(page: bytes) -> bytes:
+    start = page.find(b'<pre role="alert"')
+    return page[:start] + page[page.index(b"</pre>", start) + 6 :] if start >= 0 else page
 
 
 def with_banner(page: bytes, banner: bytes) -> bytes:
@@ -73,8 +87,53 @@ def serve(project: Project, host: str, port: int) -> None:
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
     preview = Preview(project, project.root / ".cache" / "preview")
     preview.rebuild()
-    server = Server()
-    for folder in ("content", "templates", "assets"):
-        server.watch(str(project.root / folder), preview.rebuild, delay=0)
+    folders = [project.root / folder for folder in ("content", "templates", "assets")]
+    if Inotify.available():
+        server = Server(watcher=_save_watcher(Inotify(folders), preview.rebuild))
+    else:  # livereload polls every 0.8 s
+        server = Server()
+        for folder in folders:
+            server.watch(str(folder), preview.rebuild, delay=0)
     print(f"previewing at http://{host}:{port}/ (Ctrl+C to stop)", flush=True)
     server.serve(host=host, port=port, root=str(preview.out), open_url_delay=None, restart_delay=0)
+
+
+SETTLE = 0.005  # seconds to wait after a save for the saves that come with it (an editor's rename)
+
+
+def _save_watcher(inotify: Inotify, rebuild):
+    """livereload's watcher interface over inotify: rebuild on each save, then tell the browsers."""
+    from livereload.watcher import Watcher
+    from tornado.ioloop import IOLoop
+
+    class SaveWatcher(Watcher):
+        def watch(self, *args, **kwargs) -> None:
+            pass  # the folders are given to inotify
+
+        def start(self, callback) -> bool:
+            loop = IOLoop.current()
+            pending = []
+
+            def on_event(fd, events) -> None:
+                changed = inotify.changes()
+                if changed and not pending:
+                    pending.append(changed[0])
+                    loop.call_later(SETTLE, settle)
+
+            def settle() -> None:
+                inotify.changes()  # saves that came together make one rebuild
+                path = pending.pop()
+                rebuild()
+                self._changes.append((str(path), None))
+                callback()  # livereload asks examine() what changed, then reloads the browsers
+
+            loop.add_handler(inotify.fileno(), on_event, IOLoop.READ)
+            return True
+
+        def examine(self):
+            if self._changes:
+                self.filepath, delay = self._changes.pop()
+                return self.filepath, delay
+            return None, None
+
+    return SaveWatcher()

@@ -1,7 +1,9 @@
 """Pass 4: write the outputs into a fresh directory, then swap it into place.
 
 A failed or killed build never leaves a half-written site/: the new tree is complete before it
-replaces the old one, and on Linux the two are exchanged in one atomic step (renameat2).
+replaces the old one, and on Linux the two are exchanged in one atomic step (renameat2). On a
+rebuild, the files that did not change are hard-linked from the old tree instead of written
+again (a file is never modified in place, so the link cannot see a later change).
 """
 from __future__ import annotations
 
@@ -11,20 +13,36 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
+FileStat = tuple[int, int, int]  # inode, size, modification time (ns): enough to notice a change
+
+
 def write_site(outputs: dict[str, bytes], target: Path) -> None:
     """Replace `target` with a directory holding exactly `outputs`."""
+    update_site(outputs.items(), (), target)
+
+
+def update_site(outputs: Iterable[tuple[str, bytes]], keep: Iterable[str], target: Path) -> dict[str, FileStat]:
+    """Replace `target` with a tree of `outputs` (streamed: they are written as they come) plus the
+    files named in `keep`, linked from the current `target`. Returns each file's stat."""
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
-        write_tree(outputs, fresh)
+        tree = _Tree(fresh)
+        for name in keep:
+            tree.link(name, target / name)
+        for name, data in outputs:
+            tree.write(name, data)
         os.chmod(fresh, 0o755)
+        stats = {name: stat_of(fresh / name) for name in tree.names}
         _swap_into_place(fresh, target)
+        return stats
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
 
@@ -42,14 +60,76 @@ def write_file(path: Path, data: bytes) -> None:
         raise
 
 
-def write_tree(outputs: dict[str, bytes], root: Path) -> None:
-    made: set[Path] = set()
-    for name in sorted(outputs):
-        path = root / name
-        if path.parent not in made:
+def update_in_place(outputs: Iterable[tuple[str, bytes]], keep: Iterable[str], target: Path) -> dict[str, FileStat]:
+    """Like `update_site`, but into `target` itself, one file at a time (each replaced by a rename,
+    so no file is ever half-written): for the preview, where a save must show at once and the
+    tree as a whole need not change in one step."""
+    target.mkdir(parents=True, exist_ok=True)
+    tree = _Tree(target)
+    for name, data in outputs:
+        path = target / name
+        tree._parent(path)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        tree.names.append(name)
+    wanted = set(tree.names) | set(keep)
+    for name in tree_stats(target):
+        if name not in wanted:
+            os.unlink(target / name)
+    return {name: stat_of(target / name) for name in sorted(wanted)}
+
+
+def stat_of(path: Path) -> FileStat | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def tree_stats(root: Path) -> dict[str, FileStat]:
+    """Every file under `root` (names relative to it, with '/') and its stat; {} when absent."""
+    found: dict[str, FileStat] = {}
+    stack = [("", str(root))]
+    while stack:
+        prefix, folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((name + "/", entry.path))
+            else:
+                st = entry.stat(follow_symlinks=False)
+                found[name] = (st.st_ino, st.st_size, st.st_mtime_ns)
+    return found
+
+
+class _Tree:
+    """A directory being filled, making each parent folder once."""
+
+    def __init__(self, root: Path):
+        self.root, self.made, self.names = root, {root}, []
+
+    def _parent(self, path: Path) -> None:
+        if path.parent not in self.made:
             path.parent.mkdir(parents=True, exist_ok=True)
-            made.add(path.parent)
-        path.write_bytes(outputs[name])
+            self.made.add(path.parent)
+
+    def write(self, name: str, data: bytes) -> None:
+        path = self.root / name
+        self._parent(path)
+        path.write_bytes(data)
+        self.names.append(name)
+
+    def link(self, name: str, existing: Path) -> None:
+        path = self.root / name
+        self._parent(path)
+        os.link(existing, path)
+        self.names.append(name)
 
 
 def _swap_into_place(fresh: Path, target: Path) -> None:

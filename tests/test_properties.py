@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from microsite.citations import CITE_ID, parse_group
 from microsite.errors import Problems
-from microsite.markdown import LinkContext, make_markdown, parse_block
+from microsite.markdown import make_markdown, prepare_block
 from microsite.yamlfile import parse_yaml, split_front_matter
 
 settings.register_profile("gates", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -127,16 +127,13 @@ def test_citation_parser_never_crashes(text):
     assert result is None or all(source and CITE_ID.fullmatch(source) for source, _ in result)
 
 
-CONTEXT = LinkContext("content/companies/acme.md", "companies/acme.html", {}, frozenset({"companies/acme.html"}))
-
-
 @given(st.lists(st.one_of(texts, ids.map(lambda i: f"[@{i}]"), st.tuples(ids, locators).map(lambda t: f"[@{t[0]}, {t[1]}]")), max_size=12).map("".join), st.integers(1, 50))
 @settings(max_examples=200)
 def test_every_citation_is_placed_on_its_own_text(body, first_line):
     """The line and column reported for a citation show the '@id' a writer typed."""
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     problems = Problems()
-    parsed = parse_block(make_markdown(), body, first_line, CONTEXT, problems)
+    parsed = prepare_block(make_markdown(), body, first_line, "content/companies/acme.md", problems)
     inside(problems, body, first_line - 1)
     lines = body.split("\n")
     for cite in parsed.cites:

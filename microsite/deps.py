@@ -1,0 +1,104 @@
+"""The dependency graph: for each output, the inputs it reads, each with a fingerprint.
+
+An input is a named part of the content with a hash: a whole file (`file:content/x.md`), the part of
+an entity other pages show (`card:`: name, address, summary), the relations it declares (`links:`),
+a source (`source:id`), or something site-wide (`config`, `templates`, `nav`, `engine`...). A page's
+key hashes the fingerprints of its inputs, so a page is rendered again exactly when something it
+reads has changed, and an edit to one narrative re-renders one page, not the site.
+
+The inputs listed here mirror what `render.py` reads for each kind of page; the incremental test
+(tests/test_incremental.py) checks, edit after edit, that the result equals a clean build.
+"""
+from __future__ import annotations
+
+from .model import Cite, Entity, Page
+from .outputs import DATA, HOME, MAP, NOT_FOUND, SOURCES, kind_index
+from .prepare import Prepared, digest
+from .resolve import Site
+
+def fingerprints(site: Site, prepared: dict[str, Prepared], site_wide: dict[str, str]) -> dict[str, str]:
+    """Every input's fingerprint: one table the page keys are computed from."""
+    fps = dict(site_wide)
+    for path, p in prepared.items():
+        fps[f"file:{path}"] = p.digest
+        fps[f"card:{path}"] = p.card
+        fps[f"links:{path}"] = p.links
+    for source in site.content.sources.values():
+        fps[f"source:{source.id}"] = prepared[source.location.path].digest
+    fps["cited_by"] = digest(repr(sorted(site.cited_by.items())))
+    return fps
+
+
+EVERY_PAGE = frozenset({"engine", "config", "templates", "preview", "nav", "pictures", "changes"})
+
+
+def page_inputs(site: Site, output: str, document: Entity | Page | None = None) -> set[str]:
+    """The inputs page `output` reads (`document`: the entity or page it shows, if any)."""
+    content = site.content
+    inputs = set(EVERY_PAGE)
+    if document is not None:
+        return inputs | _document_inputs(site, document)
+    if output == NOT_FOUND:
+        return inputs
+    if output == DATA:
+        return inputs | {"downloads"}
+    if output == MAP:  # every entity, and every relation between them
+        inputs.update(f"card:{e.path}" for e in content.entities.values())
+        inputs.update(f"links:{e.path}" for e in content.entities.values())
+        return inputs
+    if output == SOURCES:
+        inputs.add("cited_by")
+        inputs.update(f"source:{s}" for s in content.sources)
+        inputs.update(f"card:{d.path}" for d in site.documents())
+        return inputs
+    kinds = {kind_index(k.id): (k.id,) for k in content.config.kinds}
+    kinds[HOME] = tuple(k.id for k in content.config.kinds)
+    if output in kinds:
+        for entity in content.entities.values():
+            if entity.kind in kinds[output]:
+                inputs.add(f"card:{entity.path}")
+                inputs.update(_sources(site.summaries.get(entity.output)))
+        return inputs
+    document = next(d for d in site.documents() if d.output == output)
+    return inputs | _document_inputs(site, document)
+
+
+def _document_inputs(site: Site, document: Entity | Page) -> set[str]:
+    inputs = {f"file:{document.path}"}
+    inputs.update(_sources(site.summaries.get(document.output)))
+    inputs.update(_sources(site.bodies.get(document.output)))
+    if isinstance(document, Page):
+        if document.show_changes:
+            inputs.add("changes")
+        return inputs
+    entities = site.content.entities
+    relations = {r.field: r for r in site.content.config.relations}
+    inputs.update(f"source:{c.source}" for f in document.figures for c in f.cites)
+    for link in document.links:
+        inputs.update(f"source:{c.source}" for c in link.cites)
+        target = entities.get((relations[link.relation].to_kind, link.target))
+        if target is not None:  # named in the relations and drawn, with its own relations, in the map
+            inputs.add(f"card:{target.path}")
+            inputs.add(f"links:{target.path}")
+    for inbound in site.inbound.get(document.output, ()):
+        inputs.add(f"card:{inbound.entity.path}")
+        inputs.add(f"links:{inbound.entity.path}")
+        inputs.update(f"source:{c.source}" for c in inbound.link.cites)
+    return inputs
+
+
+def _sources(placed) -> set[str]:
+    cites: tuple[Cite, ...] = placed.fragment.cites if placed is not None else ()
+    return {f"source:{c.source}" for c in cites}
+
+
+def page_keys(site: Site, outputs: list[str], fps: dict[str, str]) -> dict[str, str]:
+    """Each page's key: a hash of its inputs' names and fingerprints."""
+    by_output = {d.output: d for d in site.documents()}
+    keys = {}
+    for output in outputs:
+        names = page_inputs(site, output, by_output.get(output))
+        keys[output] = digest("\n".join(f"{n}={fps.get(n, '-')}" for n in sorted(names)))
+    return keys
+
+

@@ -1,0 +1,87 @@
+"""Work spread over the machine's cores: a pool of forked processes, used only when it pays.
+
+Workers are forked, so they start with the parent's state (the resolved site, the templates)
+without pickling it; only the work items and the results cross between processes. Small jobs run
+in the parent, where a pool's start-up would cost more than it saves.
+"""
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from typing import Callable, Iterator, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_PARALLEL = 200  # fewer items than this are done in the parent
+_task: Callable | None = None  # the function a forked worker applies, inherited at fork
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def map_chunks(task: Callable[[list[T]], list[R]], items: list[T], workers: int | None = None) -> Iterator[R]:
+    """`task` over `items` in chunks, results in the order of `items`, streamed as they come."""
+    global _task
+    workers = default_workers() if workers is None else workers
+    if workers <= 1 or len(items) < MIN_PARALLEL or "fork" not in multiprocessing.get_all_start_methods():
+        yield from task(items)
+        return
+    size = max(16, len(items) // (workers * 8))
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    _task = task
+    try:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
+            for results in pool.imap(_run, chunks):
+                yield from results
+    finally:
+        _task = None
+
+
+def map_shared(task: Callable[[list[T]], list[R]], items: list[T], workers: int | None = None) -> Iterator[R]:
+    """Like `map_chunks`, in no particular order, with the parent taking a share of the work: one
+    process fewer holds a copy of what the work reads (the resolved site, when rendering)."""
+    workers = default_workers() if workers is None else workers
+    if workers <= 1 or len(items) < MIN_PARALLEL or "fork" not in multiprocessing.get_all_start_methods():
+        yield from task(items)
+        return
+    size = max(16, len(items) // (workers * 8))
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    mine, theirs = chunks[: len(chunks) // workers], chunks[len(chunks) // workers :]
+    yield from _with_pool(task, workers - 1, theirs, mine)
+
+
+def _with_pool(task, workers: int, theirs: list, mine: list) -> Iterator:
+    global _task
+    _task = task
+    try:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
+            results = pool.imap_unordered(_run, theirs)
+            for chunk in mine:
+                yield from task(chunk)
+                while True:  # take what the workers have finished, so it is not held in memory
+                    try:
+                        yield from results.next(timeout=0)
+                    except (multiprocessing.TimeoutError, StopIteration):
+                        break
+            for done in results:
+                yield from done
+    finally:
+        _task = None
+
+
+def _start_worker() -> None:
+    """What the parent made before the fork is frozen out of the cycle collector's walks (walking
+    it would copy every page of the parent's memory into the worker); what the worker makes is
+    collected as usual, so its temporary cycles (parser states, template contexts) do not pile up."""
+    gc.freeze()
+    gc.enable()
+
+
+def _run(chunk: list) -> list:
+    assert _task is not None
+    return _task(chunk)
+
+

@@ -1,0 +1,61 @@
+"""One content file, from its bytes alone: its record, its problems, its Markdown rendered.
+
+Everything here depends on nothing but the file, the site's content model and the engine, so the
+result is cached by a hash of those (`cache.py`) and can be computed in any process: an unchanged
+file is never parsed again, and a cold build prepares files on every core.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from .errors import Problem, Problems
+from .load import ContentFile, load_file
+from .markdown import Fragment, make_markdown, prepare_block, prepare_inline
+from .model import Entity, Page, SiteConfig, Source
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A loaded file: the record (None when unusable), what is wrong with it, its rendered texts,
+    and fingerprints of the parts other pages show (for the dependency graph, `deps.py`)."""
+
+    record: Source | Entity | Page | None
+    problems: tuple[Problem, ...]
+    summary: Fragment | None
+    body: Fragment | None
+    digest: str  # of the file's bytes
+    card: str  # of what listings and related lists show: name, output, summary
+    links: str  # of the relations it declares (shown on the pages it points at)
+
+
+def prepare(root: Path, file: ContentFile, data: bytes, config: SiteConfig) -> Prepared:
+    problems = Problems()
+    record = load_file(root, file, data, config, problems)
+    summary = body = None
+    if isinstance(record, (Entity, Page)):
+        md = _markdown()
+        if record.summary:
+            summary = prepare_inline(md, record.summary, record.summary_at, record.summary_line, problems)
+        body = prepare_block(md, record.body, record.body_line, record.path, problems)
+        record = replace(record, body="", summary_line="")  # rendered: keep only the fragments
+    card = (getattr(record, "name", None), getattr(record, "output", None), summary)
+    links = getattr(record, "links", ())
+    return Prepared(
+        record, tuple(problems.items), summary, body, digest(data), digest(repr(card)), digest(repr(links))
+    )
+
+
+def digest(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    return make_markdown()

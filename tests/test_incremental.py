@@ -1,0 +1,107 @@
+"""An incremental build, after any series of edits, is byte for byte the clean build of the same
+content: the cache and the dependency graph may only save time, never change a page."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from microsite import parallel
+from microsite.build import BuildState, Project, build
+from microsite.cache import PreparedCache
+from microsite.errors import ContentErrors
+from tests.conftest import make_project, write
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def clean_build(project: Project, out: Path) -> dict[str, bytes]:
+    build(project, out, state=BuildState(PreparedCache(None), None))
+    return tree(out)
+
+
+def edit(project: Project, relative: str, old: str, new: str) -> None:
+    path = project.root / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {relative}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def rename_agency(project: Project) -> None:
+    old = project.root / "content/agencies/agency-one.md"
+    old.rename(project.root / "content/agencies/agency-two.md")
+    edit(project, "content/systems/ledger.md", "operators: [agency-one]", "operators: [agency-two]")
+    edit(project, "content/systems/ledger.md", "agencies/agency-one.md", "agencies/agency-two.md")
+
+
+NEW_SYSTEM = """---
+name: Zeta Index
+summary: A newer system. [@report-2020]
+vendors: [acme]
+operators: [agency-two]
+---
+Zeta is run by [an agency](../agencies/agency-two.md), says the report [@report-2020, p. 9].
+"""
+
+EDITS = [
+    ("narrative", lambda p: edit(p, "content/companies/acme.md", "The report calls Acme", "The report names Acme")),
+    ("entity name", lambda p: edit(p, "content/companies/acme.md", "name: Acme Corp", "name: Acme Holdings")),
+    ("linking entity renamed", lambda p: edit(p, "content/systems/ledger.md", "name: Ledger", "name: Ledger Two")),
+    ("relation role", lambda p: edit(p, "content/systems/ledger.md", "role: Builds and hosts it", "role: Builds it")),
+    ("relation target renamed", rename_agency),
+    ("entity added", lambda p: write(p, "content/systems/zeta.md", NEW_SYSTEM)),
+    ("source title", lambda p: edit(p, "content/sources/report-2020.yaml", 'title: "The Report"', 'title: "The Full Report"')),
+    ("site.yaml", lambda p: edit(p, "content/site.yaml", "title:", "title: New")),
+    ("free page title", lambda p: edit(p, "content/pages/about.md", "title: About", "title: About us")),
+    ("entity deleted", lambda p: (p.root / "content/systems/zeta.md").unlink()),
+]
+
+
+@pytest.mark.parametrize("long_lived", [False, True], ids=["each build anew", "one preview process"])
+def test_incremental_builds_equal_clean_builds(tmp_path, monkeypatch, long_lived):
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)  # the fixture is small: use the pool anyway
+    project = make_project(tmp_path / "project")
+    state = BuildState.on_disk(project)
+    for name, change in [("first build", lambda p: None), *EDITS]:
+        change(project)
+        result = build(project, workers=2, state=state if long_lived else None)
+        assert tree(project.site) == clean_build(project, tmp_path / f"clean-{len(name)}"), f"after: {name}"
+        if name == "narrative":  # one page shows the narrative: only it is rendered again
+            assert result.rendered == 1
+    unchanged = build(project, workers=2, state=state if long_lived else None)
+    assert (unchanged.rendered, unchanged.written) == (0, 0)
+
+
+def test_broken_then_fixed_file(project, tmp_path):
+    build(project)
+    before = tree(project.site)
+    acme = project.root / "content/companies/acme.md"
+    good = acme.read_text(encoding="utf-8")
+    acme.write_text(good.replace("[@daily-2020-01-02]", "[@daily-2020]", 1), encoding="utf-8")
+    with pytest.raises(ContentErrors, match="unknown source 'daily-2020'"):
+        build(project)
+    assert tree(project.site) == before  # a failed build leaves site/ as it was
+    acme.write_text(good.replace("sells a database", "sells databases"), encoding="utf-8")
+    build(project)
+    assert tree(project.site) == clean_build(project, tmp_path / "clean")
+
+
+def test_a_file_changed_by_hand_in_site_is_put_back(project, tmp_path):
+    build(project)
+    (project.site / "companies/acme.html").write_text("edited by hand")
+    (project.site / "stray.html").write_text("left over")
+    build(project)
+    assert tree(project.site) == clean_build(project, tmp_path / "clean")
+
+
+def test_the_cache_keeps_one_entry_per_file(project):
+    build(project)
+    acme = project.root / "content/companies/acme.md"
+    for n in range(3):
+        acme.write_text(acme.read_text(encoding="utf-8") + f"\nEdit {n}.\n", encoding="utf-8")
+        build(project)
+    entries = [p for p in (project.root / ".cache/prepared").rglob("*") if p.is_file()]
+    files = [p for p in (project.root / "content").rglob("*") if p.suffix in (".md", ".yaml") and p.parent.name != "content"]
+    assert len(entries) == len(files)
