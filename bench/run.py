@@ -32,6 +32,9 @@ MiB = 1024 * 1024
 # Reading smaps_rollup walks a process's page tables under its memory lock, stalling the build's
 # page faults; sampled more often than this, the measurement slows the build down several times.
 SAMPLE_EVERY = 0.2
+# A writer's pace: after a reload the preview finishes the search index in the background, and
+# a save that comes sooner waits for it.
+BETWEEN_SAVES = 8.0
 
 
 def tree_pss(pid: int) -> int:
@@ -146,7 +149,7 @@ def measure_serve(project: Path, runs: int) -> list[float]:
                 if marker not in body:
                     raise SystemExit("the reloaded page does not show the edit")
                 times.append(elapsed)
-                await asyncio.sleep(0.5)
+                await asyncio.sleep(BETWEEN_SAVES)
             ws.close()
             return times
 

@@ -28,6 +28,7 @@ from .datasets import dataset_outputs, downloads, site_slug
 from .feeds import FEED, feed_outputs
 from .images import asset_image_outputs, image_outputs
 from .offline import offline_zip
+from .outputs import SEARCH_INDEX
 from .search import search_index
 from .config import load_config
 from .deps import fingerprints, page_keys
@@ -38,7 +39,7 @@ from .parallel import map_chunks, map_shared
 from .prepare import Prepared, digest, prepare
 from .render import PageRenderer, make_environment, page_outputs
 from .resolve import Site, resolve
-from .write import FileStat, tree_stats, update_in_place, update_site, write_file
+from .write import FileStat, stat_of, tree_stats, update_in_place, update_site, write_file
 
 SiteStage = Callable[[Site], dict[str, bytes]]
 SITE_STAGES: tuple[SiteStage, ...] = ()
@@ -158,6 +159,8 @@ class BuildResult:
     written: int = 0  # files written this time
     phases: tuple[tuple[str, float], ...] = ()  # seconds spent in each pass
     offline: Path | None = None  # the offline copy, when asked for
+    # Work left for after the page is shown (the preview's search index); each call finishes it.
+    pending: tuple[Callable[[], None], ...] = ()
     title: str = ""  # the site's title (names the offline copy)
 
     def summary(self) -> str:
@@ -339,7 +342,10 @@ def _build(
     site = checked.site
     clock.lap("load and resolve")
     env = make_environment(project.templates, preview)
-    extras, pictures, listed = _site_outputs(project, site)
+    # The preview shows an edit first and rebuilds the search index (slow: every word of the site)
+    # just after; a published build always makes everything.
+    search_later = state.in_place and SEARCH_INDEX in previous.files
+    extras, pictures, listed = _site_outputs(project, site, with_search=not search_later)
     env.globals.update(pictures=pictures, card_path=card_path, feed=FEED if site.content.changes else None)
     site_wide = _site_wide(project, site, preview, state)
     site_wide.update(pictures=digest(repr(sorted(pictures.items()))), downloads=digest(repr(listed)))
@@ -347,6 +353,8 @@ def _build(
     pages = page_outputs(site)
     keys = page_keys(site, pages, fps)
     keys.update({name: digest(data) for name, data in extras.items()})
+    if search_later:
+        keys[SEARCH_INDEX] = previous.files[SEARCH_INDEX][0]
     clock.lap("other outputs")
     keep = [n for n, key in keys.items() if n in previous.files and previous.files[n][0] == key and current.get(n) == previous.files[n][1]]
     kept = set(keep)
@@ -383,8 +391,19 @@ def _build(
         title=content.config.title,
     )
     files = {name: (keys[name], stats[name]) for name in keys}
-    state.remember(target, Manifest(inputs_digest, files, result.pages, result.sources, result.citations, result.warnings))
-    return result
+    done = Manifest(inputs_digest, files, result.pages, result.sources, result.citations, result.warnings)
+    if not search_later:
+        state.remember(target, done)
+        return result
+    state.remember(target, replace(done, inputs=""))  # not complete until the search index is
+
+    def write_search_index() -> None:
+        data = search_index(site)[SEARCH_INDEX]
+        update_in_place([(SEARCH_INDEX, data)], [], target, prune=False)
+        files[SEARCH_INDEX] = (digest(data), stat_of(target / SEARCH_INDEX))
+        state.remember(target, done)
+
+    return replace(result, pending=(write_search_index,))
 
 
 def _render(renderer: PageRenderer, outputs: list[str], workers: int | None) -> Iterator[tuple[str, bytes]]:
@@ -408,7 +427,7 @@ def _site_wide(project: Project, site: Site, preview: bool, state: BuildState) -
     }
 
 
-def _site_outputs(project: Project, site: Site) -> tuple[dict[str, bytes], dict, list]:
+def _site_outputs(project: Project, site: Site, with_search: bool = True) -> tuple[dict[str, bytes], dict, list]:
     """Everything besides the pages, each stage a function of the resolved site (made on every
     build that is not skipped outright; written only where its bytes changed): assets, images,
     data downloads, social cards, feeds, the search index, and what GitHub Pages reads. Also the
@@ -421,7 +440,8 @@ def _site_outputs(project: Project, site: Site) -> tuple[dict[str, bytes], dict,
     outputs.update(data)
     outputs.update(card_outputs(site, project.assets, project.cache / "cards"))
     outputs.update(feed_outputs(site))
-    outputs.update(search_index(site))  # a script beside the assets: search works from disk too
+    if with_search:
+        outputs.update(search_index(site))  # a script beside the assets: search works from disk too
     for stage in SITE_STAGES:
         outputs.update(stage(site))
     outputs[".nojekyll"] = b""  # GitHub Pages: serve the files as they are

@@ -7,6 +7,7 @@ livereload is used only here, so it can be replaced without touching the engine.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -30,18 +31,30 @@ class Preview:
         self.project, self.out = project, out
         self.state = BuildState.on_disk(project)  # kept between rebuilds: only changes are redone
         self.state.in_place = True
+        self.lock = threading.Lock()
 
     def rebuild(self) -> bool:
+        self.lock.acquire()  # the work left by the previous rebuild is finished first
         start = time.perf_counter()
         try:
             result = build(self.project, self.out, preview=True, state=self.state)
         except ContentErrors as exc:
             self._show_errors(exc.problems)
+            self.lock.release()
             return False
         for warning in result.warnings:
             print(warning, file=sys.stderr)
         print(f"{result.summary()} (rebuilt in {time.perf_counter() - start:.2f} s)", flush=True)
+        threading.Thread(target=self._finish, args=(result.pending,), daemon=True).start()
         return True
+
+    def _finish(self, pending) -> None:
+        """What the build left for after the reload (the search index), while the page is read."""
+        try:
+            for work in pending:
+                work()
+        finally:
+            self.lock.release()
 
     def _show_errors(self, problems: list[Problem]) -> None:
         for problem in problems:

@@ -60,7 +60,9 @@ def write_file(path: Path, data: bytes) -> None:
         raise
 
 
-def update_in_place(outputs: Iterable[tuple[str, bytes]], keep: Iterable[str], target: Path) -> dict[str, FileStat]:
+def update_in_place(
+    outputs: Iterable[tuple[str, bytes]], keep: Iterable[str], target: Path, prune: bool = True
+) -> dict[str, FileStat]:
     """Like `update_site`, but into `target` itself, one file at a time (each replaced by a rename,
     so no file is ever half-written): for the preview, where a save must show at once and the
     tree as a whole need not change in one step."""
@@ -74,7 +76,7 @@ def update_in_place(outputs: Iterable[tuple[str, bytes]], keep: Iterable[str], t
         os.replace(tmp, path)
         tree.names.append(name)
     wanted = set(tree.names) | set(keep)
-    for name in tree_stats(target):
+    for name in tree_stats(target) if prune else ():
         if name not in wanted:
             os.unlink(target / name)
     return {name: stat_of(target / name) for name in sorted(wanted)}

@@ -105,3 +105,20 @@ def test_the_cache_keeps_one_entry_per_file(project):
     entries = [p for p in (project.root / ".cache/prepared").rglob("*") if p.is_file()]
     files = [p for p in (project.root / "content").rglob("*") if p.suffix in (".md", ".yaml") and p.parent.name != "content"]
     assert len(entries) == len(files)
+
+
+def test_the_preview_shows_an_edit_first_and_its_search_index_right_after(project, tmp_path):
+    state = BuildState.on_disk(project)
+    state.in_place = True  # as `build.py serve` keeps it
+    out = tmp_path / "preview"
+    build(project, out, preview=True, state=state)
+    edit(project, "content/companies/acme.md", "The report calls Acme", "The report names Acme")
+    result = build(project, out, preview=True, state=state)
+    assert "names Acme" in (out / "companies/acme.html").read_text()
+    assert b"names" not in (out / "assets/search-index.js").read_bytes()  # not yet
+    for work in result.pending:
+        work()
+    clean = tmp_path / "clean"
+    build(project, clean, preview=True, state=BuildState(PreparedCache(None), None))
+    assert tree(out) == tree(clean)
+    assert build(project, out, preview=True, state=state).rendered == 0
