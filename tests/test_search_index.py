@@ -1,0 +1,75 @@
+"""The site's own lunr indexer must give exactly what lunr.py gives: lunr.js reads either."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lunr import lunr
+
+from microsite.build import Project, check
+from microsite.lunr_index import TermCounter, serialized_index
+from microsite.search import FIELDS, search_documents, search_index
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def by_lunr_py(documents: list[tuple[str, tuple[str, str]]]) -> dict:
+    fields = [{"field_name": f.name, "boost": f.boost} for f in FIELDS]
+    docs = [{"ref": ref, "title": title, "text": text} for ref, (title, text) in documents]
+    return lunr(ref="ref", fields=fields, documents=docs).serialize()
+
+
+def as_json(index: dict) -> str:
+    return json.dumps(index, sort_keys=True, separators=(",", ":"))
+
+
+def test_the_real_sites_index_is_the_one_lunr_py_builds():
+    site, _ = check(Project(REPO))
+    documents = [(d.ref, (d.title, d.text)) for d in search_documents(site)]
+    assert len(documents) > 30
+    ours = as_json(serialized_index(FIELDS, documents, TermCounter()))
+    assert ours == as_json(by_lunr_py(documents))
+    script = search_index(site)["assets/search-index.js"].decode()
+    assert ours in script
+
+
+HARD_TEXT = (
+    "Palantir's FALCON—a \"search\" tool; ICE-HSI (Homeland Security Investigations) and the "
+    "U.S. DHS. It is, was, and will be: 200 million vs. 230,000,000 identities! ΟΔΟΣ Straße "
+    "naïve café \u00a0non-breaking\tTAB\nline -- --- a - b the of and 2018-10-23 e-mail"
+)
+
+
+def test_punctuation_stop_words_hyphens_and_unicode_score_as_in_lunr_py():
+    documents = [
+        ("a.html", ("FALCON search and analysis", HARD_TEXT)),
+        ("b.html", ("Amazon Web Services", HARD_TEXT[40:] + " cloud cloud cloud hosting")),
+        ("c.html", ("The", "")),  # a title that is all stop word, and no text
+        ("d.html#x", ("Rekognition", "—")),
+    ]
+    assert as_json(serialized_index(FIELDS, documents, TermCounter())) == as_json(by_lunr_py(documents))
+
+
+words = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
+texts = st.lists(st.one_of(words, st.sampled_from(["the", "-", " ", "\xa0", "ICE", "running", "it's"])), max_size=20).map(" ".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(texts, texts), min_size=1, max_size=5))
+def test_any_documents_index_as_in_lunr_py(fields):
+    documents = [(f"page-{i}.html", pair) for i, pair in enumerate(fields)]
+    counter = TermCounter()
+    assert as_json(serialized_index(FIELDS, documents, counter)) == as_json(by_lunr_py(documents))
+    # and again with every text remembered, as in the preview
+    assert as_json(serialized_index(FIELDS, documents, counter)) == as_json(by_lunr_py(documents))
+
+
+def test_a_counter_forgets_texts_no_longer_on_the_site():
+    counter = TermCounter()
+    serialized_index(FIELDS, [("a.html", ("Amazon", "old words"))], counter)
+    counter.forget_unused()
+    serialized_index(FIELDS, [("a.html", ("Amazon", "new words"))], counter)
+    counter.forget_unused()
+    assert set(counter.texts) == {"Amazon", "new words"}
