@@ -7,8 +7,8 @@ from the previous tree. Large jobs are spread over the cores (`parallel.py`).
 
 Whole-site output stages (a search index, feeds, a zip) fit as `Site -> {path: bytes}` functions
 in `SITE_STAGES`: they run on every build that is not skipped outright (nothing changed), and each
-of their files is written only when its bytes changed. A per-page stage (a social card per page)
-fits best as another kind of page: an output with its inputs listed in `deps.py`.
+of their files is written only when its bytes changed. A per-page stage is another kind of page:
+an output with a key naming its inputs, made only when the key changed (the social cards).
 """
 from __future__ import annotations
 
@@ -23,12 +23,13 @@ from typing import Callable, Iterator
 
 from .assets import collect_assets
 from .cache import PreparedCache, engine_digest
-from .cards import card_outputs, card_path
+from .cards import Card, CardSet, card_path, site_cards
 from .datasets import dataset_outputs, downloads, site_slug
 from .feeds import FEED, feed_outputs
 from .images import asset_image_outputs, image_outputs
 from .offline import offline_zip
 from .outputs import SEARCH_INDEX
+from .lunr_index import TermCounter
 from .search import search_index
 from .config import load_config
 from .deps import fingerprints, page_keys
@@ -96,6 +97,7 @@ class BuildState:
     manifests: dict[Path, Manifest] = field(default_factory=dict)
     files: dict[Path, tuple[FileStat, bytes]] = field(default_factory=dict)  # see read()
     in_place: bool = False  # the preview: keep files' bytes, write changed files straight into the output
+    search_terms: TermCounter = field(default_factory=TermCounter)  # each text's search terms, counted once
 
     @classmethod
     def on_disk(cls, project: Project) -> BuildState:
@@ -345,13 +347,15 @@ def _build(
     # The preview shows an edit first and rebuilds the search index (slow: every word of the site)
     # just after; a published build always makes everything.
     search_later = state.in_place and SEARCH_INDEX in previous.files
-    extras, pictures, listed = _site_outputs(project, site, with_search=not search_later)
+    extras, pictures, listed = _site_outputs(project, site, state, with_search=not search_later)
+    cards = site_cards(site, project.assets, project.cache / "cards")
     env.globals.update(pictures=pictures, card_path=card_path, feed=FEED if site.content.changes else None)
     site_wide = _site_wide(project, site, preview, state)
     site_wide.update(pictures=digest(repr(sorted(pictures.items()))), downloads=digest(repr(listed)))
     fps = fingerprints(site, checked.prepared, site_wide)
     pages = page_outputs(site)
     keys = page_keys(site, pages, fps)
+    keys.update(cards.keys)
     keys.update({name: digest(data) for name, data in extras.items()})
     if search_later:
         keys[SEARCH_INDEX] = previous.files[SEARCH_INDEX][0]
@@ -359,14 +363,16 @@ def _build(
     keep = [n for n, key in keys.items() if n in previous.files and previous.files[n][0] == key and current.get(n) == previous.files[n][1]]
     kept = set(keep)
     stale_pages = [p for p in pages if p not in kept]
+    stale_cards = [c for c in cards.cards if c.path not in kept]
     clock.lap("dependencies")
     written: list[str] = []
-    if stale_pages or set(current) != kept or any(n not in kept for n in extras):
+    if stale_pages or stale_cards or set(current) != kept or any(n not in kept for n in extras):
         state.forget(target)  # until the new tree is complete, trust nothing in it
 
         def outputs() -> Iterator[tuple[str, bytes]]:
             renderer = PageRenderer(site, env, listed)
             yield from _render(renderer, stale_pages, workers)
+            yield from _draw(cards, stale_cards, workers)
             yield from ((n, d) for n, d in extras.items() if n not in kept)
 
         write = update_in_place if state.in_place else update_site
@@ -398,7 +404,7 @@ def _build(
     state.remember(target, replace(done, inputs=""))  # not complete until the search index is
 
     def write_search_index() -> None:
-        data = search_index(site)[SEARCH_INDEX]
+        data = search_index(site, state.search_terms)[SEARCH_INDEX]
         update_in_place([(SEARCH_INDEX, data)], [], target, prune=False)
         files[SEARCH_INDEX] = (digest(data), stat_of(target / SEARCH_INDEX))
         state.remember(target, done)
@@ -411,6 +417,13 @@ def _render(renderer: PageRenderer, outputs: list[str], workers: int | None) -> 
         return [(output, renderer.render(output)) for output in chunk]
 
     return map_shared(task, outputs, workers)
+
+
+def _draw(cards: CardSet, stale: list[Card], workers: int | None) -> Iterator[tuple[str, bytes]]:
+    def task(chunk: list[Card]) -> list[tuple[str, bytes]]:
+        return [(card.path, cards.draw(card)) for card in chunk]
+
+    return map_shared(task, stale, workers)
 
 
 def _site_wide(project: Project, site: Site, preview: bool, state: BuildState) -> dict[str, str]:
@@ -427,10 +440,10 @@ def _site_wide(project: Project, site: Site, preview: bool, state: BuildState) -
     }
 
 
-def _site_outputs(project: Project, site: Site, with_search: bool = True) -> tuple[dict[str, bytes], dict, list]:
-    """Everything besides the pages, each stage a function of the resolved site (made on every
-    build that is not skipped outright; written only where its bytes changed): assets, images,
-    data downloads, social cards, feeds, the search index, and what GitHub Pages reads. Also the
+def _site_outputs(project: Project, site: Site, state: BuildState, with_search: bool = True) -> tuple[dict[str, bytes], dict, list]:
+    """Everything besides the pages and their cards, each stage a function of the resolved site
+    (made on every build that is not skipped outright; written only where its bytes changed):
+    assets, images, data downloads, feeds, the search index, and what GitHub Pages reads. Also the
     pictures the templates show and the downloads the Data page lists."""
     images, pictures = image_outputs(site, project.root, project.cache / "images")
     data = dataset_outputs(site)
@@ -438,10 +451,9 @@ def _site_outputs(project: Project, site: Site, with_search: bool = True) -> tup
     outputs.update(asset_image_outputs(project.assets, project.cache / "images"))
     outputs.update(images)
     outputs.update(data)
-    outputs.update(card_outputs(site, project.assets, project.cache / "cards"))
     outputs.update(feed_outputs(site))
     if with_search:
-        outputs.update(search_index(site))  # a script beside the assets: search works from disk too
+        outputs.update(search_index(site, state.search_terms))  # a script beside the assets: search works from disk too
     for stage in SITE_STAGES:
         outputs.update(stage(site))
     outputs[".nojekyll"] = b""  # GitHub Pages: serve the files as they are

@@ -3,11 +3,14 @@
 When a page is shared, a social network or chat app shows this picture (`og:image`) instead of
 fetching anything else from the site. Drawn with the fonts in assets/fonts/cards/ (Liberation Sans,
 SIL Open Font License), never fetched at build time. The same title, site name and fonts always
-give the same bytes, and a card already drawn is taken from .cache/cards/.
+give the same bytes, and a card already drawn is taken from .cache/cards/. Cards are drawn while
+the pages are rendered, on every core, and streamed to disk like pages: ten thousand of them are
+never all held in memory.
 """
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,7 +29,7 @@ BOLD, REGULAR = "LiberationSans-Bold.ttf", "LiberationSans-Regular.ttf"
 INK, PAPER, ACCENT, MUTED = (17, 17, 17), (250, 249, 246), (178, 34, 34), (85, 85, 85)
 TITLE_SIZES = (88, 76, 64, 54, 46)  # the largest that fits in MAX_LINES wins
 MAX_LINES = 4
-RECIPE = "cards-2"  # change it when the drawing changes, so cached cards are redrawn
+RECIPE = "cards-4"  # change it when the drawing changes, so cached cards are redrawn
 
 
 def card_path(output: str) -> str:
@@ -34,7 +37,36 @@ def card_path(output: str) -> str:
     return f"cards/{output.removesuffix('.html')}.png"
 
 
-def card_outputs(site: Site, assets: Path, cache: Path | None) -> dict[str, bytes]:
+@dataclass(frozen=True)
+class Card:
+    """One page's card: where it goes, and a key naming everything drawn on it."""
+
+    path: str
+    key: str
+    page: PageInfo
+
+
+@dataclass(frozen=True)
+class CardSet:
+    """Every page's card, with what they share (the fonts, the site's name), but not yet drawn: a
+    card whose key is unchanged since the last build is neither drawn nor read again."""
+
+    cards: list[Card]
+    fonts: Path
+    site_name: str
+    tagline: str
+    cache: Path | None
+
+    @property
+    def keys(self) -> dict[str, str]:
+        return {card.path: card.key for card in self.cards}
+
+    def draw(self, card: Card) -> bytes:
+        """The card's PNG, from .cache/cards/ when drawn before."""
+        return cached(self.cache, card.key, ".png", lambda: draw_card(card.page, self.site_name, self.tagline, self.fonts))
+
+
+def site_cards(site: Site, assets: Path, cache: Path | None) -> CardSet:
     fonts = assets / FONT_FOLDER
     missing = [f for f in (BOLD, REGULAR) if not (fonts / f).is_file()]
     if missing:
@@ -43,50 +75,75 @@ def card_outputs(site: Site, assets: Path, cache: Path | None) -> dict[str, byte
         )
     font_key = content_key((fonts / BOLD).read_bytes(), (fonts / REGULAR).read_bytes())
     name, tagline = site.content.config.title, site.content.config.tagline
-    return {
-        card_path(page.output): cached(
-            cache, content_key(RECIPE, font_key, name, tagline, str(page.output == HOME), page.kicker, page.title), ".png",
-            lambda page=page: draw_card(page, name, tagline, fonts),
-        )
+    cards = [
+        Card(card_path(page.output), content_key(RECIPE, font_key, name, tagline, str(page.output == HOME), page.kicker, page.title), page)
         for page in site_pages(site)
-    }
+    ]
+    return CardSet(cards, fonts, name, tagline, cache)
 
 
 def draw_card(page: PageInfo, site_name: str, tagline: str, fonts: Path) -> bytes:
-    image = Image.new("RGB", SIZE, PAPER)
-    draw = ImageDraw.Draw(image)
+    """The card as PNG bytes. Drawn straight into a palette image: the fixed parts come from a
+    blank card made once, and each line of text is rendered alone as coverage (0 to 255), then
+    mapped to the palette's blends of paper and that line's ink. Four times faster than drawing in
+    full colour and reducing to the palette, and the same picture."""
+    image = _blank().copy()
     width = SIZE[0] - 2 * MARGIN
-    draw.rectangle((0, 0, 24, SIZE[1]), fill=ACCENT)
     y = MARGIN
     if page.kicker:
-        kicker = _font(fonts / REGULAR, 34)
-        draw.text((MARGIN, y), page.kicker.upper(), font=kicker, fill=ACCENT)
+        _line(image, (MARGIN, y), page.kicker.upper(), _font(fonts / REGULAR, 34), ACCENT)
         y += 70
     # The home page's title is the site's name, already at the foot: its card shows the tagline.
     title = tagline if page.output == HOME and tagline else page.title
-    title_font, lines = _fit_title(title, fonts / BOLD, width)
+    title_font, lines = _fit_title(title, fonts / BOLD, width, RULE_Y - TITLE_GAP - y)
     for line in lines:
-        draw.text((MARGIN, y), line, font=title_font, fill=INK)
-        y += round(title_font.size * 1.18)
+        _line(image, (MARGIN, y), line, title_font, INK)
+        y += _leading(title_font)
     footer = _font(fonts / BOLD, 36)
-    draw.line((MARGIN, SIZE[1] - MARGIN - 60, SIZE[0] - MARGIN, SIZE[1] - MARGIN - 60), fill=MUTED, width=2)
-    draw.text((MARGIN, SIZE[1] - MARGIN - 36), _ellipsize(site_name, footer, width), font=footer, fill=MUTED)
-    # Every pixel is a blend of the paper with one ink, so a fixed palette of those blends loses
-    # nothing visible and makes the file a third of the size, ten times faster than optimising.
-    cards = image.quantize(palette=_palette(), dither=Image.Dither.NONE)
+    _line(image, (MARGIN, SIZE[1] - MARGIN - 36), _ellipsize(site_name, footer, width), footer, MUTED)
     out = io.BytesIO()
-    cards.save(out, "PNG", compress_level=6)  # no text chunks, no time: the same card, the same bytes
+    # No text chunks, no time: the same card, the same bytes. zlib's fastest level: a card of flat
+    # colours is a third larger than at the default level but encodes in a fifth of the time.
+    image.save(out, "PNG", compress_level=1)
     return out.getvalue()
 
 
+RULE_Y = SIZE[1] - MARGIN - 60  # the rule above the site's name
+TITLE_GAP = 24  # at least this much paper between the title and the rule
+# Every pixel is a blend of the paper with one ink: a palette of those blends, in steps.
+INKS = {INK: (0, 32), ACCENT: (32, 16), MUTED: (48, 16)}  # ink -> (first palette entry, steps)
+
+
+def _line(image: Image.Image, at: tuple[int, int], text: str, font: ImageFont.FreeTypeFont, ink: tuple[int, int, int]) -> None:
+    """One line of text on plain paper, antialiased through the palette's blends of `ink`."""
+    coverage = Image.new("L", (SIZE[0] - MARGIN - at[0], _leading(font)), 0)
+    ImageDraw.Draw(coverage).text((0, 0), text, font=font, fill=255)
+    image.paste(coverage.point(_blends(ink)), at)
+
+
+def _leading(font: ImageFont.FreeTypeFont) -> int:
+    return round(font.size * 1.18)
+
+
+@lru_cache(maxsize=4)
+def _blends(ink: tuple[int, int, int]) -> list[int]:
+    """Coverage 0 to 255 -> the palette entry of the nearest blend of paper and `ink`."""
+    first, steps = INKS[ink]
+    return [first + round(v * (steps - 1) / 255) for v in range(256)]
+
+
 @lru_cache(maxsize=1)
-def _palette() -> Image.Image:
+def _blank() -> Image.Image:
+    """The paper, the accent bar and the rule: the same on every card."""
     def blend(ink: tuple[int, int, int], steps: int) -> list[int]:
         return [round(p + (i - p) * k / (steps - 1)) for k in range(steps) for p, i in zip(PAPER, ink)]
 
-    palette = Image.new("P", (1, 1))
-    palette.putpalette(blend(INK, 32) + blend(ACCENT, 16) + blend(MUTED, 16))
-    return palette
+    image = Image.new("P", SIZE, 0)
+    image.putpalette([value for ink, (_, steps) in INKS.items() for value in blend(ink, steps)])
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 24, SIZE[1]), fill=INKS[ACCENT][0] + INKS[ACCENT][1] - 1)
+    draw.line((MARGIN, RULE_Y, SIZE[0] - MARGIN, RULE_Y), fill=INKS[MUTED][0] + INKS[MUTED][1] - 1, width=2)
+    return image
 
 
 @lru_cache(maxsize=32)
@@ -94,14 +151,17 @@ def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(path), size)
 
 
-def _fit_title(title: str, font_path: Path, width: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+def _fit_title(title: str, font_path: Path, width: int, height: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """The largest size at which the title fits the space in at most MAX_LINES lines; else the
+    smallest, cut short with an ellipsis."""
     for size in TITLE_SIZES:
         font = _font(font_path, size)
         lines = _wrap(title, font, width)
-        if len(lines) <= MAX_LINES:
+        if len(lines) <= min(MAX_LINES, height // _leading(font)):
             return font, lines
     lines = _wrap(title, font, width)
-    return font, lines[: MAX_LINES - 1] + [_ellipsize(" ".join(lines[MAX_LINES - 1:]), font, width)]
+    fits = min(MAX_LINES, height // _leading(font))
+    return font, lines[: fits - 1] + [_ellipsize(" ".join(lines[fits - 1:]), font, width)]
 
 
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:

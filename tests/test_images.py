@@ -13,6 +13,7 @@ from PIL import Image, ImageCms, PngImagePlugin
 
 from microsite import cards, images
 from microsite.build import Project, build
+from microsite.pages import PageInfo
 from tests.conftest import REPO, make_project, run
 
 SECRETS = (b"SecretCam", b"secret-xmp", b"secret comment", b"secret-author")
@@ -198,3 +199,19 @@ def test_scaffolded_image_lines_work_once_uncommented(tmp_path: Path, capsys):
     assert status == 0, err
     html = (project.root / "site/companies/foo-bar.html").read_text()
     assert '<img class="page-image" src="../images/acme-logo-64.png" width="64" height="48" alt="What the image shows">' in html
+
+
+@pytest.mark.parametrize("title", [
+    "Investigative Case Management and the FALCON Search and Analysis System",  # four lines at the largest size
+    "Immigration and Customs Enforcement's Investigative Case Management system " * 3,  # too long at any size
+])
+def test_a_long_title_stays_above_the_rule(title: str):
+    fonts = REPO / "assets" / cards.FONT_FOLDER
+    card = Image.open(io.BytesIO(cards.draw_card(PageInfo("systems/icm.html", title, "Data system"), "Who's Behind ICE", "", fonts)))
+    assert card.size == (1200, 630)
+    pixels = card.convert("RGB")
+    band = {pixels.getpixel((x, y)) for y in range(cards.RULE_Y - cards.TITLE_GAP, cards.RULE_Y - 1) for x in range(cards.MARGIN, 1120)}
+    assert band == {cards.PAPER}
+    # the title is drawn, and in more than one line
+    ink_rows = [y for y in range(cards.MARGIN, cards.RULE_Y) if pixels.getpixel((cards.MARGIN + 30, y)) != cards.PAPER]
+    assert ink_rows and max(ink_rows) - min(ink_rows) > 150
