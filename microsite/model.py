@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from .errors import Location
 
@@ -129,8 +130,9 @@ class Entity(Document):
     links: tuple[Link, ...]
     image: ImageRef | None = None
 
-    @property
+    @cached_property
     def output(self) -> str:
+        """Read millions of times in a large build (maps, links, keys): made once."""
         return f"{self.kind}/{self.slug}.html"
 
 
