@@ -178,7 +178,9 @@ def to_json(site: Site, rows: dict[str, list[tuple]]) -> bytes:
         "site": {"title": config.title, "url": config.base_url},
         **{t.name: [dict(zip((c.name for c in t.columns), row)) for row in rows[t.name]] for t in TABLES},
     }
-    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    # Compact: json's C encoder only runs without indentation, five times faster on a large site;
+    # browsers and jq show the file indented anyway.
+    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def to_sqlite(rows: dict[str, list[tuple]]) -> bytes:
