@@ -24,11 +24,11 @@ from typing import Callable, Iterator
 from .assets import collect_assets
 from .cache import PreparedCache, engine_digest
 from .cards import Card, CardSet, card_path, site_cards
-from .datasets import dataset_outputs, downloads, site_slug
+from .datasets import dataset_names, dataset_outputs, downloads, site_slug
 from .feeds import FEED, feed_outputs
 from .images import asset_image_outputs, image_outputs
 from .offline import offline_zip
-from .outputs import SEARCH_INDEX
+from .outputs import DATA, SEARCH_INDEX
 from .lunr_index import TermCounter
 from .search import search_index
 from .config import load_config
@@ -105,6 +105,8 @@ class BuildState:
 
     def read(self, path: Path) -> bytes:
         """A file's bytes; the preview's long-lived state rereads only files whose stat changed."""
+        if not self.in_place:  # one build: nothing to remember, so no stat of its own
+            return path.read_bytes()
         try:
             st = os.stat(path)
         except OSError:
@@ -161,7 +163,7 @@ class BuildResult:
     written: int = 0  # files written this time
     phases: tuple[tuple[str, float], ...] = ()  # seconds spent in each pass
     offline: Path | None = None  # the offline copy, when asked for
-    # Work left for after the page is shown (the preview's search index); each call finishes it.
+    # Work left for after the page is shown (the preview's search index and data downloads); each call finishes it.
     pending: tuple[Callable[[], None], ...] = ()
     title: str = ""  # the site's title (names the offline copy)
 
@@ -344,10 +346,13 @@ def _build(
     site = checked.site
     clock.lap("load and resolve")
     env = make_environment(project.templates, preview)
-    # The preview shows an edit first and rebuilds the search index (slow: every word of the site)
-    # just after; a published build always makes everything.
-    search_later = state.in_place and SEARCH_INDEX in previous.files
-    extras, pictures, listed = _site_outputs(project, site, state, with_search=not search_later)
+    # The preview shows an edit first, and just after makes what no other page reads: the search
+    # index, the data downloads and the Data page listing them (slow: every word and fact of the
+    # site). A published build makes everything at once.
+    later = _made_later(site) if state.in_place else []
+    # only when the last build's versions are there, as it wrote them, to stand in meanwhile
+    later = later if all(name in previous.files and current.get(name) == previous.files[name][1] for name in later) else []
+    extras, pictures, listed = _site_outputs(project, site, state, now=not later)
     cards = site_cards(site, project.assets, project.cache / "cards")
     env.globals.update(pictures=pictures, card_path=card_path, feed=FEED if site.content.changes else None)
     site_wide = _site_wide(project, site, preview, state)
@@ -357,8 +362,7 @@ def _build(
     keys = page_keys(site, pages, fps)
     keys.update(cards.keys)
     keys.update({name: digest(data) for name, data in extras.items()})
-    if search_later:
-        keys[SEARCH_INDEX] = previous.files[SEARCH_INDEX][0]
+    keys.update({name: previous.files[name][0] for name in later})  # as they are, for now
     clock.lap("other outputs")
     keep = [n for n, key in keys.items() if n in previous.files and previous.files[n][0] == key and current.get(n) == previous.files[n][1]]
     kept = set(keep)
@@ -398,18 +402,30 @@ def _build(
     )
     files = {name: (keys[name], stats[name]) for name in keys}
     done = Manifest(inputs_digest, files, result.pages, result.sources, result.citations, result.warnings)
-    if not search_later:
+    if not later:
         state.remember(target, done)
         return result
-    state.remember(target, replace(done, inputs=""))  # not complete until the search index is
+    state.remember(target, replace(done, inputs=""))  # not complete until the rest is made
 
-    def write_search_index() -> None:
-        data = search_index(site, state.search_terms)[SEARCH_INDEX]
-        update_in_place([(SEARCH_INDEX, data)], [], target, prune=False)
-        files[SEARCH_INDEX] = (digest(data), stat_of(target / SEARCH_INDEX))
+    def make_the_rest() -> None:
+        made = {**dataset_outputs(site), **search_index(site, state.search_terms)}
+        listed = downloads(site, made)
+        made_keys = {name: digest(data) for name, data in made.items()}
+        made_keys[DATA] = page_keys(site, [DATA], {**fps, "downloads": digest(repr(listed))})[DATA]
+        if made_keys[DATA] != files[DATA][0]:
+            made[DATA] = PageRenderer(site, env, listed).render(DATA)
+        changed = [(name, data) for name, data in made.items() if made_keys[name] != files[name][0]]
+        update_in_place(changed, [], target, prune=False)
+        for name, _ in changed:
+            files[name] = (made_keys[name], stat_of(target / name))
         state.remember(target, done)
 
-    return replace(result, pending=(write_search_index,))
+    return replace(result, pending=(make_the_rest,))
+
+
+def _made_later(site: Site) -> list[str]:
+    """What the preview makes after showing an edit: outputs no other page reads."""
+    return [SEARCH_INDEX, *dataset_names(site), DATA]
 
 
 def _render(renderer: PageRenderer, outputs: list[str], workers: int | None) -> Iterator[tuple[str, bytes]]:
@@ -440,19 +456,20 @@ def _site_wide(project: Project, site: Site, preview: bool, state: BuildState) -
     }
 
 
-def _site_outputs(project: Project, site: Site, state: BuildState, with_search: bool = True) -> tuple[dict[str, bytes], dict, list]:
+def _site_outputs(project: Project, site: Site, state: BuildState, now: bool = True) -> tuple[dict[str, bytes], dict, list]:
     """Everything besides the pages and their cards, each stage a function of the resolved site
     (made on every build that is not skipped outright; written only where its bytes changed):
     assets, images, data downloads, feeds, the search index, and what GitHub Pages reads. Also the
-    pictures the templates show and the downloads the Data page lists."""
+    pictures the templates show and the downloads the Data page lists. Without `now`, the data
+    downloads and the search index are left for later (see `_made_later`)."""
     images, pictures = image_outputs(site, project.root, project.cache / "images")
-    data = dataset_outputs(site)
+    data = dataset_outputs(site) if now else {}
     outputs = collect_assets(project.assets)
     outputs.update(asset_image_outputs(project.assets, project.cache / "images"))
     outputs.update(images)
     outputs.update(data)
     outputs.update(feed_outputs(site))
-    if with_search:
+    if now:
         outputs.update(search_index(site, state.search_terms))  # a script beside the assets: search works from disk too
     for stage in SITE_STAGES:
         outputs.update(stage(site))
@@ -460,7 +477,7 @@ def _site_outputs(project: Project, site: Site, state: BuildState, with_search: 
     cname = project.root / "content" / "CNAME"
     if cname.is_file():  # GitHub Pages: the custom domain
         outputs["CNAME"] = cname.read_bytes()
-    return outputs, pictures, list(downloads(site, data))
+    return outputs, pictures, downloads(site, data) if now else []
 
 
 __all__ = ["BuildResult", "BuildState", "ContentErrors", "Project", "build", "check"]

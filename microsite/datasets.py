@@ -110,6 +110,11 @@ def site_slug(title: str) -> str:
     return slugify(title.replace("'", "").replace("\u2019", "")) or "site"
 
 
+def dataset_names(site: Site) -> list[str]:
+    """The files `dataset_outputs` writes, known without making them."""
+    return [t.csv_path for t in TABLES] + [json_name(site), database_name(site)]
+
+
 def dataset_outputs(site: Site) -> dict[str, bytes]:
     rows = table_rows(site)
     outputs = {table.csv_path: to_csv(table, rows[table.name]) for table in TABLES}

@@ -49,7 +49,7 @@ class Preview:
         return True
 
     def _finish(self, pending) -> None:
-        """What the build left for after the reload (the search index), while the page is read."""
+        """What the build left for after the reload (the search index, the data downloads), while the page is read."""
         try:
             for work in pending:
                 work()

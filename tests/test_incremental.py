@@ -2,6 +2,7 @@
 content: the cache and the dependency graph may only save time, never change a page."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -107,18 +108,40 @@ def test_the_cache_keeps_one_entry_per_file(project):
     assert len(entries) == len(files)
 
 
-def test_the_preview_shows_an_edit_first_and_its_search_index_right_after(project, tmp_path):
+def test_the_preview_shows_an_edit_first_and_its_search_index_and_downloads_right_after(project, tmp_path):
     state = BuildState.on_disk(project)
     state.in_place = True  # as `build.py serve` keeps it
     out = tmp_path / "preview"
     build(project, out, preview=True, state=state)
+    data = out / "data/mini-investigation.json"
+    data_page = (out / "data.html").read_text()
     edit(project, "content/companies/acme.md", "The report calls Acme", "The report names Acme")
+    edit(project, "content/companies/acme.md", '"200 million"', '"200 million or more, by one count"')
     result = build(project, out, preview=True, state=state)
     assert "names Acme" in (out / "companies/acme.html").read_text()
+    assert "or more, by one count" in (out / "companies/acme.html").read_text()
     assert b"names" not in (out / "assets/search-index.js").read_bytes()  # not yet
+    assert "or more" not in data.read_text()
     for work in result.pending:
         work()
+    assert "or more, by one count" in data.read_text()
+    assert (out / "data.html").read_text() != data_page  # the JSON file's size, as listed
     clean = tmp_path / "clean"
     build(project, clean, preview=True, state=BuildState(PreparedCache(None), None))
     assert tree(out) == tree(clean)
     assert build(project, out, preview=True, state=state).rendered == 0
+
+
+def test_a_preview_whose_folder_was_deleted_is_made_again_in_full(project, tmp_path):
+    out = tmp_path / "preview"
+    first = BuildState.on_disk(project)
+    first.in_place = True
+    build(project, out, preview=True, state=first)
+    shutil.rmtree(out)  # the manifest in .cache/build/ remains
+    state = BuildState.on_disk(project)
+    state.in_place = True
+    result = build(project, out, preview=True, state=state)
+    assert result.pending == ()
+    clean = tmp_path / "clean"
+    build(project, clean, preview=True, state=BuildState(PreparedCache(None), None))
+    assert tree(out) == tree(clean)
