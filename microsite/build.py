@@ -40,6 +40,7 @@ from .parallel import map_chunks, map_shared
 from .prepare import Prepared, digest, prepare
 from .render import PageRenderer, make_environment, page_outputs
 from .resolve import Site, resolve
+from .stamps import FileDigests
 from .write import FileStat, stat_of, tree_stats, update_in_place, update_site, write_file
 
 SiteStage = Callable[[Site], dict[str, bytes]]
@@ -95,31 +96,14 @@ class BuildState:
     cache: PreparedCache
     folder: Path | None
     manifests: dict[Path, Manifest] = field(default_factory=dict)
-    files: dict[Path, tuple[FileStat, bytes]] = field(default_factory=dict)  # see read()
-    in_place: bool = False  # the preview: keep files' bytes, write changed files straight into the output
+    files: FileDigests = field(default_factory=lambda: FileDigests(None))  # inputs' digests, by stat
+    in_place: bool = False  # the preview: write changed files straight into the output
     search_terms: TermCounter = field(default_factory=TermCounter)  # each text's search terms, counted once
 
     @classmethod
     def on_disk(cls, project: Project) -> BuildState:
-        return cls(PreparedCache(project.cache / "prepared"), project.cache / "build")
-
-    def read(self, path: Path) -> bytes:
-        """A file's bytes; the preview's long-lived state rereads only files whose stat changed."""
-        if not self.in_place:  # one build: nothing to remember, so no stat of its own
-            return path.read_bytes()
-        try:
-            st = os.stat(path)
-        except OSError:
-            return path.read_bytes()  # raises the error a user should see
-        stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
-        known = self.files.get(path)
-        if known is not None and known[0] == stamp:
-            return known[1]
-        data = path.read_bytes()
-        if self.in_place and time.time_ns() - st.st_mtime_ns > 2_000_000_000:  # a preview keeps them; a
-            # save within the clock's resolution could hide, so only files older than that
-            self.files[path] = (stamp, data)
-        return data
+        build = project.cache / "build"
+        return cls(PreparedCache(project.cache / "prepared"), build, files=FileDigests(build / "stamps"))
 
     def manifest(self, target: Path) -> Manifest:
         if target not in self.manifests and self.folder is not None:
@@ -190,8 +174,7 @@ class Inputs:
 
     config: SiteConfig
     files: list[ContentFile]
-    data: list[bytes]
-    keys: list[str]
+    keys: list[str]  # the prepared cache's key of each file
     digest: str  # of all of it, and of the engine, templates and assets
 
 
@@ -224,34 +207,33 @@ def read_inputs(project: Project, state: BuildState, problems: Problems, extra: 
     files = content_files(project.root, config, problems)
     images = _folder_digest(project.root / IMAGES_FOLDER, state)  # loading checks that images exist
     config_digest = digest(repr(config) + images)
-    data = [state.read(f.path) for f in files]
-    keys = [state.cache.key(config_digest, f.folder, f.name, d) for f, d in zip(files, data)]
+    keys = [state.cache.key(config_digest, f.folder, f.name, state.files.digest(f.path)) for f in files]
     everything = [engine_digest(), config_digest, *keys, _folder_digest(project.templates, state), _folder_digest(project.assets, state), images]
     for name in ("changes.yaml", "CNAME"):
         path = project.root / "content" / name
         everything.append(digest(path.read_bytes()) if path.is_file() else "-")
-    return Inputs(config, files, data, keys, digest("\n".join(everything).encode() + extra))
+    return Inputs(config, files, keys, digest("\n".join(everything).encode() + extra))
 
 
 def _folder_digest(folder: Path, state: BuildState) -> str:
     if not folder.is_dir():
         return "-"
     files = sorted(p for p in folder.rglob("*") if p.is_file())
-    return digest(b"".join(p.relative_to(folder).as_posix().encode() + b"\0" + state.read(p) + b"\0" for p in files))
+    return digest("".join(f"{p.relative_to(folder).as_posix()}\0{state.files.digest(p)}\0" for p in files))
 
 
 def check(project: Project, state: BuildState | None = None, workers: int | None = None) -> tuple[Site, list[Problem]]:
     """Load and cross-check everything; raise ContentErrors listing every problem found."""
     state = state or BuildState.on_disk(project)
     problems = Problems()
-    with without_cycle_collector():
+    with without_cycle_collector(), _finishing(state):
         checked = _check(project, read_inputs(project, state, problems), state, problems, workers)
     return checked.site, checked.warnings
 
 
 def _check(project: Project, inputs: Inputs, state: BuildState, problems: Problems, workers: int | None) -> Checked:
     files = inputs.files
-    prepared = prepare_files(project.root, inputs, state.cache, workers)
+    prepared = prepare_files(project.root, inputs, state.cache, state.files, workers)
     for p in prepared:
         problems.items.extend(p.problems)
     content = assemble(project.root, inputs.config, [(f, p.record) for f, p in zip(files, prepared)], problems)
@@ -261,17 +243,18 @@ def _check(project: Project, inputs: Inputs, state: BuildState, problems: Proble
     return Checked(site, {f.name: p for f, p in zip(files, prepared)}, problems.warnings)
 
 
-def prepare_files(root: Path, inputs: Inputs, cache: PreparedCache, workers: int | None) -> list[Prepared]:
+def prepare_files(root: Path, inputs: Inputs, cache: PreparedCache, files: FileDigests, workers: int | None) -> list[Prepared]:
     """Each file prepared, from the cache when its content was seen before, else on every core."""
     config = inputs.config
     found: dict[str, Prepared] = {}
     missing = []
-    for key, file, data in zip(inputs.keys, inputs.files, inputs.data):
+    for key, file in zip(inputs.keys, inputs.files):
         value = cache.get(key)
         if value is None:
-            missing.append((key, file, data))
+            missing.append((key, file, files.read(file.path)))
         else:
             found[key] = value
+    files.forget_bytes()  # read once, to be digested; the unchanged ones are not needed again
 
     def task(chunk):
         results = []
@@ -296,7 +279,8 @@ def build(
 
     `preview` pages let the live-reload script reach its server; published pages connect nowhere.
     `offline` also writes the offline copy, a zip of the site, beside the output folder."""
-    with without_cycle_collector():
+    state = state or BuildState.on_disk(project)
+    with without_cycle_collector(), _finishing(state):
         result = _build(project, out, preview, state, workers)
         if not offline:
             return result
@@ -306,6 +290,15 @@ def build(
             written = result.out.parent / name
             write_file(written, data)
         return replace(result, offline=written)
+
+
+@contextmanager
+def _finishing(state: BuildState) -> Iterator[None]:
+    """However a build ends, the inputs' stamps it saw are kept for the next."""
+    try:
+        yield
+    finally:
+        state.files.finish()
 
 
 @contextmanager
@@ -324,10 +317,9 @@ def without_cycle_collector() -> Iterator[None]:
 
 
 def _build(
-    project: Project, out: Path | None, preview: bool, state: BuildState | None, workers: int | None
+    project: Project, out: Path | None, preview: bool, state: BuildState, workers: int | None
 ) -> BuildResult:
     clock = Clock()
-    state = state or BuildState.on_disk(project)
     target = (out or project.site).resolve()
     problems = Problems()
     inputs = read_inputs(project, state, problems, extra=b"preview" if preview else b"")
@@ -342,7 +334,6 @@ def _build(
 
     checked = _check(project, inputs, state, problems, workers)
     inputs_digest = inputs.digest
-    del inputs  # the files' bytes are no longer needed: not held while rendering
     site = checked.site
     clock.lap("load and resolve")
     env = make_environment(project.templates, preview)

@@ -63,9 +63,9 @@ class PreparedCache:
         self.folder = folder
         self.memory: dict[str, Prepared] = {}
 
-    def key(self, config_digest: str, folder: str, name: str, data: bytes) -> str:
-        text = f"{engine_digest()}\0{config_digest}\0{folder}\0{name}\0"
-        return digest(text.encode("utf-8", "surrogatepass") + data)  # a file name may not be UTF-8
+    def key(self, config_digest: str, folder: str, name: str, data_digest: str) -> str:
+        text = f"{engine_digest()}\0{config_digest}\0{folder}\0{name}\0{data_digest}"
+        return digest(text.encode("utf-8", "surrogatepass"))  # a file name may not be UTF-8
 
     def get(self, key: str) -> Prepared | None:
         if key in self.memory:

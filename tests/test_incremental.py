@@ -2,12 +2,13 @@
 content: the cache and the dependency graph may only save time, never change a page."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from microsite import parallel
+from microsite import parallel, stamps
 from microsite.build import BuildState, Project, build
 from microsite.cache import PreparedCache
 from microsite.errors import ContentErrors
@@ -145,3 +146,25 @@ def test_a_preview_whose_folder_was_deleted_is_made_again_in_full(project, tmp_p
     clean = tmp_path / "clean"
     build(project, clean, preview=True, state=BuildState(PreparedCache(None), None))
     assert tree(out) == tree(clean)
+
+
+def test_a_build_with_nothing_changed_reads_no_content_file(project, monkeypatch):
+    monkeypatch.setattr(stamps, "SETTLED_NS", 0)  # as if every file were saved long ago
+    build(project)
+    read: list[str] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or real(self))
+    assert build(project).rendered == 0
+    assert [name for name in read if name.endswith((".md", ".yaml")) and name != "changes.yaml"] == []
+
+
+def test_an_edit_that_keeps_the_size_and_the_modification_time_is_still_seen(project, monkeypatch):
+    monkeypatch.setattr(stamps, "SETTLED_NS", 0)
+    build(project)
+    acme = project.root / "content/companies/acme.md"
+    before = acme.stat()
+    edit(project, "content/companies/acme.md", "The report calls Acme", "The report names Acme")
+    os.utime(acme, ns=(before.st_atime_ns, before.st_mtime_ns))  # as some copy tools leave it
+    assert acme.stat().st_size == before.st_size and acme.stat().st_mtime_ns == before.st_mtime_ns
+    build(project)
+    assert "names Acme" in (project.root / "site/companies/acme.html").read_text()

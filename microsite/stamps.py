@@ -1,0 +1,84 @@
+"""Input files' digests, remembered by their stat, so a build with nothing changed reads no file.
+
+Like make or ninja, a file whose inode, size, modification and change times are what they were is
+taken to hold what it held; unlike them, the digest of its bytes, not its time, keys everything
+after. The change time (ctime) moves on every write and cannot be set back by `touch`. A file
+written less than two seconds ago is read again each time: a second save within the clock's
+resolution could otherwise leave every time as it was.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import time
+from pathlib import Path
+
+from .prepare import digest
+
+SETTLED_NS = 2_000_000_000
+Stamp = tuple[int, int, int, int]  # inode, size, mtime_ns, ctime_ns
+
+
+class FileDigests:
+    """`digest(path)` reads a file only if its stamp changed; `read(path)` hands over bytes
+    already read this build, so a changed file is read once."""
+
+    def __init__(self, store: Path | None):
+        self.store = store  # where the stamps are kept between runs; None: in memory only
+        self.known: dict[str, tuple[Stamp, str]] | None = None
+        self.seen: dict[str, tuple[Stamp, str]] = {}
+        self.fresh: dict[Path, bytes] = {}
+
+    def digest(self, path: Path) -> str:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return digest(path.read_bytes())  # raises the error a user should see
+        stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        known = self._known().get(str(path))
+        if known is not None and known[0] == stamp:
+            self.seen[str(path)] = known
+            return known[1]
+        data = path.read_bytes()
+        self.fresh[path] = data
+        value = digest(data)
+        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > SETTLED_NS:
+            self.seen[str(path)] = (stamp, value)
+        return value
+
+    def read(self, path: Path) -> bytes:
+        data = self.fresh.pop(path, None)
+        return path.read_bytes() if data is None else data
+
+    def forget_bytes(self) -> None:
+        self.fresh = {}
+
+    def finish(self) -> None:
+        """Forget this build's bytes; keep the stamps of the files it saw (on disk too)."""
+        self.fresh = {}
+        changed = self.seen != self.known
+        self.known, self.seen = self.seen, {}
+        if not changed or self.store is None:
+            return
+        try:
+            self.store.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.store.parent, prefix=".stamps-")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(self.known, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.store)
+        except OSError:
+            pass  # stamps that cannot be kept only cost reading the files next time
+
+    def _known(self) -> dict[str, tuple[Stamp, str]]:
+        if self.known is None:
+            self.known = {}
+            if self.store is not None:
+                try:
+                    with open(self.store, "rb") as f:
+                        known = pickle.load(f)
+                    if isinstance(known, dict):
+                        self.known = known
+                except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+                    pass
+        return self.known
