@@ -25,7 +25,7 @@ from .assets import collect_assets
 from .cache import PreparedCache, engine_digest
 from .cards import Card, CardSet, card_path, site_cards
 from .datasets import dataset_names, dataset_outputs, downloads, site_slug
-from .feeds import FEED, feed_outputs
+from .feeds import FEED, SITEMAP, feed_outputs, sitemap
 from .images import asset_image_outputs, image_outputs
 from .offline import offline_zip
 from .outputs import DATA, SEARCH_INDEX
@@ -338,8 +338,8 @@ def _build(
     clock.lap("load and resolve")
     env = make_environment(project.templates, preview)
     # The preview shows an edit first, and just after makes what no other page reads: the search
-    # index, the data downloads and the Data page listing them (slow: every word and fact of the
-    # site). A published build makes everything at once.
+    # index, the sitemap, the data downloads and the Data page listing them (slow: every word and
+    # fact of the site). A published build makes everything at once.
     later = _made_later(site) if state.in_place else []
     # only when the last build's versions are there, as it wrote them, to stand in meanwhile
     later = later if all(name in previous.files and current.get(name) == previous.files[name][1] for name in later) else []
@@ -370,8 +370,8 @@ def _build(
             yield from _draw(cards, stale_cards, workers)
             yield from ((n, d) for n, d in extras.items() if n not in kept)
 
-        write = update_in_place if state.in_place else update_site
-        stats = write(((written.append(n) or n, d) for n, d in outputs()), keep, target)
+        made = ((written.append(n) or n, d) for n, d in outputs())
+        stats = update_in_place(made, keep, target, present=current) if state.in_place else update_site(made, keep, target)
         clock.lap("render and write")
     else:
         stats = current
@@ -399,7 +399,7 @@ def _build(
     state.remember(target, replace(done, inputs=""))  # not complete until the rest is made
 
     def make_the_rest() -> None:
-        made = {**dataset_outputs(site), **search_index(site, state.search_terms)}
+        made = {**dataset_outputs(site), **search_index(site, state.search_terms), SITEMAP: sitemap(site)}
         listed = downloads(site, made)
         made_keys = {name: digest(data) for name, data in made.items()}
         made_keys[DATA] = page_keys(site, [DATA], {**fps, "downloads": digest(repr(listed))})[DATA]
@@ -416,7 +416,7 @@ def _build(
 
 def _made_later(site: Site) -> list[str]:
     """What the preview makes after showing an edit: outputs no other page reads."""
-    return [SEARCH_INDEX, *dataset_names(site), DATA]
+    return [SEARCH_INDEX, SITEMAP, *dataset_names(site), DATA]
 
 
 def _render(renderer: PageRenderer, outputs: list[str], workers: int | None) -> Iterator[tuple[str, bytes]]:
@@ -452,14 +452,14 @@ def _site_outputs(project: Project, site: Site, state: BuildState, now: bool = T
     (made on every build that is not skipped outright; written only where its bytes changed):
     assets, images, data downloads, feeds, the search index, and what GitHub Pages reads. Also the
     pictures the templates show and the downloads the Data page lists. Without `now`, the data
-    downloads and the search index are left for later (see `_made_later`)."""
+    downloads, the search index and the sitemap are left for later (see `_made_later`)."""
     images, pictures = image_outputs(site, project.root, project.cache / "images")
     data = dataset_outputs(site) if now else {}
     outputs = collect_assets(project.assets)
     outputs.update(asset_image_outputs(project.assets, project.cache / "images"))
     outputs.update(images)
     outputs.update(data)
-    outputs.update(feed_outputs(site))
+    outputs.update(feed_outputs(site, with_sitemap=now))
     if now:
         outputs.update(search_index(site, state.search_terms))  # a script beside the assets: search works from disk too
     for stage in SITE_STAGES:

@@ -21,8 +21,9 @@ ATOM = "http://www.w3.org/2005/Atom"
 SITEMAPS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
-def feed_outputs(site: Site) -> dict[str, bytes]:
-    outputs = {SITEMAP: sitemap(site), ROBOTS: robots(site)}
+def feed_outputs(site: Site, with_sitemap: bool = True) -> dict[str, bytes]:
+    outputs = {SITEMAP: sitemap(site)} if with_sitemap else {}
+    outputs[ROBOTS] = robots(site)
     if site.content.changes:
         outputs[FEED] = atom_feed(site)
     return outputs

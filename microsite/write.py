@@ -61,12 +61,15 @@ def write_file(path: Path, data: bytes) -> None:
 
 
 def update_in_place(
-    outputs: Iterable[tuple[str, bytes]], keep: Iterable[str], target: Path, prune: bool = True
+    outputs: Iterable[tuple[str, bytes]], keep: Iterable[str], target: Path, prune: bool = True,
+    present: dict[str, FileStat] | None = None,
 ) -> dict[str, FileStat]:
     """Like `update_site`, but into `target` itself, one file at a time (each replaced by a rename,
     so no file is ever half-written): for the preview, where a save must show at once and the
-    tree as a whole need not change in one step."""
+    tree as a whole need not change in one step. `present`: the tree's stats as just listed, so
+    ten thousand kept files are not listed and stat'ed again."""
     target.mkdir(parents=True, exist_ok=True)
+    present = tree_stats(target) if present is None and prune else (present or {})
     tree = _Tree(target)
     for name, data in outputs:
         path = target / name
@@ -75,11 +78,12 @@ def update_in_place(
         tmp.write_bytes(data)
         os.replace(tmp, path)
         tree.names.append(name)
-    wanted = set(tree.names) | set(keep)
-    for name in tree_stats(target) if prune else ():
+    written = set(tree.names)
+    wanted = written | set(keep)
+    for name in present if prune else ():
         if name not in wanted:
             os.unlink(target / name)
-    return {name: stat_of(target / name) for name in sorted(wanted)}
+    return {name: stat_of(target / name) if name in written or name not in present else present[name] for name in sorted(wanted)}
 
 
 def stat_of(path: Path) -> FileStat | None:
