@@ -86,21 +86,20 @@ def draw_card(page: PageInfo, site_name: str, tagline: str, fonts: Path) -> byte
     """The card as PNG bytes. Drawn straight into a palette image: the fixed parts come from a
     blank card made once, and each line of text is rendered alone as coverage (0 to 255), then
     mapped to the palette's blends of paper and that line's ink. Four times faster than drawing in
-    full colour and reducing to the palette, and the same picture."""
-    image = _blank().copy()
+    full colour and reducing to the palette, and the same picture. What cards share (the site's
+    name at the foot, the few kinds of page above the title) is drawn once."""
+    image = _blank(site_name, fonts).copy()
     width = SIZE[0] - 2 * MARGIN
     y = MARGIN
     if page.kicker:
-        _line(image, (MARGIN, y), page.kicker.upper(), _font(fonts / REGULAR, 34), ACCENT)
+        image.paste(_kicker(page.kicker, fonts), (MARGIN, y))
         y += 70
     # The home page's title is the site's name, already at the foot: its card shows the tagline.
     title = tagline if page.output == HOME and tagline else page.title
     title_font, lines = _fit_title(title, fonts / BOLD, width, RULE_Y - TITLE_GAP - y)
     for line in lines:
-        _line(image, (MARGIN, y), line, title_font, INK)
+        image.paste(_line(line, title_font, INK), (MARGIN, y))
         y += _leading(title_font)
-    footer = _font(fonts / BOLD, 36)
-    _line(image, (MARGIN, SIZE[1] - MARGIN - 36), _ellipsize(site_name, footer, width), footer, MUTED)
     out = io.BytesIO()
     # No text chunks, no time: the same card, the same bytes. zlib's fastest level: a card of flat
     # colours is a third larger than at the default level but encodes in a fifth of the time.
@@ -114,11 +113,17 @@ TITLE_GAP = 24  # at least this much paper between the title and the rule
 INKS = {INK: (0, 32), ACCENT: (32, 16), MUTED: (48, 16)}  # ink -> (first palette entry, steps)
 
 
-def _line(image: Image.Image, at: tuple[int, int], text: str, font: ImageFont.FreeTypeFont, ink: tuple[int, int, int]) -> None:
-    """One line of text on plain paper, antialiased through the palette's blends of `ink`."""
-    coverage = Image.new("L", (SIZE[0] - MARGIN - at[0], _leading(font)), 0)
+def _line(text: str, font: ImageFont.FreeTypeFont, ink: tuple[int, int, int]) -> Image.Image:
+    """One line of text on plain paper, from the left margin to the right edge, antialiased
+    through the palette's blends of `ink`: an "L" image of palette entries, pasted into a card."""
+    coverage = Image.new("L", (SIZE[0] - 2 * MARGIN, _leading(font)), 0)
     ImageDraw.Draw(coverage).text((0, 0), text, font=font, fill=255)
-    image.paste(coverage.point(_blends(ink)), at)
+    return coverage.point(_blends(ink))
+
+
+@lru_cache(maxsize=16)
+def _kicker(kicker: str, fonts: Path) -> Image.Image:
+    return _line(kicker.upper(), _font(fonts / REGULAR, 34), ACCENT)
 
 
 def _leading(font: ImageFont.FreeTypeFont) -> int:
@@ -133,8 +138,8 @@ def _blends(ink: tuple[int, int, int]) -> list[int]:
 
 
 @lru_cache(maxsize=1)
-def _blank() -> Image.Image:
-    """The paper, the accent bar and the rule: the same on every card."""
+def _blank(site_name: str, fonts: Path) -> Image.Image:
+    """The paper, the accent bar, the rule and the site's name: the same on every card."""
     def blend(ink: tuple[int, int, int], steps: int) -> list[int]:
         return [round(p + (i - p) * k / (steps - 1)) for k in range(steps) for p, i in zip(PAPER, ink)]
 
@@ -143,6 +148,8 @@ def _blank() -> Image.Image:
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, 24, SIZE[1]), fill=INKS[ACCENT][0] + INKS[ACCENT][1] - 1)
     draw.line((MARGIN, RULE_Y, SIZE[0] - MARGIN, RULE_Y), fill=INKS[MUTED][0] + INKS[MUTED][1] - 1, width=2)
+    footer = _font(fonts / BOLD, 36)
+    image.paste(_line(_ellipsize(site_name, footer, SIZE[0] - 2 * MARGIN), footer, MUTED), (MARGIN, SIZE[1] - MARGIN - 36))
     return image
 
 
