@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from lunr import lunr
 
 from microsite.build import Project, check
-from microsite.lunr_index import TermCounter, serialized_index
+from microsite.lunr_index import TermCounter, index_json
 from microsite.search import FIELDS, search_documents, search_index
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,7 +29,7 @@ def test_the_real_sites_index_is_the_one_lunr_py_builds():
     site, _ = check(Project(REPO))
     documents = [(d.ref, (d.title, d.text)) for d in search_documents(site)]
     assert len(documents) > 30
-    ours = as_json(serialized_index(FIELDS, documents, TermCounter()))
+    ours = index_json(FIELDS, documents, TermCounter())
     assert ours == as_json(by_lunr_py(documents))
     script = search_index(site)["assets/search-index.js"].decode()
     assert ours in script
@@ -49,7 +49,7 @@ def test_punctuation_stop_words_hyphens_and_unicode_score_as_in_lunr_py():
         ("c.html", ("The", "")),  # a title that is all stop word, and no text
         ("d.html#x", ("Rekognition", "—")),
     ]
-    assert as_json(serialized_index(FIELDS, documents, TermCounter())) == as_json(by_lunr_py(documents))
+    assert index_json(FIELDS, documents, TermCounter()) == as_json(by_lunr_py(documents))
 
 
 words = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
@@ -61,15 +61,15 @@ texts = st.lists(st.one_of(words, st.sampled_from(["the", "-", " ", "\xa0", "ICE
 def test_any_documents_index_as_in_lunr_py(fields):
     documents = [(f"page-{i}.html", pair) for i, pair in enumerate(fields)]
     counter = TermCounter()
-    assert as_json(serialized_index(FIELDS, documents, counter)) == as_json(by_lunr_py(documents))
+    assert index_json(FIELDS, documents, counter) == as_json(by_lunr_py(documents))
     # and again with every text remembered, as in the preview
-    assert as_json(serialized_index(FIELDS, documents, counter)) == as_json(by_lunr_py(documents))
+    assert index_json(FIELDS, documents, counter) == as_json(by_lunr_py(documents))
 
 
 def test_a_counter_forgets_texts_no_longer_on_the_site():
     counter = TermCounter()
-    serialized_index(FIELDS, [("a.html", ("Amazon", "old words"))], counter)
+    index_json(FIELDS, [("a.html", ("Amazon", "old words"))], counter)
     counter.forget_unused()
-    serialized_index(FIELDS, [("a.html", ("Amazon", "new words"))], counter)
+    index_json(FIELDS, [("a.html", ("Amazon", "new words"))], counter)
     counter.forget_unused()
     assert set(counter.texts) == {"Amazon", "new words"}
