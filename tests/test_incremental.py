@@ -168,3 +168,18 @@ def test_an_edit_that_keeps_the_size_and_the_modification_time_is_still_seen(pro
     assert acme.stat().st_size == before.st_size and acme.stat().st_mtime_ns == before.st_mtime_ns
     build(project)
     assert "names Acme" in (project.root / "site/companies/acme.html").read_text()
+
+
+def test_the_preview_shows_a_template_edit(project, tmp_path):
+    templates = project.root / "templates"
+    real = templates.resolve()
+    templates.unlink()  # the fixture links the real templates; this test edits a copy
+    shutil.copytree(real, templates)
+    state = BuildState.on_disk(project)
+    state.in_place = True
+    out = tmp_path / "preview"
+    build(project, out, preview=True, state=state)
+    base = templates / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("<body>", "<body><!-- edited template -->", 1), encoding="utf-8")
+    build(project, out, preview=True, state=state)
+    assert "<!-- edited template -->" in (out / "companies/acme.html").read_text()
