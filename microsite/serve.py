@@ -49,8 +49,12 @@ class Preview:
         return True
 
     def _finish(self, pending) -> None:
-        """What the build left for after the reload (the search index, the data downloads), while the page is read."""
+        """What the build left for after the reload (the search index, the data downloads), once
+        the browser has had the page: started at once, it held the interpreter (one thread at a
+        time runs Python) while the server sent the page, which then took twice as long to come."""
         try:
+            if pending:
+                time.sleep(AFTER_RELOAD)
             for work in pending:
                 work()
         finally:
@@ -112,6 +116,7 @@ def serve(project: Project, host: str, port: int) -> None:
 
 
 SETTLE = 0.005  # seconds to wait after a save for the saves that come with it (an editor's rename)
+AFTER_RELOAD = 1.0  # seconds the browser has to fetch the reloaded page before the rest is made
 
 
 def _save_watcher(inotify: Inotify, rebuild):
