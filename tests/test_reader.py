@@ -208,3 +208,15 @@ def test_map_rows_are_ordered_to_cross_less_than_alphabetical_order():
     alphabetical = graph.layout(relations, site.content.config, sweeps=0)
     assert crossings(ordered) < crossings(alphabetical) / 2
     assert graph.layout(relations, site.content.config) == ordered  # the same every build
+
+
+def test_every_page_names_its_icon_relatively_so_no_request_leaves_a_subpath(real_site: Path):
+    """Without an icon link, browsers fetch /favicon.ico from the host's root: under a project
+    subpath, that is outside the site (the test server logged it as a 404)."""
+    for page in sorted(real_site.rglob("*.html")):
+        name = page.relative_to(real_site).as_posix()
+        if name == "404.html":
+            continue  # served at any address, so its links are absolute
+        [href] = re.findall(r'<link rel="icon" href="([^"]+)"', page.read_text())
+        assert not href.startswith(("/", "http")), name
+        assert (page.parent / href).resolve().is_file(), name
