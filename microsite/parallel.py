@@ -22,15 +22,22 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+def _plan(items: list[T], workers: int | None) -> tuple[int, list[list[T]]]:
+    """How many workers and which chunks; no chunks when the parent had better do it all."""
+    workers = default_workers() if workers is None else workers
+    if workers <= 1 or len(items) < MIN_PARALLEL or "fork" not in multiprocessing.get_all_start_methods():
+        return workers, []
+    size = max(16, len(items) // (workers * 8))
+    return workers, [items[i : i + size] for i in range(0, len(items), size)]
+
+
 def map_chunks(task: Callable[[list[T]], list[R]], items: list[T], workers: int | None = None) -> Iterator[R]:
     """`task` over `items` in chunks, results in the order of `items`, streamed as they come."""
     global _task
-    workers = default_workers() if workers is None else workers
-    if workers <= 1 or len(items) < MIN_PARALLEL or "fork" not in multiprocessing.get_all_start_methods():
+    workers, chunks = _plan(items, workers)
+    if not chunks:
         yield from task(items)
         return
-    size = max(16, len(items) // (workers * 8))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
     _task = task
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
@@ -43,12 +50,10 @@ def map_chunks(task: Callable[[list[T]], list[R]], items: list[T], workers: int 
 def map_shared(task: Callable[[list[T]], list[R]], items: list[T], workers: int | None = None) -> Iterator[R]:
     """Like `map_chunks`, in no particular order, with the parent taking a share of the work: one
     process fewer holds a copy of what the work reads (the resolved site, when rendering)."""
-    workers = default_workers() if workers is None else workers
-    if workers <= 1 or len(items) < MIN_PARALLEL or "fork" not in multiprocessing.get_all_start_methods():
+    workers, chunks = _plan(items, workers)
+    if not chunks:
         yield from task(items)
         return
-    size = max(16, len(items) // (workers * 8))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
     mine, theirs = chunks[: len(chunks) // workers], chunks[len(chunks) // workers :]
     yield from _with_pool(task, workers - 1, theirs, mine)
 
