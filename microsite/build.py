@@ -158,7 +158,7 @@ class BuildResult:
     written: int = 0  # files written this time
     phases: tuple[tuple[str, float], ...] = ()  # seconds spent in each pass
     offline: Path | None = None  # the offline copy, when asked for
-    # Work left for after the page is shown (the preview's search index and data downloads); each call finishes it.
+    # Work left for after the page is shown (the preview's search index, downloads, sitemap); each call ends it.
     pending: tuple[Callable[[], None], ...] = ()
     title: str = ""  # the site's title (names the offline copy)
 
