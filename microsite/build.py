@@ -158,7 +158,7 @@ class BuildResult:
     written: int = 0  # files written this time
     phases: tuple[tuple[str, float], ...] = ()  # seconds spent in each pass
     offline: Path | None = None  # the offline copy, when asked for
-    # Work left for after the page is shown (the preview's search index, downloads, sitemap); each call ends it.
+    # Work left for after the page is shown (the preview's search index, downloads and sitemap).
     pending: tuple[Callable[[], None], ...] = ()
     title: str = ""  # the site's title (names the offline copy)
 
@@ -254,7 +254,9 @@ def _check(project: Project, inputs: Inputs, state: BuildState, problems: Proble
     return Checked(site, {f.name: p for f, p in zip(files, prepared)}, problems.warnings)
 
 
-def prepare_files(root: Path, inputs: Inputs, cache: PreparedCache, files: FileDigests, workers: int | None) -> list[Prepared]:
+def prepare_files(
+    root: Path, inputs: Inputs, cache: PreparedCache, files: FileDigests, workers: int | None
+) -> list[Prepared]:
     """Each file prepared, from the cache when its content was seen before, else on every core."""
     config = inputs.config
     found: dict[str, Prepared] = {}
@@ -348,12 +350,16 @@ def _build(
     site = checked.site
     clock.lap("load and resolve")
     env = state.environment(project.templates, preview, _folder_digest(project.templates, state))
+
+    def as_written(name: str) -> bool:
+        """The file is in the output as the last build wrote it."""
+        return name in previous.files and current.get(name) == previous.files[name][1]
+
     # The preview shows an edit first, and just after makes what no other page reads: the search
     # index, the sitemap, the data downloads and the Data page listing them (slow: every word and
     # fact of the site). A published build makes everything at once.
     later = _made_later(site) if state.in_place else []
-    # only when the last build's versions are there, as it wrote them, to stand in meanwhile
-    later = later if all(name in previous.files and current.get(name) == previous.files[name][1] for name in later) else []
+    later = later if all(as_written(name) for name in later) else []  # the last versions stand in meanwhile
     extras, pictures, listed = _site_outputs(project, site, state, now=not later)
     cards = site_cards(site, project.assets, project.cache / "cards")
     env.globals.update(pictures=pictures, card_path=card_path, feed=FEED if site.content.changes else None)
@@ -366,7 +372,7 @@ def _build(
     keys.update({name: digest(data) for name, data in extras.items()})
     keys.update({name: previous.files[name][0] for name in later})  # as they are, for now
     clock.lap("other outputs")
-    keep = [n for n, key in keys.items() if n in previous.files and previous.files[n][0] == key and current.get(n) == previous.files[n][1]]
+    keep = [n for n, key in keys.items() if as_written(n) and previous.files[n][0] == key]
     kept = set(keep)
     stale_pages = [p for p in pages if p not in kept]
     stale_cards = [c for c in cards.cards if c.path not in kept]
@@ -382,7 +388,10 @@ def _build(
             yield from ((n, d) for n, d in extras.items() if n not in kept)
 
         made = ((written.append(n) or n, d) for n, d in outputs())
-        stats = update_in_place(made, keep, target, present=current) if state.in_place else update_site(made, keep, target)
+        if state.in_place:
+            stats = update_in_place(made, keep, target, present=current)
+        else:
+            stats = update_site(made, keep, target)
         clock.lap("render and write")
     else:
         stats = current
