@@ -32,7 +32,8 @@ def update_site(outputs: Iterable[tuple[str, bytes]], keep: Iterable[str], targe
     files named in `keep`, linked from the current `target`. Returns each file's stat."""
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    remove_leftovers(target)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-{os.getpid()}-", dir=target.parent))
     try:
         tree = _Tree(fresh)
         for name in keep:
@@ -45,6 +46,27 @@ def update_site(outputs: Iterable[tuple[str, bytes]], keep: Iterable[str], targe
         return stats
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
+
+
+def remove_leftovers(target: Path) -> None:
+    """Remove the half-made trees of builds that were killed before they could (`.site.new-PID-*`
+    beside `site/`), leaving those of builds still running."""
+    for kind in ("new", "old"):
+        prefix = f".{target.name}.{kind}-"
+        for path in target.parent.glob(f"{prefix}*"):
+            pid = path.name[len(prefix):].split("-", 1)[0]
+            if pid.isdigit() and not _running(int(pid)):
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def write_file(path: Path, data: bytes) -> None:
@@ -145,7 +167,7 @@ def _swap_into_place(fresh: Path, target: Path) -> None:
         return
     if _exchange(fresh, target):
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-", dir=target.parent))
     os.rename(target, old / "site")
     os.rename(fresh, target)
     os.rename(old, fresh)

@@ -60,7 +60,9 @@ def test_a_killed_build_leaves_the_previous_site_intact(project, capsys, tmp_pat
             assert process.returncode == 0, err
             break
     assert killed_while_writing >= 4
+    assert [p.name for p in project.root.iterdir() if p.name.startswith(".site.")]  # what the killed builds left
     assert run(project, "build", capsys=capsys)[0] == 0
+    assert [p.name for p in project.root.iterdir() if p.name.startswith(".site.")] == []  # cleared by the next
     after = digest(site)
     assert after.keys() == before.keys() and after != before
     # Nothing a killed build left behind (a cache, a temporary tree) changes the next build:
