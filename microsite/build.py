@@ -5,10 +5,11 @@ A build is incremental without being guessed at: every content file is prepared 
 (`deps.py`), and only outputs whose key changed are rendered and written; the rest are linked
 from the previous tree. Large jobs are spread over the cores (`parallel.py`).
 
-Whole-site output stages (a search index, feeds, a zip) fit as `Site -> {path: bytes}` functions
-in `SITE_STAGES`: they run on every build that is not skipped outright (nothing changed), and each
-of their files is written only when its bytes changed. A per-page stage is another kind of page:
-an output with a key naming its inputs, made only when the key changed (the social cards).
+Whole-site outputs (the search index, feeds, data downloads) are `Site -> {path: bytes}`
+functions called from `_site_outputs`: they run on every build that is not skipped outright
+(nothing changed), and each of their files is written only when its bytes changed. A per-page
+output is another kind of page: a key naming its inputs, made only when the key changed (the
+social cards).
 """
 from __future__ import annotations
 
@@ -44,10 +45,6 @@ from .resolve import Site, resolve
 from .search import search_index
 from .stamps import FileDigests
 from .write import FileStat, stat_of, tree_stats, update_in_place, update_site, write_file
-
-SiteStage = Callable[[Site], dict[str, bytes]]
-SITE_STAGES: tuple[SiteStage, ...] = ()
-
 
 @dataclass(frozen=True)
 class Project:
@@ -297,11 +294,9 @@ def build(
         result = _build(project, out, preview, state, workers)
         if not offline:
             return result
-        written = None
         folder = site_slug(result.title)
-        for name, data in {f"{folder}.zip": offline_zip(folder, result.outputs)}.items():
-            written = result.out.parent / name
-            write_file(written, data)
+        written = result.out.parent / f"{folder}.zip"
+        write_file(written, offline_zip(folder, result.outputs))
         return replace(result, offline=written)
 
 
@@ -482,8 +477,6 @@ def _site_outputs(project: Project, site: Site, state: BuildState, now: bool = T
     outputs.update(feed_outputs(site, with_sitemap=now))
     if now:
         outputs.update(search_index(site, state.search_terms))  # a script beside the assets: search works from disk too
-    for stage in SITE_STAGES:
-        outputs.update(stage(site))
     outputs[".nojekyll"] = b""  # GitHub Pages: serve the files as they are
     cname = project.root / "content" / "CNAME"
     if cname.is_file():  # GitHub Pages: the custom domain

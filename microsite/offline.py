@@ -10,21 +10,10 @@ from __future__ import annotations
 import io
 import zipfile
 
-from .datasets import site_slug
 from .outputs import NOT_FOUND
-from .resolve import Site
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold
 HOSTING_ONLY = (".nojekyll", "CNAME", NOT_FOUND, "robots.txt")
-
-
-def zip_name(site: Site) -> str:
-    return f"{site_slug(site.content.config.title)}.zip"
-
-
-def offline_outputs(site: Site, outputs: dict[str, bytes]) -> dict[str, bytes]:
-    """`{zip file name: bytes}`: written beside the site folder, not inside it."""
-    return {zip_name(site): offline_zip(zip_name(site).removesuffix(".zip"), outputs)}
 
 
 def offline_files(outputs: dict[str, bytes]) -> list[str]:

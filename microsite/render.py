@@ -75,12 +75,6 @@ def page_outputs(site: Site) -> list[str]:
     ]
 
 
-def render_site(site: Site, env: Environment, downloads: Sequence = ()) -> dict[str, bytes]:
-    """All pages; `downloads` (datasets.Download) are listed on the Data page."""
-    renderer = PageRenderer(site, env, downloads)
-    return {output: renderer.render(output) for output in page_outputs(site)}
-
-
 class PageRenderer:
     """Renders any one page of a resolved site, independently of the others (so pages can be
     rendered in any process, and only those whose inputs changed)."""
