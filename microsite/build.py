@@ -14,7 +14,6 @@ social cards).
 from __future__ import annotations
 
 import gc
-import os
 import pickle
 import time
 from contextlib import contextmanager
@@ -130,10 +129,7 @@ class BuildState:
             return
         path = self._manifest_path(target)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with open(tmp, "wb") as f:
-            pickle.dump(manifest, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        write_file(path, pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
 
     def forget(self, target: Path) -> None:
         self.remember(target, EMPTY)

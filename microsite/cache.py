@@ -8,14 +8,13 @@ builds at once or a killed build leave no torn file behind.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
 from .prepare import Prepared, digest
+from .write import write_file
 
 ENGINE = Path(__file__).resolve().parent
 
@@ -40,10 +39,7 @@ def cached(folder: Path | None, key: str, suffix: str, make: Callable[[], bytes]
         pass
     data = make()
     folder.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=".", suffix=suffix, dir=folder)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    os.replace(temp, path)
+    write_file(path, data)
     return data
 
 
@@ -87,10 +83,7 @@ class PreparedCache:
         path = self.folder / key[:2] / key
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
+            write_file(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass  # a cache that cannot be written only costs time
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 import pickle
-import tempfile
 import time
 from pathlib import Path
 
 from .prepare import digest
+from .write import write_file
 
 SETTLED_NS = 2_000_000_000
 Stamp = tuple[int, int, int, int]  # inode, size, mtime_ns, ctime_ns
@@ -63,10 +63,7 @@ class FileDigests:
             return
         try:
             self.store.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.store.parent, prefix=".stamps-")
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(self.known, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.store)
+            write_file(self.store, pickle.dumps(self.known, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass  # stamps that cannot be kept only cost reading the files next time
 

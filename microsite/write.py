@@ -96,9 +96,7 @@ def update_in_place(
     for name, data in outputs:
         path = target / name
         tree._parent(path)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        write_file(path, data)
         tree.names.append(name)
     written = set(tree.names)
     wanted = written | set(keep)
