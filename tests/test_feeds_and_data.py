@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from microsite.build import Project, build
+from microsite.build import build
 from microsite.load import load_content
 from microsite.errors import Problems
 from tests.conftest import REPO, make_project
