@@ -447,13 +447,12 @@ def _draw(cards: CardSet, stale: list[Card], workers: int | None) -> Iterator[tu
 def _site_wide(project: Project, site: Site, preview: bool, state: BuildState) -> dict[str, str]:
     """Fingerprints of what every page reads besides its own inputs."""
     content = site.content
-    pages = sorted(content.pages.values(), key=lambda p: (p.order, p.title.lower()))
     return {
         "engine": engine_digest(),
         "config": digest(repr(content.config)),
         "templates": _folder_digest(project.templates, state),
         "preview": str(preview),
-        "nav": digest(repr([(p.title, p.output) for p in pages])),
+        "nav": digest(repr([(p.title, p.output) for p in content.pages_in_order()])),
         "changes": digest(repr(content.changes)),
     }
 

@@ -167,3 +167,7 @@ class Content:
     pages: dict[str, Page]
     changes: tuple[Change, ...]
     unreadable: frozenset[str] = frozenset()  # ids and "kind/slug"s of files that exist but failed to load
+
+    def pages_in_order(self) -> list[Page]:
+        """The free pages as the navigation lists them: by `order`, then by title."""
+        return sorted(self.pages.values(), key=lambda p: (p.order, p.title.lower()))

@@ -66,12 +66,11 @@ def make_environment(templates: Path, preview: bool = False) -> Environment:
 
 def page_outputs(site: Site) -> list[str]:
     """Every page of the site, in the order they are rendered."""
-    pages = sorted(site.content.pages.values(), key=lambda p: (p.order, p.title.lower()))
     return [
         HOME, SOURCES, NOT_FOUND, DATA, MAP,
         *(kind_index(k.id) for k in site.content.config.kinds),
         *(e.output for e in site.content.entities.values()),
-        *(p.output for p in pages),
+        *(p.output for p in site.content.pages_in_order()),
     ]
 
 
@@ -83,11 +82,10 @@ class PageRenderer:
         self.site, self.env, self.downloads = site, env, downloads
         self.graph = relation_graph(site)
         self.config = site.content.config
-        pages = sorted(site.content.pages.values(), key=lambda p: (p.order, p.title.lower()))
         self.nav = (
             [NavItem(k.plural, kind_index(k.id)) for k in self.config.kinds]
             + [NavItem("Map", MAP), NavItem("Sources", SOURCES), NavItem("Data", DATA)]
-            + [NavItem(p.title, p.output) for p in pages]
+            + [NavItem(p.title, p.output) for p in site.content.pages_in_order()]
         )
         self.by_output = {d.output: d for d in site.documents()}
         self.kind_indexes = {kind_index(k.id): k.id for k in self.config.kinds}
