@@ -179,6 +179,7 @@ class Inputs:
     config: SiteConfig
     files: list[ContentFile]
     keys: list[str]  # the prepared cache's key of each file
+    templates: str  # digest of the templates folder
     digest: str  # of all of it, and of the engine, templates and assets
 
 
@@ -212,11 +213,12 @@ def read_inputs(project: Project, state: BuildState, problems: Problems, extra: 
     images = _folder_digest(project.root / IMAGES_FOLDER, state)  # loading checks that images exist
     config_digest = digest(repr(config) + images)
     keys = [state.cache.key(config_digest, f.folder, f.name, state.files.digest(f.path)) for f in files]
-    everything = [engine_digest(), config_digest, *keys, _folder_digest(project.templates, state), _folder_digest(project.assets, state), images]
+    templates = _folder_digest(project.templates, state)
+    everything = [engine_digest(), config_digest, *keys, templates, _folder_digest(project.assets, state), images]
     for name in ("changes.yaml", "CNAME"):
         path = project.root / "content" / name
         everything.append(digest(path.read_bytes()) if path.is_file() else "-")
-    return Inputs(config, files, keys, digest("\n".join(everything).encode() + extra))
+    return Inputs(config, files, keys, templates, digest("\n".join(everything).encode() + extra))
 
 
 def _folder_digest(folder: Path, state: BuildState) -> str:
@@ -337,10 +339,9 @@ def _build(
         )
 
     checked = _check(project, inputs, state, problems, workers)
-    inputs_digest = inputs.digest
     site = checked.site
     clock.lap("load and resolve")
-    env = state.environment(project.templates, preview, _folder_digest(project.templates, state))
+    env = state.environment(project.templates, preview, inputs.templates)
 
     def as_written(name: str) -> bool:
         """The file is in the output as the last build wrote it."""
@@ -354,7 +355,7 @@ def _build(
     extras, pictures, listed = _site_outputs(project, site, state, now=not later)
     cards = site_cards(site, project.assets, project.cache / "cards")
     env.globals.update(pictures=pictures, card_path=card_path, feed=FEED if site.content.changes else None)
-    site_wide = _site_wide(project, site, preview, state)
+    site_wide = _site_wide(site, preview, inputs.templates)
     site_wide.update(pictures=digest(repr(sorted(pictures.items()))), downloads=digest(repr(listed)))
     fps = fingerprints(site, checked.prepared, site_wide)
     pages = page_outputs(site)
@@ -403,7 +404,7 @@ def _build(
         title=content.config.title,
     )
     files = {name: (keys[name], stats[name]) for name in keys}
-    done = Manifest(inputs_digest, files, result.pages, result.sources, result.citations, result.warnings)
+    done = Manifest(inputs.digest, files, result.pages, result.sources, result.citations, result.warnings)
     if not later:
         state.remember(target, done)
         return result
@@ -444,13 +445,13 @@ def _draw(cards: CardSet, stale: list[Card], workers: int | None) -> Iterator[tu
     return map_shared(task, stale, workers)
 
 
-def _site_wide(project: Project, site: Site, preview: bool, state: BuildState) -> dict[str, str]:
+def _site_wide(site: Site, preview: bool, templates: str) -> dict[str, str]:
     """Fingerprints of what every page reads besides its own inputs."""
     content = site.content
     return {
         "engine": engine_digest(),
         "config": digest(repr(content.config)),
-        "templates": _folder_digest(project.templates, state),
+        "templates": templates,
         "preview": str(preview),
         "nav": digest(repr([(p.title, p.output) for p in content.pages_in_order()])),
         "changes": digest(repr(content.changes)),
