@@ -78,8 +78,14 @@ def test_a_killed_build_leaves_the_previous_site_intact(project, capsys, tmp_pat
 def _wait_for_files(root: Path, threshold: int, process: subprocess.Popen) -> int:
     """Poll the build's fresh directory until it holds `threshold` files (or the build ends)."""
     while process.poll() is None:
-        fresh = [p for p in root.iterdir() if p.name.startswith(".site.new-")]
-        newest = max(fresh, key=lambda p: p.stat().st_mtime_ns, default=None)
+        fresh = []
+        for p in root.iterdir():
+            if p.name.startswith(".site.new-"):
+                try:  # the new build removes what a killed one left, perhaps just now
+                    fresh.append((p.stat().st_mtime_ns, p))
+                except FileNotFoundError:
+                    continue
+        newest = max(fresh, default=(0, None))[1]
         if newest is not None:
             try:
                 written = sum(len(files) for _, _, files in os.walk(newest))
