@@ -14,10 +14,13 @@ social cards).
 from __future__ import annotations
 
 import gc
+import os
 import pickle
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -28,19 +31,20 @@ from .cache import PreparedCache, engine_digest
 from .cards import Card, CardSet, card_path, site_cards
 from .config import load_config
 from .datasets import dataset_names, dataset_outputs, downloads, site_slug
-from .deps import fingerprints, page_keys
+from .deps import fingerprints, inputs_of_pages, keys_of, page_keys, readers
 from .errors import ContentErrors, Problem, Problems
 from .feeds import FEED, SITEMAP, feed_outputs, sitemap
+from .graph import Graph, relation_graph
 from .images import asset_image_outputs, image_outputs
 from .load import IMAGES_FOLDER, ContentFile, assemble, content_files
 from .lunr_index import TermCounter
 from .model import SiteConfig
 from .offline import offline_zip
 from .outputs import DATA, SEARCH_INDEX
-from .parallel import map_chunks, map_shared
+from .parallel import in_child, map_chunks, map_shared
 from .prepare import Prepared, digest, prepare
 from .render import PageRenderer, make_environment, page_outputs
-from .resolve import Site, resolve
+from .resolve import LinkTargets, Site, link_targets, resolve
 from .search import search_index
 from .stamps import FileDigests
 from .write import FileStat, stat_of, tree_stats, update_in_place, update_site, write_file
@@ -98,6 +102,8 @@ class BuildState:
     in_place: bool = False  # the preview: write changed files straight into the output
     search_terms: TermCounter = field(default_factory=TermCounter)  # each text's search terms, counted once
     environments: dict[tuple, Environment] = field(default_factory=dict)  # see environment()
+    last: Snapshot | None = None  # the preview's last build, to apply the next save to (edits.py)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # the preview: held while its output changes
 
     @classmethod
     def on_disk(cls, project: Project) -> BuildState:
@@ -132,7 +138,10 @@ class BuildState:
         write_file(path, pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
 
     def forget(self, target: Path) -> None:
+        """Trust nothing in `target`: its next build is a full one."""
         self.remember(target, EMPTY)
+        if self.last is not None and self.last.target == target:
+            self.last = None
 
     def _manifest_path(self, target: Path) -> Path:
         assert self.folder is not None
@@ -179,8 +188,21 @@ class Inputs:
     config: SiteConfig
     files: list[ContentFile]
     keys: list[str]  # the prepared cache's key of each file
+    config_digest: str  # of site.yaml and content/images/: part of every file's key
     templates: str  # digest of the templates folder
-    digest: str  # of all of it, and of the engine, templates and assets
+    parts: tuple[str, ...]  # the engine's digest, config_digest, the keys, then every other input's digest
+    extra: bytes  # what else the output depends on (b"preview")
+
+    @cached_property
+    def digest(self) -> str:
+        """Of all of it: the same digest means the same site."""
+        return digest("\n".join(self.parts).encode() + self.extra)
+
+    def with_key(self, index: int, key: str) -> Inputs:
+        """The same inputs with file `index` saved anew."""
+        keys, parts = list(self.keys), list(self.parts)
+        keys[index] = parts[2 + index] = key
+        return replace(self, keys=keys, parts=tuple(parts))
 
 
 @dataclass(frozen=True)
@@ -214,11 +236,12 @@ def read_inputs(project: Project, state: BuildState, problems: Problems, extra: 
     config_digest = digest(repr(config) + images)
     keys = [state.cache.key(config_digest, f.folder, f.name, state.files.digest(f.path)) for f in files]
     templates = _folder_digest(project.templates, state)
-    everything = [engine_digest(), config_digest, *keys, templates, _folder_digest(project.assets, state), images]
+    everything = [engine_digest(), config_digest, *keys]  # the files' keys first: a save replaces one (edits.py)
+    everything += [templates, _folder_digest(project.assets, state), images]
     for name in ("changes.yaml", "CNAME"):
         path = project.root / "content" / name
         everything.append(digest(path.read_bytes()) if path.is_file() else "-")
-    return Inputs(config, files, keys, templates, digest("\n".join(everything).encode() + extra))
+    return Inputs(config, files, keys, config_digest, templates, tuple(everything), extra)
 
 
 def _folder_digest(folder: Path, state: BuildState) -> str:
@@ -355,11 +378,12 @@ def _build(
     extras, pictures, listed = _site_outputs(project, site, state, now=not later)
     cards = site_cards(site, project.assets, project.cache / "cards")
     env.globals.update(pictures=pictures, card_path=card_path, feed=FEED if site.content.changes else None)
-    site_wide = _site_wide(site, preview, inputs.templates)
+    site_wide = site_wide_fingerprints(site, preview, inputs.templates)
     site_wide.update(pictures=digest(repr(sorted(pictures.items()))), downloads=digest(repr(listed)))
     fps = fingerprints(site, checked.prepared, site_wide)
     pages = page_outputs(site)
-    keys = page_keys(site, pages, fps)
+    inputs_of = inputs_of_pages(site, pages)
+    keys = keys_of(inputs_of, fps)
     keys.update(cards.keys)
     keys.update({name: digest(data) for name, data in extras.items()})
     keys.update({name: previous.files[name][0] for name in later})  # as they are, for now
@@ -373,8 +397,10 @@ def _build(
     if stale_pages or stale_cards or set(current) != kept or any(n not in kept for n in extras):
         state.forget(target)  # until the new tree is complete, trust nothing in it
 
+        graph = relation_graph(site)
+
         def outputs() -> Iterator[tuple[str, bytes]]:
-            renderer = PageRenderer(site, env, listed)
+            renderer = PageRenderer(site, env, listed, graph)
             yield from _render(renderer, stale_pages, workers)
             yield from _draw(cards, stale_cards, workers)
             yield from ((n, d) for n, d in extras.items() if n not in kept)
@@ -387,6 +413,7 @@ def _build(
         clock.lap("render and write")
     else:
         stats = current
+        graph = relation_graph(site) if state.in_place else None
     content = site.content
     citations = sum(len(p.cites) for p in (*site.summaries.values(), *site.bodies.values())) + sum(
         len(c.cites) for e in content.entities.values() for c in (*e.figures, *e.links)
@@ -405,25 +432,69 @@ def _build(
     )
     files = {name: (keys[name], stats[name]) for name in keys}
     done = Manifest(inputs.digest, files, result.pages, result.sources, result.citations, result.warnings)
+    if state.in_place:
+        assert graph is not None
+        state.last = Snapshot(
+            target, inputs, checked, done, fps, site_wide, inputs_of, readers(inputs_of), env, graph, listed,
+            {Path(os.path.abspath(f.path)): i for i, f in enumerate(inputs.files)}, link_targets(site.content),
+        )
     if not later:
         state.remember(target, done)
         return result
-    state.remember(target, replace(done, inputs=""))  # not complete until the rest is made
+    assert state.last is not None
+    return replace(result, pending=(preview_rest(state, state.last),))
 
-    def make_the_rest() -> None:
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The preview's last complete build, in memory: what a save is applied to (`edits.py`)."""
+
+    target: Path
+    inputs: Inputs
+    checked: Checked
+    manifest: Manifest  # what it wrote (complete once its `preview_rest` is done)
+    fps: dict[str, str]  # every input's fingerprint
+    site_wide: dict[str, str]
+    inputs_of: dict[str, tuple[str, ...]]  # page -> the inputs it reads
+    readers: dict[str, set[str]]  # input -> the pages reading it (a superset: only ever added to)
+    env: Environment
+    graph: Graph
+    listed: list  # the downloads the Data page lists
+    file_index: dict[Path, int]  # each content file (absolute) -> its place in `inputs.files`
+    targets: LinkTargets  # what links may lead to
+
+
+def preview_rest(state: BuildState, snapshot: Snapshot) -> Callable[[], None]:
+    """The preview's work for after the reload: the search index, the data downloads and the
+    Data page listing them, the sitemap, made in a child process. Until it is done, the manifest
+    says the output is incomplete, so a preview stopped meanwhile is built in full next time.
+    Another save before it is done stops it: that save has its own."""
+    done, target, site = snapshot.manifest, snapshot.target, snapshot.checked.site
+    state.remember(target, replace(done, inputs=""))
+    files = done.files
+
+    def changed_outputs() -> dict[str, tuple[str, bytes]]:
         made = {**dataset_outputs(site), **search_index(site, state.search_terms), SITEMAP: sitemap(site)}
         listed = downloads(site, made)
-        made_keys = {name: digest(data) for name, data in made.items()}
-        made_keys[DATA] = page_keys(site, [DATA], {**fps, "downloads": digest(repr(listed))})[DATA]
-        if made_keys[DATA] != files[DATA][0]:
-            made[DATA] = PageRenderer(site, env, listed).render(DATA)
-        changed = [(name, data) for name, data in made.items() if made_keys[name] != files[name][0]]
-        update_in_place(changed, [], target, prune=False)
-        for name, _ in changed:
-            files[name] = (made_keys[name], stat_of(target / name))
-        state.remember(target, done)
+        keys = {name: digest(data) for name, data in made.items()}
+        keys[DATA] = page_keys(site, [DATA], {**snapshot.fps, "downloads": digest(repr(listed))})[DATA]
+        if keys[DATA] != files[DATA][0]:
+            made[DATA] = PageRenderer(site, snapshot.env, listed, snapshot.graph).render(DATA)
+        return {name: (key, made[name]) for name, key in keys.items() if key != files[name][0]}
 
-    return replace(result, pending=(make_the_rest,))
+    def make_the_rest() -> None:
+        changed = in_child(changed_outputs, wanted=lambda: state.last is snapshot)
+        if changed is None:
+            return
+        with state.lock:
+            if state.last is not snapshot:
+                return
+            update_in_place(((name, data) for name, (_, data) in changed.items()), [], target, prune=False)
+            for name, (key, _) in changed.items():
+                files[name] = (key, stat_of(target / name))
+            state.remember(target, done)
+
+    return make_the_rest
 
 
 def _made_later(site: Site) -> list[str]:
@@ -445,7 +516,7 @@ def _draw(cards: CardSet, stale: list[Card], workers: int | None) -> Iterator[tu
     return map_shared(task, stale, workers)
 
 
-def _site_wide(site: Site, preview: bool, templates: str) -> dict[str, str]:
+def site_wide_fingerprints(site: Site, preview: bool, templates: str) -> dict[str, str]:
     """Fingerprints of what every page reads besides its own inputs."""
     content = site.content
     return {

@@ -87,6 +87,13 @@ class PreparedCache:
         except OSError:
             pass  # a cache that cannot be written only costs time
 
+    def replace(self, old: str, new: str, value: Prepared) -> None:
+        """A file saved anew: its new entry in, its old one out."""
+        self.put(new, value)
+        self.memory.pop(old, None)
+        if self.folder is not None:
+            (self.folder / old[:2] / old).unlink(missing_ok=True)
+
     def keep_only(self, keys: set[str], prune_disk: bool) -> None:
         """Forget entries of files that no longer exist as they were, so the cache does not grow
         with every edit (on disk only when asked: after a build that stored new entries)."""

@@ -94,11 +94,23 @@ def _sources(placed) -> set[str]:
 
 def page_keys(site: Site, outputs: list[str], fps: dict[str, str]) -> dict[str, str]:
     """Each page's key: a hash of its inputs' names and fingerprints."""
+    return keys_of(inputs_of_pages(site, outputs), fps)
+
+
+def inputs_of_pages(site: Site, outputs: list[str]) -> dict[str, tuple[str, ...]]:
+    """Each page's inputs, sorted: kept by the preview to find the pages an edit reaches."""
     by_output = {d.output: d for d in site.documents()}
-    keys = {}
-    for output in outputs:
-        names = page_inputs(site, output, by_output.get(output))
-        keys[output] = digest("\n".join(f"{n}={fps.get(n, '-')}" for n in sorted(names)))
-    return keys
+    return {output: tuple(sorted(page_inputs(site, output, by_output.get(output)))) for output in outputs}
 
 
+def keys_of(inputs_of: dict[str, tuple[str, ...]], fps: dict[str, str]) -> dict[str, str]:
+    return {output: digest("\n".join(f"{n}={fps.get(n, '-')}" for n in names)) for output, names in inputs_of.items()}
+
+
+def readers(inputs_of: dict[str, tuple[str, ...]]) -> dict[str, set[str]]:
+    """The graph the other way round: input -> the pages that read it."""
+    found: dict[str, set[str]] = {}
+    for output, names in inputs_of.items():
+        for name in names:
+            found.setdefault(name, set()).add(output)
+    return found

@@ -57,6 +57,13 @@ class Graph:
     def position(self) -> dict[str, int]:
         return {n.output: i for i, n in enumerate(self.nodes)}
 
+    def with_entities(self, saved: dict[str, Entity]) -> Graph:
+        """The same graph with some entities' records replaced by newer ones declaring the same
+        name and relations (the preview's quick path, `edits.py`)."""
+        graph = Graph(tuple(saved.get(n.output, n) for n in self.nodes), self.edges)
+        graph.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("touching", "position")})
+        return graph
+
 
 @dataclass(frozen=True)
 class PlacedNode:

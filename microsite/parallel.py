@@ -9,6 +9,10 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
+import select
+import signal
+import traceback
 from typing import Callable, Iterator, TypeVar
 
 T = TypeVar("T")
@@ -90,3 +94,47 @@ def _run(chunk: list) -> list:
     return _task(chunk)
 
 
+
+
+def in_child(work: Callable[[], R], wanted: Callable[[], bool], poll: float = 0.05) -> R | None:
+    """`work()` in a forked process, its result back through a pipe; None, with the process
+    killed, as soon as `wanted()` turns false. The preview makes the search index and the data
+    downloads this way after each save: in a thread, their long calls into C (the JSON encoder)
+    held the interpreter, and the next save waited seconds for its page."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        result = work()
+        return result if wanted() else None
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: nothing of the parent's but this thread; it never returns into it
+        try:
+            os.close(read)
+            _start_worker()
+            try:
+                answer = (True, work())
+            except Exception:
+                answer = (False, traceback.format_exc())
+            with os.fdopen(write, "wb") as f:
+                f.write(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+        finally:
+            os._exit(0)
+    os.close(write)
+    chunks = []
+    try:
+        while True:
+            if not select.select([read], [], [], poll)[0]:
+                if wanted():
+                    continue
+                os.kill(pid, signal.SIGKILL)
+                return None
+            chunk = os.read(read, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read)
+        os.waitpid(pid, 0)
+    ok, value = pickle.loads(b"".join(chunks))
+    if not ok:
+        raise RuntimeError(f"in a child process:\n{value}")
+    return value if wanted() else None

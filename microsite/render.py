@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from .citemarks import PageCitations
 from .dates import human_date
-from .graph import neighbourhood, relation_graph, render_svg
+from .graph import Graph, neighbourhood, relation_graph, render_svg
 from .markdown import fill
 from .model import Entity, Figure, Page
 from .outputs import DATA, HOME, MAP, NOT_FOUND, SOURCES, kind_index, relative_url
@@ -78,9 +78,9 @@ class PageRenderer:
     """Renders any one page of a resolved site, independently of the others (so pages can be
     rendered in any process, and only those whose inputs changed)."""
 
-    def __init__(self, site: Site, env: Environment, downloads: Sequence = ()):
+    def __init__(self, site: Site, env: Environment, downloads: Sequence = (), graph: Graph | None = None):
         self.site, self.env, self.downloads = site, env, downloads
-        self.graph = relation_graph(site)
+        self._graph = graph
         self.config = site.content.config
         self.nav = (
             [NavItem(k.plural, kind_index(k.id)) for k in self.config.kinds]
@@ -90,6 +90,13 @@ class PageRenderer:
         self.by_output = {d.output: d for d in site.documents()}
         self.kind_indexes = {kind_index(k.id): k.id for k in self.config.kinds}
         self.previews: dict[str, Markup] = {}
+
+    @property
+    def graph(self) -> Graph:
+        """The relations between every entity (made when a page first needs it)."""
+        if self._graph is None:
+            self._graph = relation_graph(self.site)
+        return self._graph
 
     def render(self, output: str) -> bytes:
         if output == HOME:

@@ -51,25 +51,15 @@ class Site:
 def resolve(content: Content, texts: dict[str, tuple[Fragment | None, Fragment | None]], problems: Problems) -> Site:
     """Cross-check `content`; `texts` holds each document's rendered (summary, body) by file."""
     documents: list[Document] = [*content.entities.values(), *content.pages.values()]
-    pages_by_file = {d.path: d.output for d in documents}
-    outputs = frozenset(
-        [*pages_by_file.values(), *GENERATED, *(kind_index(k.id) for k in content.config.kinds)]
-    )
+    targets = link_targets(content)
     summaries, bodies, cited_by = {}, {}, defaultdict(set)
     for document in documents:
-        ctx = LinkContext(document.path, document.output, pages_by_file, outputs)
-        cites: list[Cite] = []
-        summary, body = texts[document.path]
+        summary, body = place_document(document, texts[document.path], targets, problems)
         if summary is not None:
-            summaries[document.output] = _place(summary, ctx, problems)
-            cites += summary.cites
-        bodies[document.output] = _place(body, ctx, problems)
-        cites += body.cites
-        if isinstance(document, Entity):
-            cites += [c for f in document.figures for c in f.cites]
-            cites += [c for link in document.links for c in link.cites]
-        for cite in cites:
-            if _check_cite(cite, content, problems):
+            summaries[document.output] = summary
+        bodies[document.output] = body
+        for cite in document_cites(document, summary, body):
+            if check_cite(cite, content, problems):
                 cited_by[cite.source].add(document.output)
     for source in content.sources.values():
         if source.id not in cited_by:
@@ -83,11 +73,43 @@ def resolve(content: Content, texts: dict[str, tuple[Fragment | None, Fragment |
     )
 
 
+@dataclass(frozen=True)
+class LinkTargets:
+    """What a link in a text may lead to: each content file's page, and every page of the site."""
+
+    pages_by_file: dict[str, str]
+    outputs: frozenset[str]
+
+
+def link_targets(content: Content) -> LinkTargets:
+    pages_by_file = {d.path: d.output for d in (*content.entities.values(), *content.pages.values())}
+    outputs = frozenset([*pages_by_file.values(), *GENERATED, *(kind_index(k.id) for k in content.config.kinds)])
+    return LinkTargets(pages_by_file, outputs)
+
+
+def place_document(
+    document: Document, texts: tuple[Fragment | None, Fragment | None], targets: LinkTargets, problems: Problems
+) -> tuple[Placed | None, Placed]:
+    """A document's rendered summary and body, each internal link resolved (or reported)."""
+    ctx = LinkContext(document.path, document.output, targets.pages_by_file, targets.outputs)
+    summary, body = texts
+    return (None if summary is None else _place(summary, ctx, problems)), _place(body, ctx, problems)
+
+
+def document_cites(document: Document, summary: Placed | None, body: Placed) -> list[Cite]:
+    """Every citation a document makes: in its summary, its body, its figures and its relations."""
+    cites = [*(summary.cites if summary is not None else ()), *body.cites]
+    if isinstance(document, Entity):
+        cites += [c for f in document.figures for c in f.cites]
+        cites += [c for link in document.links for c in link.cites]
+    return cites
+
+
 def _place(fragment: Fragment, ctx: LinkContext, problems: Problems) -> Placed:
     return Placed(fragment, tuple(resolve_link(link, ctx, problems) for link in fragment.links))
 
 
-def _check_cite(cite: Cite, content: Content, problems: Problems) -> bool:
+def check_cite(cite: Cite, content: Content, problems: Problems) -> bool:
     if cite.source in content.sources:
         return True
     if cite.source in content.unreadable:  # its own file's error says why

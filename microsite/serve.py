@@ -14,6 +14,7 @@ from pathlib import Path
 from markupsafe import escape
 
 from .build import BuildState, Project, build
+from .edits import apply_saves
 from .errors import ContentErrors, Problem
 from .watch import Inotify
 from .write import write_site
@@ -31,34 +32,35 @@ class Preview:
         self.project, self.out = project, out
         self.state = BuildState.on_disk(project)  # kept between rebuilds: only changes are redone
         self.state.in_place = True
-        self.lock = threading.Lock()
+        self.finishing = threading.Lock()  # one save's remaining work at a time
 
-    def rebuild(self) -> bool:
-        self.lock.acquire()  # the work left by the previous rebuild is finished first
+    def rebuild(self, saved: set[Path] | None = None) -> bool:
+        """Build again; `saved`: the files saved since the last build, when the watcher knows."""
         start = time.perf_counter()
-        try:
-            result = build(self.project, self.out, preview=True, state=self.state)
-        except ContentErrors as exc:
-            self._show_errors(exc.problems)
-            self.lock.release()
-            return False
+        with self.state.lock:
+            try:
+                result = apply_saves(self.project, self.out, self.state, saved) if saved else None
+                if result is None:
+                    result = build(self.project, self.out, preview=True, state=self.state)
+            except ContentErrors as exc:
+                self._show_errors(exc.problems)
+                return False
         for warning in result.warnings:
             print(warning, file=sys.stderr)
         print(f"{result.summary()} (rebuilt in {time.perf_counter() - start:.2f} s)", flush=True)
-        threading.Thread(target=self._finish, args=(result.pending,), daemon=True).start()
+        if result.pending:
+            threading.Thread(target=self._finish, args=(result.pending,), daemon=True).start()
         return True
 
     def _finish(self, pending) -> None:
         """What the build left for after the reload (the search index, the data downloads), once
         the browser has had the page: started at once, it held the interpreter (one thread at a
-        time runs Python) while the server sent the page, which then took twice as long to come."""
-        try:
-            if pending:
-                time.sleep(AFTER_RELOAD)
+        time runs Python) while the server sent the page, which then took twice as long to come.
+        A save meanwhile does not wait for it: this work then stops, and that save's is done."""
+        time.sleep(AFTER_RELOAD)
+        with self.finishing:
             for work in pending:
                 work()
-        finally:
-            self.lock.release()
 
     def _show_errors(self, problems: list[Problem]) -> None:
         for problem in problems:
@@ -130,19 +132,20 @@ def _save_watcher(inotify: Inotify, rebuild):
 
         def start(self, callback) -> bool:
             loop = IOLoop.current()
-            pending = []
+            saved: set[Path] = set()
 
             def on_event(fd, events) -> None:
                 changed = inotify.changes()
-                if changed and not pending:
-                    pending.append(changed[0])
+                if changed and not saved:
                     loop.call_later(SETTLE, settle)
+                saved.update(changed)
 
             def settle() -> None:
-                inotify.changes()  # saves that came together make one rebuild
-                path = pending.pop()
-                rebuild()
-                self._changes.append((str(path), None))
+                saved.update(inotify.changes())  # saves that came together make one rebuild
+                paths = set(saved)
+                saved.clear()
+                rebuild(paths)
+                self._changes.append((str(min(paths)), None))
                 callback()  # livereload asks examine() what changed, then reloads the browsers
 
             loop.add_handler(inotify.fileno(), on_event, IOLoop.READ)

@@ -45,7 +45,14 @@ class FileDigests:
         value = digest(data)
         if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > SETTLED_NS:
             self.seen[str(path)] = (stamp, value)
+        else:
+            self.seen.pop(str(path), None)
         return value
+
+    def carry_over(self) -> None:
+        """Keep every stamp known without a look at its file: the preview's watcher names the
+        files a save changed, and only those are digested (`edits.py`)."""
+        self.seen = dict(self._known())
 
     def read(self, path: Path) -> bytes:
         data = self.fresh.pop(path, None)

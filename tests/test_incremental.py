@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from microsite import parallel, stamps
-from microsite.build import BuildState, Project, build
+from microsite.build import BuildState, Project, build, check
 from microsite.cache import PreparedCache
+from microsite.edits import apply_saves
 from microsite.errors import ContentErrors
+from microsite.graph import relation_graph
 from tests.conftest import make_project, write
 
 
@@ -183,3 +185,101 @@ def test_the_preview_shows_a_template_edit(project, tmp_path):
     base.write_text(base.read_text(encoding="utf-8").replace("<body>", "<body><!-- edited template -->", 1), encoding="utf-8")
     build(project, out, preview=True, state=state)
     assert "<!-- edited template -->" in (out / "companies/acme.html").read_text()
+
+
+def preview_save(project: Project, out: Path, state: BuildState, *paths: str):
+    """What `build.py serve` does on a save: the quick path when it can tell, else a full build;
+    then the work left for after the reload. Returns the result and whether it was quick."""
+    result = apply_saves(project, out, state, {project.root / p for p in paths})
+    quick = result is not None
+    if result is None:
+        result = build(project, out, preview=True, state=state)
+    for work in result.pending:
+        work()
+    return result, quick
+
+
+ACME, LEDGER, REPORT = "content/companies/acme.md", "content/systems/ledger.md", "content/sources/report-2020.yaml"
+SAVES = [  # (what, the files saved, the edit, whether the quick path can take it)
+    ("narrative", [ACME], lambda p: edit(p, ACME, "The report calls Acme", "The report names Acme"), True),
+    ("a citation of another source", [ACME], lambda p: edit(p, ACME, '"the backbone" [@daily-2020-01-02]', '"the backbone" [@report-2020, p. 8]'), True),
+    ("a figure", [ACME], lambda p: edit(p, ACME, '"200 million"', '"210 million"'), True),
+    ("a relation's citation", [LEDGER], lambda p: edit(p, LEDGER, "cite: daily-2020-01-02", "cite: report-2020"), False),
+    ("a citation of a source the page did not cite", [LEDGER], lambda p: edit(
+        p, LEDGER, "[@report-2020, ch. 2]", "[@report-2020, ch. 2; @daily-2020-01-02]"), True),
+    ("a figure added to an entity others relate to", [LEDGER], lambda p: edit(
+        p, LEDGER, "operators: [agency-one]\n", 'operators: [agency-one]\nfigures:\n  - label: Records\n    value: "9 million"\n    cite: report-2020\n'), True),
+    ("a source's title", [REPORT], lambda p: edit(p, REPORT, 'title: "The Report"', 'title: "The Full Report"'), True),
+    ("two files at once", [ACME, LEDGER], lambda p: (
+        edit(p, ACME, "names Acme", "calls Acme"), edit(p, LEDGER, "holds records", "keeps records")), True),
+    ("a free page", ["content/pages/about.md"], lambda p: edit(p, "content/pages/about.md", "a test fixture", "a fixture"), True),
+    ("an editor's scratch file", [ACME, "content/companies/4913"], lambda p: edit(p, ACME, "Acme builds the", "Acme runs the"), True),
+    ("nothing new", [ACME], lambda p: None, True),
+    ("a summary (shown in lists)", [ACME], lambda p: edit(p, ACME, "sells a database.", "sells databases."), False),
+    ("an entity's name", [ACME], lambda p: edit(p, ACME, "name: Acme Corp", "name: Acme Holdings"), False),
+    ("a page's title (the navigation)", ["content/pages/about.md"], lambda p: edit(p, "content/pages/about.md", "title: About", "title: About us"), False),
+    ("a new entity", ["content/systems/zeta.md"], lambda p: write(p, "content/systems/zeta.md", NEW_SYSTEM.replace("agency-two", "agency-one")), False),
+    ("a new source, cited by nothing", ["content/sources/memo.yaml"], lambda p: write(
+        p, "content/sources/memo.yaml", 'title: "A memo"\npublisher: An agency\ndate: 2021-05\nkind: report\n'), False),
+    ("its first citation (the warning goes)", [ACME], lambda p: edit(p, ACME, "[@report-2020, p. 8]", "[@memo, p. 2]"), False),
+    ("narrative after the full path", [LEDGER], lambda p: edit(p, LEDGER, "keeps records", "holds records"), True),
+]
+
+
+def test_the_preview_applies_a_save_to_the_last_build_as_a_clean_build_would(project, tmp_path):
+    state = BuildState.on_disk(project)
+    state.in_place = True
+    out = tmp_path / "preview"
+    build(project, out, preview=True, state=state)
+    for n, (what, paths, change, can_be_quick) in enumerate(SAVES):
+        change(project)
+        result, quick = preview_save(project, out, state, *paths)
+        assert quick == can_be_quick, what
+        if quick:  # what it keeps for the next save is what a full build would have made
+            site, _ = check(project, BuildState(PreparedCache(None), None))
+            assert state.last.checked.site == site, what
+            assert state.last.graph == relation_graph(site), what
+        clean = tmp_path / f"clean-{n}"
+        build(project, clean, preview=True, state=BuildState(PreparedCache(None), None))
+        assert tree(out) == tree(clean), f"after: {what}"
+        if what == "narrative":  # its own page, nothing else
+            assert result.rendered == 1
+        if what == "nothing new":
+            assert result.rendered == 0
+    # A build from scratch afterwards (a new preview) agrees with what the quick path left.
+    restarted = BuildState.on_disk(project)
+    restarted.in_place = True
+    assert build(project, out, preview=True, state=restarted).rendered == 0
+
+
+def test_the_quick_path_leaves_errors_to_the_full_build(project, tmp_path):
+    state = BuildState.on_disk(project)
+    state.in_place = True
+    out = tmp_path / "preview"
+    build(project, out, preview=True, state=state)
+    edit(project, ACME, "[@daily-2020-01-02]\n", "[@daily-2020-01-03]\n")
+    assert apply_saves(project, out, state, {project.root / ACME}) is None
+    with pytest.raises(ContentErrors, match="unknown source 'daily-2020-01-03'"):
+        build(project, out, preview=True, state=state)
+
+
+def test_a_save_before_the_last_ones_search_index_is_made_does_not_wait_for_it(project, tmp_path):
+    state = BuildState.on_disk(project)
+    state.in_place = True
+    out = tmp_path / "preview"
+    build(project, out, preview=True, state=state)
+    edit(project, ACME, "The report calls Acme", "The report names Acme")
+    first = apply_saves(project, out, state, {project.root / ACME})
+    edit(project, ACME, "The report names Acme", "The report dubs Acme")
+    second = apply_saves(project, out, state, {project.root / ACME})  # quick, with the first's work not done
+    assert first is not None and second is not None
+    index = (out / "assets/search-index.js").read_bytes()
+    for work in first.pending:
+        work()
+    assert (out / "assets/search-index.js").read_bytes() == index  # superseded: writes nothing
+    for work in second.pending:
+        work()
+    assert b"dub" in (out / "assets/search-index.js").read_bytes()
+    clean = tmp_path / "clean"
+    build(project, clean, preview=True, state=BuildState(PreparedCache(None), None))
+    assert tree(out) == tree(clean)

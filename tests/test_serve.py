@@ -57,6 +57,14 @@ def test_edit_reloads_and_errors_show_in_page(project, page):
 
         write(project, "content/companies/acme.md", good)
         wait_for(lambda: page.locator("[role=alert]").count() == 0)
+
+        # Narrative saves in a row (the quick path, edits.py): each shows, and the search index
+        # made after the last one holds its text.
+        for word in ("describes", "portrays"):
+            write(project, "content/companies/acme.md", good.replace("The report calls Acme", f"The report {word} Acme"))
+            wait_for(lambda: f"The report {word} Acme" in page.locator("main").inner_text())
+        index = project.root / ".cache/preview/assets/search-index.js"
+        wait_for(lambda: b"report portrays Acme" in index.read_bytes() and b"report describes" not in index.read_bytes())
         assert server.poll() is None
     finally:
         server.terminate()

@@ -1,0 +1,218 @@
+"""The preview's quick path: a save applied to the last build, without walking the whole site.
+
+`build.py serve` hears from the kernel which files a save touched (`watch.py`). When each is a
+content file the last build read, still free of problems, and still showing the rest of the site
+what it showed before (its page, name and summary, relations and picture; no source newly cited
+or left uncited; the same navigation and feed), the site keeps its shape and only those files'
+own texts and fields differ. The dependency graph kept from the last build (`deps.py`: page ->
+inputs, input -> pages) then names every page reading a changed input; those get new keys, and
+only those whose key moved are rendered. Anything else (a file added, renamed or deleted, a new
+name or relation, site.yaml, a template, an error) takes the full path, slower with the same
+bytes: tests/test_incremental.py compares both with a clean build.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterable
+
+from .build import (
+    BuildResult, BuildState, Checked, Project, Snapshot, preview_rest, site_wide_fingerprints, without_cycle_collector,
+)
+from .deps import inputs_of_pages, keys_of
+from .errors import Problems
+from .feeds import feed_outputs
+from .model import Content, Entity, Source
+from .prepare import Prepared, digest, prepare
+from .render import PageRenderer
+from .resolve import Inbound, LinkTargets, Site, document_cites, place_document
+from .write import update_in_place
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A content file saved with new bytes."""
+
+    index: int  # in the last build's list of files
+    key: str  # its new key in the prepared cache
+    prepared: Prepared
+
+
+def apply_saves(project: Project, out: Path, state: BuildState, paths: Iterable[Path]) -> BuildResult | None:
+    """The preview with the files at `paths` saved, or None when only a full build can tell."""
+    target = out.resolve()
+    snapshot = state.last
+    if snapshot is None or snapshot.target != target:
+        return None
+    if state.manifest(target).files is not snapshot.manifest.files:  # another build wrote it since
+        return None
+    start = time.perf_counter()
+    with without_cycle_collector():
+        try:
+            state.files.carry_over()
+            saved = _read_saves(project, state, snapshot, paths)
+            return None if saved is None else _apply(state, snapshot, saved, start)
+        finally:
+            state.files.finish()
+
+
+def _read_saves(project: Project, state: BuildState, snapshot: Snapshot, paths: Iterable[Path]) -> list[Saved] | None:
+    inputs = snapshot.inputs
+    saved = []
+    for path in {Path(os.path.abspath(p)) for p in paths}:
+        index = snapshot.file_index.get(path)
+        if index is None:
+            if path.exists():
+                return None  # a new file, an image, site.yaml, a template, an asset
+            continue  # an editor's scratch file, made and deleted again
+        file = inputs.files[index]
+        try:
+            key = state.cache.key(inputs.config_digest, file.folder, file.name, state.files.digest(path))
+            data = state.files.read(path)
+        except OSError:
+            return None  # deleted or moved away
+        if key != inputs.keys[index]:
+            saved.append(Saved(index, key, prepare(project.root, file, data, inputs.config)))
+    return saved
+
+
+def _same_shape(old: Prepared, new: Prepared) -> bool:
+    """Whether the file still shows other pages what it showed them (`deps.py`: card and links)."""
+    a, b = old.record, new.record
+    if a is None or type(a) is not type(b) or (old.card, old.links) != (new.card, new.links):
+        return False
+    if isinstance(a, Source):
+        return a.id == b.id
+    image = (a.image.file if a.image else None), (b.image.file if b.image else None)  # the site's pictures
+    return a.output == b.output and image[0] == image[1]
+
+
+def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: float) -> BuildResult | None:
+    inputs, site, manifest = snapshot.inputs, snapshot.checked.site, snapshot.manifest
+    content = site.content
+    prepared = dict(snapshot.checked.prepared)
+    fps = dict(snapshot.fps)
+    records = {"sources": dict(content.sources), "entities": dict(content.entities), "pages": dict(content.pages)}
+    documents = []  # (before, after, prepared) of each saved entity or page
+    for save in saves:
+        name = inputs.files[save.index].name
+        old, new = prepared[name], save.prepared
+        if new.problems or not _same_shape(old, new) or any(w.location.path == name for w in snapshot.checked.warnings):
+            return None
+        prepared[name] = new
+        fps[f"file:{name}"] = new.digest
+        record = new.record
+        if isinstance(record, Source):
+            records["sources"][record.id] = record
+            fps[f"source:{record.id}"] = new.digest
+        else:
+            if isinstance(record, Entity):
+                records["entities"][(record.kind, record.slug)] = record
+            else:
+                records["pages"][record.slug] = record
+            documents.append((old.record, record, new))
+    content = replace(content, **records)
+    placed = _place(site, content, snapshot.targets, documents)
+    if placed is None:
+        return None
+    site, cite_counts = placed
+    if site_wide_fingerprints(site, True, inputs.templates).items() - snapshot.site_wide.items():
+        return None  # the navigation: a page's title or order
+    if any(digest(data) != manifest.files[name][0] for name, data in feed_outputs(site, with_sitemap=False).items()):
+        return None
+    if site.cited_by != snapshot.checked.site.cited_by:
+        fps["cited_by"] = digest(repr(sorted(site.cited_by.items())))
+
+    # The pages reading a changed input, and the saved pages themselves (their inputs may differ:
+    # a new citation reads a new source).
+    changed = {name for name in _touched(inputs, saves) if snapshot.fps.get(name) != fps.get(name)}
+    own = {after.output: after for _, after, _ in documents}
+    inputs_of = dict(snapshot.inputs_of)
+    inputs_of.update(inputs_of_pages(site, list(own)))
+    for output in own:
+        for name in inputs_of[output]:
+            snapshot.readers.setdefault(name, set()).add(output)
+    again = set(own).union(*(snapshot.readers.get(name, ()) for name in changed))
+    keys = keys_of({output: inputs_of[output] for output in again}, fps)
+    stale = sorted(output for output in again if keys[output] != manifest.files[output][0])
+
+    graph = snapshot.graph.with_entities({o: e for o, e in own.items() if isinstance(e, Entity)})
+    renderer = PageRenderer(site, snapshot.env, snapshot.listed, graph)
+    stats = update_in_place(((output, renderer.render(output)) for output in stale), [], snapshot.target, prune=False)
+    files = dict(manifest.files)
+    files.update({output: (keys[output], stats[output]) for output in stale})
+    for save in saves:
+        state.cache.replace(inputs.keys[save.index], save.key, save.prepared)
+        inputs = inputs.with_key(save.index, save.key)
+    citations = manifest.citations + cite_counts
+    done = replace(manifest, inputs=inputs.digest, files=files, citations=citations)
+    checked = Checked(site, prepared, snapshot.checked.warnings)
+    state.last = replace(snapshot, inputs=inputs, checked=checked, manifest=done, fps=fps, inputs_of=inputs_of, graph=graph)
+    return BuildResult(
+        pages=manifest.pages, sources=manifest.sources, citations=citations, seconds=time.perf_counter() - start,
+        warnings=manifest.warnings, out=snapshot.target, rendered=len(stale), written=len(stale),
+        phases=(("saved files only", time.perf_counter() - start),), title=content.config.title,
+        pending=(preview_rest(state, state.last),),
+    )
+
+
+def _touched(inputs, saves: list[Saved]) -> list[str]:
+    """The fingerprints saving these files can change."""
+    names = ["cited_by"]
+    for save in saves:
+        names.append(f"file:{inputs.files[save.index].name}")
+        if isinstance(save.prepared.record, Source):
+            names.append(f"source:{save.prepared.record.id}")
+    return names
+
+
+def _place(site: Site, content: Content, targets: LinkTargets, documents: list) -> tuple[Site, int] | None:
+    """The site with the saved documents' texts placed, their citations counted in; None when a
+    link or citation has a problem (the full path reports it) or a source is newly cited or no
+    longer cited at all (a warning comes or goes)."""
+    summaries, bodies = dict(site.summaries), dict(site.bodies)
+    cited_by = dict(site.cited_by)
+    inbound = dict(site.inbound)
+    problems = Problems()
+    count = 0
+    for before, after, prepared in documents:
+        output = after.output
+        summary, body = place_document(after, (prepared.summary, prepared.body), targets, problems)
+        if problems.items:
+            return None
+        old_cites = document_cites(before, site.summaries.get(output), site.bodies[output])
+        new_cites = document_cites(after, summary, body)
+        count += len(new_cites) - len(old_cites)
+        was, now = {c.source for c in old_cites}, {c.source for c in new_cites}
+        for source in was - now:
+            cited_by[source] = tuple(o for o in cited_by[source] if o != output)
+            if not cited_by[source]:
+                return None
+        for source in now - was:
+            if source not in cited_by:
+                return None
+            cited_by[source] = tuple(sorted((*cited_by[source], output)))
+        if summary is not None:
+            summaries[output] = summary
+        bodies[output] = body
+        if isinstance(after, Entity):
+            inbound.update(_inbound_of(site, before, after))
+    return replace(site, content=content, summaries=summaries, bodies=bodies, inbound=inbound, cited_by=cited_by), count
+
+
+def _inbound_of(site: Site, before: Entity, after: Entity) -> dict[str, tuple[Inbound, ...]]:
+    """The relations pointing away from a saved entity, as their targets list them: the same
+    relations (same links fingerprint), held by the new record."""
+    relations = {r.field: r for r in site.content.config.relations}
+    entities = site.content.entities
+    targets = {entities[key].output for link in before.links if (key := (relations[link.relation].to_kind, link.target)) in entities}
+    return {
+        output: tuple(
+            Inbound(i.relation, after, after.links[before.links.index(i.link)]) if i.entity is before else i
+            for i in site.inbound[output]
+        )
+        for output in targets
+        if output in site.inbound
+    }
