@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Iterable
 
 from .build import (
-    BuildResult, BuildState, Checked, Project, Snapshot, preview_rest, site_wide_fingerprints, without_cycle_collector,
+    BuildResult, BuildState, Checked, Inputs, Project, Snapshot, preview_rest, site_wide_fingerprints, without_cycle_collector,
 )
 from .deps import inputs_of_pages, keys_of
 from .errors import Problems
 from .feeds import feed_outputs
-from .model import Content, Entity, Source
+from .model import Content, Entity, Page, Source
 from .prepare import Prepared, digest, prepare
 from .render import PageRenderer
 from .resolve import Inbound, LinkTargets, Site, document_cites, place_document
@@ -38,6 +38,9 @@ class Saved:
     index: int  # in the last build's list of files
     key: str  # its new key in the prepared cache
     prepared: Prepared
+
+
+Changed = tuple[Entity | Page, Entity | Page, Prepared]  # a saved document's record before and after, and what was prepared
 
 
 def apply_saves(project: Project, out: Path, state: BuildState, paths: Iterable[Path]) -> BuildResult | None:
@@ -85,8 +88,12 @@ def _same_shape(old: Prepared, new: Prepared) -> bool:
         return False
     if isinstance(a, Source):
         return a.id == b.id
-    image = (a.image.file if a.image else None), (b.image.file if b.image else None)  # the site's pictures
-    return a.output == b.output and image[0] == image[1]
+    return a.output == b.output and _picture(a) == _picture(b)
+
+
+def _picture(record: Entity | Page) -> str | None:
+    """The image file a page shows: every page reads the site's pictures (`images.py`)."""
+    return record.image.file if record.image else None
 
 
 def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: float) -> BuildResult | None:
@@ -95,7 +102,7 @@ def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: flo
     prepared = dict(snapshot.checked.prepared)
     fps = dict(snapshot.fps)
     records = {"sources": dict(content.sources), "entities": dict(content.entities), "pages": dict(content.pages)}
-    documents = []  # (before, after, prepared) of each saved entity or page
+    documents: list[Changed] = []  # each saved entity or page
     for save in saves:
         name = inputs.files[save.index].name
         old, new = prepared[name], save.prepared
@@ -158,7 +165,7 @@ def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: flo
     )
 
 
-def _touched(inputs, saves: list[Saved]) -> list[str]:
+def _touched(inputs: Inputs, saves: list[Saved]) -> list[str]:
     """The fingerprints saving these files can change."""
     names = ["cited_by"]
     for save in saves:
@@ -168,7 +175,7 @@ def _touched(inputs, saves: list[Saved]) -> list[str]:
     return names
 
 
-def _place(site: Site, content: Content, targets: LinkTargets, documents: list) -> tuple[Site, int] | None:
+def _place(site: Site, content: Content, targets: LinkTargets, documents: list[Changed]) -> tuple[Site, int] | None:
     """The site with the saved documents' texts placed, their citations counted in; None when a
     link or citation has a problem (the full path reports it) or a source is newly cited or no
     longer cited at all (a warning comes or goes)."""
