@@ -447,7 +447,7 @@ def _build(
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The preview's last complete build, in memory: what a save is applied to (`edits.py`)."""
+    """The preview's last build, in memory: what the next save is applied to (`edits.py`)."""
 
     target: Path
     inputs: Inputs

@@ -94,8 +94,6 @@ def _run(chunk: list) -> list:
     return _task(chunk)
 
 
-
-
 def in_child(work: Callable[[], R], wanted: Callable[[], bool], poll: float = 0.05) -> R | None:
     """`work()` in a forked process, its result back through a pipe; None, with the process
     killed, as soon as `wanted()` turns false. The preview makes the search index and the data

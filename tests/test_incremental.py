@@ -177,14 +177,20 @@ def test_the_preview_shows_a_template_edit(project, tmp_path):
     real = templates.resolve()
     templates.unlink()  # the fixture links the real templates; this test edits a copy
     shutil.copytree(real, templates)
-    state = BuildState.on_disk(project)
-    state.in_place = True
     out = tmp_path / "preview"
-    build(project, out, preview=True, state=state)
+    state = started_preview(project, out)
     base = templates / "base.html"
     base.write_text(base.read_text(encoding="utf-8").replace("<body>", "<body><!-- edited template -->", 1), encoding="utf-8")
     build(project, out, preview=True, state=state)
     assert "<!-- edited template -->" in (out / "companies/acme.html").read_text()
+
+
+def started_preview(project: Project, out: Path) -> BuildState:
+    """The state `build.py serve` keeps, after its first build."""
+    state = BuildState.on_disk(project)
+    state.in_place = True  # as `build.py serve` keeps it
+    build(project, out, preview=True, state=state)
+    return state
 
 
 def preview_save(project: Project, out: Path, state: BuildState, *paths: str):
@@ -227,10 +233,8 @@ SAVES = [  # (what, the files saved, the edit, whether the quick path can take i
 
 
 def test_the_preview_applies_a_save_to_the_last_build_as_a_clean_build_would(project, tmp_path):
-    state = BuildState.on_disk(project)
-    state.in_place = True
     out = tmp_path / "preview"
-    build(project, out, preview=True, state=state)
+    state = started_preview(project, out)
     for n, (what, paths, change, can_be_quick) in enumerate(SAVES):
         change(project)
         result, quick = preview_save(project, out, state, *paths)
@@ -253,10 +257,8 @@ def test_the_preview_applies_a_save_to_the_last_build_as_a_clean_build_would(pro
 
 
 def test_the_quick_path_leaves_errors_to_the_full_build(project, tmp_path):
-    state = BuildState.on_disk(project)
-    state.in_place = True
     out = tmp_path / "preview"
-    build(project, out, preview=True, state=state)
+    state = started_preview(project, out)
     edit(project, ACME, "[@daily-2020-01-02]\n", "[@daily-2020-01-03]\n")
     assert apply_saves(project, out, state, {project.root / ACME}) is None
     with pytest.raises(ContentErrors, match="unknown source 'daily-2020-01-03'"):
@@ -264,10 +266,8 @@ def test_the_quick_path_leaves_errors_to_the_full_build(project, tmp_path):
 
 
 def test_a_save_before_the_last_ones_search_index_is_made_does_not_wait_for_it(project, tmp_path):
-    state = BuildState.on_disk(project)
-    state.in_place = True
     out = tmp_path / "preview"
-    build(project, out, preview=True, state=state)
+    state = started_preview(project, out)
     edit(project, ACME, "The report calls Acme", "The report names Acme")
     first = apply_saves(project, out, state, {project.root / ACME})
     edit(project, ACME, "The report names Acme", "The report dubs Acme")
