@@ -32,6 +32,13 @@ def wait_for(predicate, seconds: float = 15.0):
     raise AssertionError("timed out")
 
 
+def reconnected(page) -> None:
+    """Wait for the reloaded page's live-reload script to be connected: a save in between sends
+    its reload to no one (livereload does not keep it for the next browser to connect)."""
+    wait_for(lambda: page.evaluate("window.LiveReload.connector.protocol >= 7"))
+    time.sleep(0.2)  # the server adds the page to those it reloads once the page tells it its address
+
+
 def test_edit_reloads_and_errors_show_in_page(project, page):
     port = free_port()
     server = subprocess.Popen(
@@ -51,16 +58,19 @@ def test_edit_reloads_and_errors_show_in_page(project, page):
         wait_for(lambda: page.locator("h1").inner_text() == "Acme Renamed")
 
         good = acme.read_text()
+        reconnected(page)
         write(project, "content/companies/acme.md", good.replace("[@daily-2020-01-02]", "[@daily-2020]", 1))
         wait_for(lambda: "unknown source 'daily-2020'" in page.locator("[role=alert]").inner_text())
         assert page.locator("h1").inner_text() == "Acme Renamed"  # the last good page stays readable
 
+        reconnected(page)
         write(project, "content/companies/acme.md", good)
         wait_for(lambda: page.locator("[role=alert]").count() == 0)
 
         # Narrative saves in a row (the quick path, edits.py): each shows, and the search index
         # made after the last one holds its text.
         for word in ("describes", "portrays"):
+            reconnected(page)
             write(project, "content/companies/acme.md", good.replace("The report calls Acme", f"The report {word} Acme"))
             wait_for(lambda: f"The report {word} Acme" in page.locator("main").inner_text())
         index = project.root / ".cache/preview/assets/search-index.js"
