@@ -435,7 +435,7 @@ def _build(
     if state.in_place:
         assert graph is not None
         state.last = Snapshot(
-            target, inputs, checked, done, fps, site_wide, inputs_of, readers(inputs_of), env, graph, listed,
+            target, inputs, checked, done, fps, inputs_of, readers(inputs_of), env, graph, listed,
             {Path(os.path.abspath(f.path)): i for i, f in enumerate(inputs.files)}, link_targets(site.content),
         )
     if not later:
@@ -453,8 +453,7 @@ class Snapshot:
     inputs: Inputs
     checked: Checked
     manifest: Manifest  # what it wrote (complete once its `preview_rest` is done)
-    fps: dict[str, str]  # every input's fingerprint
-    site_wide: dict[str, str]
+    fps: dict[str, str]  # every input's fingerprint, the site-wide ones included
     inputs_of: dict[str, tuple[str, ...]]  # page -> the inputs it reads
     readers: dict[str, set[str]]  # input -> the pages reading it (a superset: only ever added to)
     env: Environment

@@ -164,10 +164,9 @@ def _fit_title(title: str, font_path: Path, width: int, height: int) -> tuple[Im
     for size in TITLE_SIZES:
         font = _font(font_path, size)
         lines = _wrap(title, font, width)
-        if len(lines) <= min(MAX_LINES, height // _leading(font)):
+        fits = min(MAX_LINES, height // _leading(font))
+        if len(lines) <= fits:
             return font, lines
-    lines = _wrap(title, font, width)
-    fits = min(MAX_LINES, height // _leading(font))
     return font, lines[: fits - 1] + [_ellipsize(" ".join(lines[fits - 1:]), font, width)]
 
 

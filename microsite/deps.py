@@ -71,12 +71,10 @@ def _document_inputs(site: Site, document: Entity | Page) -> set[str]:
         if document.show_changes:
             inputs.add("changes")
         return inputs
-    entities = site.content.entities
-    relations = {r.field: r for r in site.content.config.relations}
     inputs.update(f"source:{c.source}" for f in document.figures for c in f.cites)
     for link in document.links:
         inputs.update(f"source:{c.source}" for c in link.cites)
-        target = entities.get((relations[link.relation].to_kind, link.target))
+        target = site.content.link_target(link)
         if target is not None:  # named in the relations and drawn, with its own relations, in the map
             inputs.add(f"card:{target.path}")
             inputs.add(f"links:{target.path}")
@@ -97,9 +95,12 @@ def page_keys(site: Site, outputs: list[str], fps: dict[str, str]) -> dict[str, 
     return keys_of(inputs_of_pages(site, outputs), fps)
 
 
-def inputs_of_pages(site: Site, outputs: list[str]) -> dict[str, tuple[str, ...]]:
-    """Each page's inputs, sorted: kept by the preview to find the pages an edit reaches."""
-    by_output = {d.output: d for d in site.documents()}
+def inputs_of_pages(
+    site: Site, outputs: list[str], documents: dict[str, Entity | Page] | None = None
+) -> dict[str, tuple[str, ...]]:
+    """Each page's inputs, sorted: kept by the preview to find the pages an edit reaches.
+    `documents`: the entity or page each output shows, when the caller has them at hand."""
+    by_output = {d.output: d for d in site.documents()} if documents is None else documents
     return {output: tuple(sorted(page_inputs(site, output, by_output.get(output)))) for output in outputs}
 
 

@@ -125,7 +125,7 @@ def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: flo
     if placed is None:
         return None
     site, cite_counts = placed
-    if site_wide_fingerprints(site, True, inputs.templates).items() - snapshot.site_wide.items():
+    if site_wide_fingerprints(site, True, inputs.templates).items() - snapshot.fps.items():
         return None  # the navigation: a page's title or order
     if any(digest(data) != manifest.files[name][0] for name, data in feed_outputs(site, with_sitemap=False).items()):
         return None
@@ -137,7 +137,7 @@ def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: flo
     changed = {name for name in _touched(inputs, saves) if snapshot.fps.get(name) != fps.get(name)}
     own = {after.output: after for _, after, _ in documents}
     inputs_of = dict(snapshot.inputs_of)
-    inputs_of.update(inputs_of_pages(site, list(own)))
+    inputs_of.update(inputs_of_pages(site, list(own), own))
     for output in own:
         for name in inputs_of[output]:
             snapshot.readers.setdefault(name, set()).add(output)
@@ -212,9 +212,7 @@ def _place(site: Site, content: Content, targets: LinkTargets, documents: list[C
 def _inbound_of(site: Site, before: Entity, after: Entity) -> dict[str, tuple[Inbound, ...]]:
     """The relations pointing away from a saved entity, as their targets list them: the same
     relations (same links fingerprint), held by the new record."""
-    relations = {r.field: r for r in site.content.config.relations}
-    entities = site.content.entities
-    targets = {entities[key].output for link in before.links if (key := (relations[link.relation].to_kind, link.target)) in entities}
+    targets = {target.output for link in before.links if (target := site.content.link_target(link)) is not None}
     return {
         output: tuple(
             Inbound(i.relation, after, after.links[before.links.index(i.link)]) if i.entity is before else i

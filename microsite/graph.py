@@ -87,16 +87,15 @@ class Layout:
 
 def relation_graph(site: Site) -> Graph:
     """Every entity, and every declared relation whose target exists."""
-    entities = site.content.entities
-    relations = {r.field: r for r in site.content.config.relations}
+    content = site.content
     edges = []
-    for entity in entities.values():
+    for entity in content.entities.values():
         for link in entity.links:
-            relation = relations[link.relation]
-            target = entities.get((relation.to_kind, link.target))
+            target = content.link_target(link)
             if target is not None and target is not entity:
+                relation = content.config.relation(link.relation)
                 edges.append(Edge(entity.output, target.output, relation.field, relation.label))
-    nodes = sorted(entities.values(), key=lambda e: (e.kind, e.name.lower(), e.slug))
+    nodes = sorted(content.entities.values(), key=lambda e: (e.kind, e.name.lower(), e.slug))
     return Graph(tuple(nodes), tuple(sorted(set(edges), key=lambda e: (e.source, e.target, e.relation))))
 
 

@@ -51,6 +51,13 @@ class SiteConfig:
     def relations_from(self, kind_id: str) -> tuple[RelationSpec, ...]:
         return tuple(r for r in self.relations if r.from_kind == kind_id)
 
+    def relation(self, field: str) -> RelationSpec:
+        return self._relations[field]
+
+    @cached_property
+    def _relations(self) -> dict[str, RelationSpec]:
+        return {r.field: r for r in self.relations}
+
 
 @dataclass(frozen=True)
 class Cite:
@@ -167,6 +174,10 @@ class Content:
     pages: dict[str, Page]
     changes: tuple[Change, ...]
     unreadable: frozenset[str] = frozenset()  # ids and "kind/slug"s of files that exist but failed to load
+
+    def link_target(self, link: Link) -> Entity | None:
+        """The entity a declared relation points at, if it exists."""
+        return self.entities.get((self.config.relation(link.relation).to_kind, link.target))
 
     def pages_in_order(self) -> list[Page]:
         """The free pages as the navigation lists them: by `order`, then by title."""

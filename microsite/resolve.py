@@ -123,12 +123,11 @@ def check_cite(cite: Cite, content: Content, problems: Problems) -> bool:
 
 
 def _inbound(content: Content, problems: Problems) -> dict[str, tuple[Inbound, ...]]:
-    relations = {r.field: r for r in content.config.relations}
     inbound: dict[str, list[Inbound]] = defaultdict(list)
     for entity in content.entities.values():
         for link in entity.links:
-            relation = relations[link.relation]
-            target = content.entities.get((relation.to_kind, link.target))
+            relation = content.config.relation(link.relation)
+            target = content.link_target(link)
             if target is None and f"{relation.to_kind}/{link.target}" in content.unreadable:
                 continue
             if target is None:
