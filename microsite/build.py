@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from jinja2 import Environment
 
@@ -370,28 +370,46 @@ def _build(
         """The file is in the output as the last build wrote it."""
         return name in previous.files and current.get(name) == previous.files[name][1]
 
-    # The preview shows an edit first, and just after makes what no other page reads: the search
-    # index, the sitemap, the data downloads and the Data page listing them (slow: every word and
-    # fact of the site). A published build makes everything at once.
-    later = _made_later(site) if state.in_place else []
-    later = later if all(as_written(name) for name in later) else []  # the last versions stand in meanwhile
-    extras, pictures, listed = _site_outputs(project, site, state, now=not later)
+    # What no other page reads (the search index, the data downloads and the Data page listing
+    # them, the sitemap: every word and fact of the site) is made after the pages, so the processes
+    # rendering those are not forked from a parent holding it all (`_late_outputs`). The preview
+    # shows an edit first and makes these just after, in a child (`preview_rest`); meanwhile the
+    # last versions stand in.
+    late = _made_later(site)
+    deferred = state.in_place and all(as_written(name) for name in late)
+    extras, pictures = _site_outputs(project, site)
     cards = site_cards(site, project.assets, project.cache / "cards")
     env.globals.update(pictures=pictures, card_path=card_path, feed=FEED if site.content.changes else None)
     site_wide = site_wide_fingerprints(site, preview, inputs.templates)
-    site_wide.update(pictures=digest(repr(sorted(pictures.items()))), downloads=digest(repr(listed)))
+    site_wide["pictures"] = digest(repr(sorted(pictures.items())))
     fps = fingerprints(site, checked.prepared, site_wide)
     pages = page_outputs(site)
     inputs_of = inputs_of_pages(site, pages)
     keys = keys_of(inputs_of, fps)
     keys.update(cards.keys)
     keys.update({name: digest(data) for name, data in extras.items()})
-    keys.update({name: previous.files[name][0] for name in later})  # as they are, for now
+    keys.update({name: previous.files.get(name, ("",))[0] for name in late})  # as they are, for now
     clock.lap("other outputs")
-    keep = [n for n, key in keys.items() if as_written(n) and previous.files[n][0] == key]
+
+    def unchanged(name: str, key: str) -> bool:
+        return as_written(name) and previous.files[name][0] == key
+
+    keep = [n for n, key in keys.items() if unchanged(n, key) and (deferred or n not in late)]
     kept = set(keep)
-    stale_pages = [p for p in pages if p not in kept]
+    stale_pages = [p for p in pages if p not in kept and p not in late]
     stale_cards = [c for c in cards.cards if c.path not in kept]
+    made_late: dict[str, bytes] | None = None  # made already: the changed ones
+    counter = state.search_terms if state.in_place else None
+    if not (deferred or stale_pages or stale_cards or any(n not in kept for n in extras)):
+        # No pages to render, so no workers to fork: whether anything changed at all hangs on these
+        made_late = {}
+        for name, key, data in _late_outputs(site, fps, env, None, counter):
+            keys[name] = key
+            if unchanged(name, key):
+                keep.append(name)
+                kept.add(name)
+            else:
+                made_late[name] = data
     clock.lap("dependencies")
     written: list[str] = []
     if stale_pages or stale_cards or set(current) != kept or any(n not in kept for n in extras):
@@ -399,13 +417,18 @@ def _build(
 
         graph = relation_graph(site)
 
-        def outputs() -> Iterator[tuple[str, bytes]]:
-            renderer = PageRenderer(site, env, listed, graph)
-            yield from _render(renderer, stale_pages, workers)
+        def outputs() -> Iterator[tuple[str, bytes | None]]:
+            yield from _render(PageRenderer(site, env, (), graph), stale_pages, workers)
             yield from _draw(cards, stale_cards, workers)
             yield from ((n, d) for n, d in extras.items() if n not in kept)
+            if made_late is not None:
+                yield from made_late.items()
+            elif not deferred:
+                for name, key, data in _late_outputs(site, fps, env, graph, counter):
+                    keys[name] = key
+                    yield name, None if unchanged(name, key) else data
 
-        made = ((written.append(n) or n, d) for n, d in outputs())
+        made = ((name, data) if data is None else (written.append(name) or name, data) for name, data in outputs())
         if state.in_place:
             stats = update_in_place(made, keep, target, present=current)
         else:
@@ -435,10 +458,10 @@ def _build(
     if state.in_place:
         assert graph is not None
         state.last = Snapshot(
-            target, inputs, checked, done, fps, inputs_of, readers(inputs_of), env, graph, listed,
+            target, inputs, checked, done, fps, inputs_of, readers(inputs_of), env, graph,
             {Path(os.path.abspath(f.path)): i for i, f in enumerate(inputs.files)}, link_targets(site.content),
         )
-    if not later:
+    if not deferred:
         state.remember(target, done)
         return result
     assert state.last is not None
@@ -458,7 +481,6 @@ class Snapshot:
     readers: dict[str, set[str]]  # input -> the pages reading it (a superset: only ever added to)
     env: Environment
     graph: Graph
-    listed: list  # the downloads the Data page lists
     file_index: dict[Path, int]  # each content file (absolute) -> its place in `inputs.files`
     targets: LinkTargets  # what links may lead to
 
@@ -473,13 +495,8 @@ def preview_rest(state: BuildState, snapshot: Snapshot) -> Callable[[], None]:
     files = done.files
 
     def changed_outputs() -> dict[str, tuple[str, bytes]]:
-        made = {**dataset_outputs(site), **search_index(site, state.search_terms), SITEMAP: sitemap(site)}
-        listed = downloads(site, made)
-        keys = {name: digest(data) for name, data in made.items()}
-        keys[DATA] = page_keys(site, [DATA], {**snapshot.fps, "downloads": digest(repr(listed))})[DATA]
-        if keys[DATA] != files[DATA][0]:
-            made[DATA] = PageRenderer(site, snapshot.env, listed, snapshot.graph).render(DATA)
-        return {name: (key, made[name]) for name, key in keys.items() if key != files[name][0]}
+        made = _late_outputs(site, snapshot.fps, snapshot.env, snapshot.graph, state.search_terms)
+        return {name: (key, data) for name, key, data in made if key != files[name][0]}
 
     def make_the_rest() -> None:
         changed = in_child(changed_outputs, wanted=lambda: state.last is snapshot)
@@ -497,8 +514,30 @@ def preview_rest(state: BuildState, snapshot: Snapshot) -> Callable[[], None]:
 
 
 def _made_later(site: Site) -> list[str]:
-    """What the preview makes after showing an edit: outputs no other page reads."""
+    """What is made after the pages: outputs no other page reads."""
     return [SEARCH_INDEX, SITEMAP, *dataset_names(site), DATA]
+
+
+def _late_outputs(
+    site: Site, fps: dict[str, str], env: Environment, graph: Graph | None, counter: TermCounter | None
+) -> Iterator[tuple[str, str, bytes]]:
+    """The outputs of `_made_later`, each with its key, made after the render pass and one at a
+    time, each let go before the next is made: held through the render pass, they were 270 MiB
+    more in the process the render workers are forked from (10,000 entities), and held together
+    after it, the build's highest point. `counter`: the preview's search terms, kept between saves."""
+    sizes: dict[str, int] = {}
+    yield from _keyed(dataset_outputs(site), sizes)
+    yield from _keyed(search_index(site, counter).items(), sizes)
+    yield from _keyed(iter([(SITEMAP, sitemap(site))]), sizes)
+    listed = downloads(site, sizes)
+    key = page_keys(site, [DATA], {**fps, "downloads": digest(repr(listed))})[DATA]
+    yield DATA, key, PageRenderer(site, env, listed, graph).render(DATA)
+
+
+def _keyed(outputs: Iterable[tuple[str, bytes]], sizes: dict[str, int]) -> Iterator[tuple[str, str, bytes]]:
+    for name, data in outputs:
+        sizes[name] = len(data)
+        yield name, digest(data), data
 
 
 def _render(renderer: PageRenderer, outputs: list[str], workers: int | None) -> Iterator[tuple[str, bytes]]:
@@ -528,28 +567,21 @@ def site_wide_fingerprints(site: Site, preview: bool, templates: str) -> dict[st
     }
 
 
-def _site_outputs(project: Project, site: Site, state: BuildState, now: bool = True) -> tuple[dict[str, bytes], dict, list]:
-    """Everything besides the pages and their cards, each stage a function of the resolved site
-    (made on every build that is not skipped outright; written only where its bytes changed):
-    assets, images, data downloads, feeds, the search index, and what GitHub Pages reads. Also the
-    pictures the templates show and the downloads the Data page lists. Without `now`, the data
-    downloads, the search index and the sitemap are left for later (see `_made_later`)."""
+def _site_outputs(project: Project, site: Site) -> tuple[dict[str, bytes], dict]:
+    """Everything besides the pages, their cards and `_late_outputs`, each stage a function of the
+    resolved site (made on every build that is not skipped outright; written only where its bytes
+    changed): assets, images, feeds, and what GitHub Pages reads. Also the pictures the templates
+    show."""
     images, pictures = image_outputs(site, project.root, project.cache / "images")
-    data = dataset_outputs(site) if now else {}
     outputs = collect_assets(project.assets)
     outputs.update(asset_image_outputs(project.assets, project.cache / "images"))
     outputs.update(images)
-    outputs.update(data)
-    outputs.update(feed_outputs(site, with_sitemap=now))
-    if now:  # a script beside the assets: search works from disk too
-        # Only a preview keeps each text's counted words for its next save: a single build's
-        # counts (about 45 MiB at 10,000 entities) would be held through the render pass.
-        outputs.update(search_index(site, state.search_terms if state.in_place else None))
+    outputs.update(feed_outputs(site))
     outputs[".nojekyll"] = b""  # GitHub Pages: serve the files as they are
     cname = project.root / "content" / "CNAME"
     if cname.is_file():  # GitHub Pages: the custom domain
         outputs["CNAME"] = cname.read_bytes()
-    return outputs, pictures, downloads(site, data) if now else []
+    return outputs, pictures
 
 
 __all__ = ["BuildResult", "BuildState", "ContentErrors", "Project", "build", "check"]

@@ -127,7 +127,7 @@ def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: flo
     site, cite_counts = placed
     if site_wide_fingerprints(site, True, inputs.templates).items() - snapshot.fps.items():
         return None  # the navigation: a page's title or order
-    if any(digest(data) != manifest.files[name][0] for name, data in feed_outputs(site, with_sitemap=False).items()):
+    if any(digest(data) != manifest.files[name][0] for name, data in feed_outputs(site).items()):
         return None
     if site.cited_by != snapshot.checked.site.cited_by:
         fps["cited_by"] = digest(repr(sorted(site.cited_by.items())))
@@ -146,7 +146,7 @@ def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: flo
     stale = sorted(output for output in again if keys[output] != manifest.files[output][0])
 
     graph = snapshot.graph.with_entities({o: e for o, e in own.items() if isinstance(e, Entity)})
-    renderer = PageRenderer(site, snapshot.env, snapshot.listed, graph)
+    renderer = PageRenderer(site, snapshot.env, (), graph)
     stats = update_in_place(((output, renderer.render(output)) for output in stale), [], snapshot.target, prune=False)
     files = dict(manifest.files)
     files.update({output: (keys[output], stats[output]) for output in stale})

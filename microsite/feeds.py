@@ -21,9 +21,9 @@ ATOM = "http://www.w3.org/2005/Atom"
 SITEMAPS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
-def feed_outputs(site: Site, with_sitemap: bool = True) -> dict[str, bytes]:
-    outputs = {SITEMAP: sitemap(site)} if with_sitemap else {}
-    outputs[ROBOTS] = robots(site)
+def feed_outputs(site: Site) -> dict[str, bytes]:
+    """robots.txt and the feed; the sitemap, which lists every page, is made with the search index."""
+    outputs = {ROBOTS: robots(site)}
     if site.content.changes:
         outputs[FEED] = atom_feed(site)
     return outputs

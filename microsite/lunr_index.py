@@ -15,7 +15,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from lunr import __TARGET_JS_VERSION__, get_default_builder
 from lunr.token import Token
@@ -79,12 +79,12 @@ class TermCounter:
         return FieldTerms(tuple(counts.items()), length)
 
 
-def index_json(fields: Sequence[Field], documents: Sequence[tuple[str, Sequence[str]]], counter: TermCounter) -> str:
+def index_pieces(fields: Sequence[Field], documents: Sequence[tuple[str, Sequence[str]]], counter: TermCounter) -> Iterator[str]:
     """The lunr index of `documents` (each `(ref, texts)`, one text per field, refs unique) as the
-    JSON text `json.dumps(lunr(...).serialize(), sort_keys=True, separators=(",", ":"))` gives.
-
-    Written piece by piece: as one structure of dicts and lists for json to walk, the index of
-    10,000 pages took 165 MB and most of a second more."""
+    JSON text `json.dumps(lunr(...).serialize(), sort_keys=True, separators=(",", ":"))` gives,
+    in pieces made as they are written: as one structure of dicts and lists for json to walk, the
+    index of 10,000 pages took 165 MB and most of a second more; as one string copied into the
+    script around it, three times its 29 MB."""
     names = [f.name for f in fields]
     counted = [(ref, [counter.count(text) for text in texts]) for ref, texts in documents]
     number: dict[str, int] = {}  # term -> its index, in order of first use
@@ -100,7 +100,10 @@ def index_json(fields: Sequence[Field], documents: Sequence[tuple[str, Sequence[
     count = len(counted)
     average = [sum(c[1][i].length for c in counted) / count if count else 0 for i in range(len(names))]
     idf: dict[str, float] = {}
-    vectors = []
+    # The keys of lunr's serialised index, in sorted order: fieldVectors, fields, invertedIndex,
+    # pipeline, version.
+    yield '{"fieldVectors":['
+    comma = ""
     for ref, per_field in counted:
         for i, (field, terms) in enumerate(zip(fields, per_field)):
             elements = []
@@ -114,16 +117,15 @@ def index_json(fields: Sequence[Field], documents: Sequence[tuple[str, Sequence[
                 score *= field.boost
                 elements.append((number[term], round(score, 3)))
             elements.sort()  # lunr's Vector keeps its elements in order of term index
-            vectors.append(_json([f"{field.name}/{ref}", [x for pair in elements for x in pair]]))
+            yield comma + _json([f"{field.name}/{ref}", [x for pair in elements for x in pair]])
+            comma = ","
+    yield f'],"fields":{_json(names)},"invertedIndex":['
     quoted = {ref: _json(ref) for ref, _ in counted}  # each ref is written once per term using it
-    inverted = [f"[{_json(term)},{_posting(number[term], names, having[term], quoted)}]" for term in sorted(having)]
-    return _object({
-        "version": _json(__TARGET_JS_VERSION__),
-        "fields": _json(names),
-        "fieldVectors": f"[{','.join(vectors)}]",
-        "invertedIndex": f"[{','.join(inverted)}]",
-        "pipeline": _json(counter.search_pipeline.serialize()),
-    })
+    comma = ""
+    for term in sorted(having):
+        yield f"{comma}[{_json(term)},{_posting(number[term], names, having[term], quoted)}]"
+        comma = ","
+    yield f'],"pipeline":{_json(counter.search_pipeline.serialize())},"version":{_json(__TARGET_JS_VERSION__)}}}'
 
 
 def _posting(index: int, names: list[str], refs: list[list[str]], quoted: dict[str, str]) -> str:

@@ -27,9 +27,11 @@ def write_site(outputs: dict[str, bytes], target: Path) -> None:
     update_site(outputs.items(), (), target)
 
 
-def update_site(outputs: Iterable[tuple[str, bytes]], keep: Iterable[str], target: Path) -> dict[str, FileStat]:
+def update_site(outputs: Iterable[tuple[str, bytes | None]], keep: Iterable[str], target: Path) -> dict[str, FileStat]:
     """Replace `target` with a tree of `outputs` (streamed: they are written as they come) plus the
-    files named in `keep`, linked from the current `target`. Returns each file's stat."""
+    files named in `keep`, linked from the current `target`. An output whose data is None is kept
+    too: one found unchanged only once made (the search index, the downloads). Returns each
+    file's stat."""
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(target)
@@ -39,7 +41,10 @@ def update_site(outputs: Iterable[tuple[str, bytes]], keep: Iterable[str], targe
         for name in keep:
             tree.link(name, target / name)
         for name, data in outputs:
-            tree.write(name, data)
+            if data is None:
+                tree.link(name, target / name)
+            else:
+                tree.write(name, data)
         os.chmod(fresh, 0o755)
         stats = {name: stat_of(fresh / name) for name in tree.names}
         _swap_into_place(fresh, target)
@@ -83,7 +88,7 @@ def write_file(path: Path, data: bytes) -> None:
 
 
 def update_in_place(
-    outputs: Iterable[tuple[str, bytes]], keep: Iterable[str], target: Path, prune: bool = True,
+    outputs: Iterable[tuple[str, bytes | None]], keep: Iterable[str], target: Path, prune: bool = True,
     present: dict[str, FileStat] | None = None,
 ) -> dict[str, FileStat]:
     """Like `update_site`, but into `target` itself, one file at a time (each replaced by a rename,
@@ -93,7 +98,11 @@ def update_in_place(
     target.mkdir(parents=True, exist_ok=True)
     present = tree_stats(target) if present is None and prune else (present or {})
     tree = _Tree(target)
+    keep = list(keep)
     for name, data in outputs:
+        if data is None:  # as it is
+            keep.append(name)
+            continue
         path = target / name
         tree._parent(path)
         write_file(path, data)

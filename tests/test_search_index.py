@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from lunr import lunr
 
 from microsite.build import Project, check
-from microsite.lunr_index import TermCounter, index_json
+from microsite.lunr_index import TermCounter, index_pieces
 from microsite.search import FIELDS, search_documents, search_index
 
 REPO = Path(__file__).resolve().parent.parent
@@ -19,6 +19,10 @@ def by_lunr_py(documents: list[tuple[str, tuple[str, str]]]) -> dict:
     fields = [{"field_name": f.name, "boost": f.boost} for f in FIELDS]
     docs = [{"ref": ref, "title": title, "text": text} for ref, (title, text) in documents]
     return lunr(ref="ref", fields=fields, documents=docs).serialize()
+
+
+def index_json(fields, documents, counter: TermCounter) -> str:
+    return "".join(index_pieces(fields, documents, counter))
 
 
 def as_json(index: dict) -> str:
