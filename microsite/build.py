@@ -291,7 +291,7 @@ def prepare_files(
         results = []
         for key, file, data in chunk:
             value = prepare(root, file, data, config)
-            cache.put(key, value)  # in a worker, this stores on disk for the parent's next run
+            cache.store(key, value)  # for the next run; this one takes it from `results`
             results.append(value)
         return results
 

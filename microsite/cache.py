@@ -78,6 +78,11 @@ class PreparedCache:
 
     def put(self, key: str, value: Prepared) -> None:
         self.memory[key] = value
+        self.store(key, value)
+
+    def store(self, key: str, value: Prepared) -> None:
+        """On disk only: what a worker preparing files for its parent does, holding none of them
+        (each held its half of the site's records, 130 MiB at 10,000 entities)."""
         if self.folder is None:
             return
         path = self.folder / key[:2] / key
