@@ -7,7 +7,8 @@ preview's save-to-reload time, on a synthetic investigation (`generate.py`).
 Each build runs as `build.py build` in a child process, as a user runs it. Peak memory is the
 highest total PSS (resident memory, pages shared between processes divided among them) of the
 build and its worker processes, sampled every 0.2 s from /proc; the child's own peak RSS is
-reported beside it.
+reported beside it. Each size is also built by the naive loop of `floor.py`, the least any page
+costs with the same libraries, for scale.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.floor import measure_floor  # noqa: E402
 from bench.generate import REPO, generate  # noqa: E402
 
 MiB = 1024 * 1024
@@ -187,6 +189,11 @@ def main() -> None:
                 + " ".join(f"{r['seconds']:.2f}" for r in rows),
                 flush=True,
             )
+        floor = measure_floor(project, args.where / f"floor-{n}", args.runs)
+        entry["floor_seconds"] = {str(k): v for k, v in floor.items()}
+        for processes, times in floor.items():
+            print(f"{n:>6} entities  floor      {statistics.median(times):6.2f} s  the naive loop (bench/floor.py), "
+                  f"{processes} process(es)   runs: " + " ".join(f"{t:.2f}" for t in times), flush=True)
         if not args.no_serve:
             times = measure_serve(project, max(5, args.runs))
             entry["serve_seconds"] = times
