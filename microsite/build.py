@@ -399,7 +399,7 @@ def _build(
     stale_pages = [p for p in pages if p not in kept and p not in late]
     stale_cards = [c for c in cards.cards if c.path not in kept]
     made_late: dict[str, bytes] | None = None  # made already: the changed ones
-    counter = state.search_terms if state.in_place else None
+    counter = state.search_terms if state.in_place else None  # only a preview's next save reuses the counts
     if not (deferred or stale_pages or stale_cards or any(n not in kept for n in extras)):
         # No pages to render, so no workers to fork: whether anything changed at all hangs on these
         made_late = {}
