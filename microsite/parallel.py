@@ -19,6 +19,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_PARALLEL = 200  # fewer items than this are done in the parent
+SERIAL_CHUNK = 64  # items per call of a task done in the parent
 _task: Callable | None = None  # the function a forked worker applies, inherited at fork
 
 
@@ -40,7 +41,7 @@ def map_chunks(task: Callable[[list[T]], list[R]], items: list[T], workers: int 
     global _task
     workers, chunks = _plan(items, workers)
     if not chunks:
-        yield from task(items)
+        yield from _serially(task, items)
         return
     _task = task
     try:
@@ -56,10 +57,17 @@ def map_shared(task: Callable[[list[T]], list[R]], items: list[T], workers: int 
     process fewer holds a copy of what the work reads (the resolved site, when rendering)."""
     workers, chunks = _plan(items, workers)
     if not chunks:
-        yield from task(items)
+        yield from _serially(task, items)
         return
     mine, theirs = chunks[: len(chunks) // workers], chunks[len(chunks) // workers :]
     yield from _with_pool(task, workers - 1, theirs, mine)
+
+
+def _serially(task: Callable[[list[T]], list[R]], items: list[T]) -> Iterator[R]:
+    """`task` in this process, a few items at a time: its results are used as they come, not
+    all held until the last is made (ten thousand pages are 300 MB)."""
+    for start in range(0, len(items), SERIAL_CHUNK):
+        yield from task(items[start : start + SERIAL_CHUNK])
 
 
 def _with_pool(task, workers: int, theirs: list, mine: list) -> Iterator:
