@@ -181,14 +181,27 @@ def to_csv(table: Table, rows: list[tuple]) -> bytes:
 
 
 def to_json(site: Site, rows: dict[str, list[tuple]]) -> bytes:
+    """`{"site": ..., table: [row as an object, ...], ...}`, compact: json's C encoder only runs
+    without indentation, five times faster on a large site; browsers and jq show the file
+    indented anyway. Written a thousand rows at a time: every row a dict at once, the file of
+    10,000 entities took 80 MB more to make."""
     config = site.content.config
-    data = {
-        "site": {"title": config.title, "url": config.base_url},
-        **{t.name: [dict(zip((c.name for c in t.columns), row)) for row in rows[t.name]] for t in TABLES},
-    }
-    # Compact: json's C encoder only runs without indentation, five times faster on a large site;
-    # browsers and jq show the file indented anyway.
-    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    out = io.BytesIO()
+    out.write(b'{"site":' + _json({"title": config.title, "url": config.base_url}).encode("utf-8"))
+    for table in TABLES:
+        names = [c.name for c in table.columns]
+        out.write(f",{_json(table.name)}:[".encode("utf-8"))
+        table_rows = rows[table.name]
+        for start in range(0, len(table_rows), 1000):
+            objects = [dict(zip(names, row)) for row in table_rows[start : start + 1000]]
+            out.write(("," if start else "").encode() + _json(objects)[1:-1].encode("utf-8"))
+        out.write(b"]")
+    out.write(b"}\n")
+    return out.getvalue()
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def to_sqlite(rows: dict[str, list[tuple]]) -> bytes:

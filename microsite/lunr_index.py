@@ -35,22 +35,29 @@ class Field:
 class FieldTerms:
     """What lunr keeps of a field's text: each term with its count, in order of first use."""
 
-    counts: tuple[tuple[str, int], ...]
+    # Two flat tuples, not one of pairs: a pair costs 64 bytes, 37 MB for 10,000 pages.
+    terms: tuple[str, ...]
+    counts: tuple[int, ...]
     length: int  # the number of terms, repeats included
 
 
 class TermCounter:
     """Texts to terms through lunr's indexing pipeline, remembering each distinct word and text."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_texts: bool = True) -> None:
         builder = get_default_builder()
         self.pipeline = builder.pipeline
         self.search_pipeline = builder.search_pipeline
         self.words: dict[str, tuple[str, ...]] = {}
         self.texts: dict[str, FieldTerms] = {}
         self.used: set[str] = set()
+        # A preview counts the same texts save after save; a single build holding every text
+        # only to look each up once would hold 50 MB more at 10,000 entities.
+        self.keep_texts = keep_texts
 
     def count(self, text: str) -> FieldTerms:
+        if not self.keep_texts:
+            return self._count(text)
         self.used.add(text)
         known = self.texts.get(text)
         if known is None:
@@ -76,22 +83,25 @@ class TermCounter:
             for term in terms:
                 counts[term] = counts.get(term, 0) + n
             length += n * len(terms)
-        return FieldTerms(tuple(counts.items()), length)
+        return FieldTerms(tuple(counts), tuple(counts.values()), length)
 
 
-def index_pieces(fields: Sequence[Field], documents: Sequence[tuple[str, Sequence[str]]], counter: TermCounter) -> Iterator[str]:
-    """The lunr index of `documents` (each `(ref, texts)`, one text per field, refs unique) as the
-    JSON text `json.dumps(lunr(...).serialize(), sort_keys=True, separators=(",", ":"))` gives,
-    in pieces made as they are written: as one structure of dicts and lists for json to walk, the
-    index of 10,000 pages took 165 MB and most of a second more; as one string copied into the
-    script around it, three times its 29 MB."""
+Counted = list[tuple[str, list[FieldTerms]]]  # each document's ref, and the terms of each of its fields
+
+
+def index_pieces(fields: Sequence[Field], counted: Counted, counter: TermCounter) -> Iterator[str]:
+    """The lunr index of the documents `counted` (each `(ref, terms)`, terms counted by `counter`
+    for each field, refs unique) as the JSON text
+    `json.dumps(lunr(...).serialize(), sort_keys=True, separators=(",", ":"))` gives, in pieces
+    made as they are written: as one structure of dicts and lists for json to walk, the index of
+    10,000 pages took 165 MB and most of a second more; as one string copied into the script
+    around it, three times its 29 MB."""
     names = [f.name for f in fields]
-    counted = [(ref, [counter.count(text) for text in texts]) for ref, texts in documents]
     number: dict[str, int] = {}  # term -> its index, in order of first use
     having: dict[str, list[list[str]]] = {}  # term -> for each field, the documents using it
     for ref, per_field in counted:
         for i, terms in enumerate(per_field):
-            for term, _ in terms.counts:
+            for term in terms.terms:
                 refs = having.get(term)
                 if refs is None:
                     number[term] = len(number)
@@ -108,8 +118,8 @@ def index_pieces(fields: Sequence[Field], documents: Sequence[tuple[str, Sequenc
         for i, (field, terms) in enumerate(zip(fields, per_field)):
             elements = []
             # A field whose average length is 0 has no terms, so no score divides by it.
-            norm = K1 * (1 - B + B * (terms.length / average[i])) if terms.counts else 0.0
-            for term, tf in terms.counts:
+            norm = K1 * (1 - B + B * (terms.length / average[i])) if terms.terms else 0.0
+            for term, tf in zip(terms.terms, terms.counts):
                 weight = idf.get(term)
                 if weight is None:
                     weight = idf[term] = _idf(sum(len(refs) for refs in having[term]), count)

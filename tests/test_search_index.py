@@ -22,7 +22,8 @@ def by_lunr_py(documents: list[tuple[str, tuple[str, str]]]) -> dict:
 
 
 def index_json(fields, documents, counter: TermCounter) -> str:
-    return "".join(index_pieces(fields, documents, counter))
+    counted = [(ref, [counter.count(text) for text in texts]) for ref, texts in documents]
+    return "".join(index_pieces(fields, counted, counter))
 
 
 def as_json(index: dict) -> str:
