@@ -20,7 +20,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -28,7 +28,7 @@ from jinja2 import Environment
 
 from .assets import collect_assets
 from .cache import PreparedCache, engine_digest
-from .cards import Card, CardSet, card_path, site_cards
+from .cards import Card, CardSet, card_path, draw_cards, site_cards
 from .config import load_config
 from .datasets import dataset_names, dataset_outputs, downloads, site_slug
 from .deps import fingerprints, inputs_of_pages, keys_of, page_keys, readers
@@ -41,7 +41,7 @@ from .lunr_index import TermCounter
 from .model import SiteConfig
 from .offline import offline_zip
 from .outputs import DATA, SEARCH_INDEX
-from .parallel import in_child, map_chunks, map_shared
+from .parallel import MIN_PARALLEL, Helpers, early_helpers, in_child, map_beside, map_chunks, map_shared
 from .prepare import Prepared, digest, prepare
 from .render import PageRenderer, make_environment, page_outputs
 from .resolve import LinkTargets, Site, link_targets, resolve
@@ -260,9 +260,12 @@ def check(project: Project, state: BuildState | None = None, workers: int | None
     return checked.site, checked.warnings
 
 
-def _check(project: Project, inputs: Inputs, state: BuildState, problems: Problems, workers: int | None) -> Checked:
+def _check(
+    project: Project, inputs: Inputs, state: BuildState, problems: Problems, workers: int | None,
+    helpers: Helpers | None = None,
+) -> Checked:
     files = inputs.files
-    prepared = prepare_files(project.root, inputs, state.cache, state.files, workers)
+    prepared = prepare_files(project.root, inputs, state.cache, state.files, workers, helpers)
     for p in prepared:
         problems.items.extend(p.problems)
     content = assemble(project.root, inputs.config, [(f, p.record) for f, p in zip(files, prepared)], problems)
@@ -273,9 +276,11 @@ def _check(project: Project, inputs: Inputs, state: BuildState, problems: Proble
 
 
 def prepare_files(
-    root: Path, inputs: Inputs, cache: PreparedCache, files: FileDigests, workers: int | None
+    root: Path, inputs: Inputs, cache: PreparedCache, files: FileDigests, workers: int | None,
+    helpers: Helpers | None = None,
 ) -> list[Prepared]:
-    """Each file prepared, from the cache when its content was seen before, else on every core."""
+    """Each file prepared, from the cache when its content was seen before, else on every core
+    (by the `helpers` when there are, with this process)."""
     config = inputs.config
     found: dict[str, Prepared] = {}
     missing = []
@@ -286,20 +291,25 @@ def prepare_files(
         else:
             found[key] = value
     files.forget_bytes()  # read once, to be digested; the unchanged ones are not needed again
-
-    def task(chunk):
-        results = []
-        for key, file, data in chunk:
-            value = prepare(root, file, data, config)
-            cache.store(key, value)  # for the next run; this one takes it from `results`
-            results.append(value)
-        return results
-
-    for (key, _, _), value in zip(missing, map_chunks(task, missing, workers)):
+    task = partial(_prepare_chunk, root, config, cache.folder)
+    spread = map_chunks(task, missing, workers) if helpers is None else map_beside((), task, missing, helpers)
+    for key, value in spread:
         cache.memory[key] = value
         found[key] = value
     cache.keep_only(set(inputs.keys), prune_disk=bool(missing))
     return [found[k] for k in inputs.keys]
+
+
+def _prepare_chunk(root: Path, config: SiteConfig, folder: Path | None, chunk: list) -> list[tuple[str, Prepared]]:
+    """`(key, prepared)` for each `(key, file, bytes)`, each also stored on disk for the next run
+    (not kept in memory: in a worker, only the parent would read it)."""
+    cache = PreparedCache(folder)
+    results = []
+    for key, file, data in chunk:
+        value = prepare(root, file, data, config)
+        cache.store(key, value)
+        results.append((key, value))
+    return results
 
 
 def build(
@@ -360,8 +370,17 @@ def _build(
             previous.pages, previous.sources, previous.citations, time.perf_counter() - clock.start,
             previous.warnings, target, phases=tuple(clock.phases), title=inputs.config.title,
         )
+    # The preview keeps its last build in memory: any worker forked from it shares that anyway.
+    with early_helpers(1 if state.in_place else workers, len(inputs.files)) as helpers:
+        return _build_changed(project, preview, state, workers, helpers, clock, target, problems, inputs, previous, current)
 
-    checked = _check(project, inputs, state, problems, workers)
+
+def _build_changed(
+    project: Project, preview: bool, state: BuildState, workers: int | None, helpers: Helpers | None, clock: Clock,
+    target: Path, problems: Problems, inputs: Inputs, previous: Manifest, current: dict[str, FileStat],
+) -> BuildResult:
+    """The build once some input has changed: load, resolve, render and write what changed."""
+    checked = _check(project, inputs, state, problems, workers, helpers)
     site = checked.site
     clock.lap("load and resolve")
     env = state.environment(project.templates, preview, inputs.templates)
@@ -418,8 +437,7 @@ def _build(
         graph = relation_graph(site)
 
         def outputs() -> Iterator[tuple[str, bytes | None]]:
-            yield from _render(PageRenderer(site, env, (), graph), stale_pages, workers)
-            yield from _draw(cards, stale_cards, workers)
+            yield from _pages_and_cards(PageRenderer(site, env, (), graph), stale_pages, cards, stale_cards, workers, helpers)
             yield from ((n, d) for n, d in extras.items() if n not in kept)
             if made_late is not None:
                 yield from made_late.items()
@@ -540,6 +558,22 @@ def _keyed(outputs: Iterable[tuple[str, bytes]], sizes: dict[str, int]) -> Itera
         yield name, digest(data), data
 
 
+def _pages_and_cards(
+    renderer: PageRenderer, pages: list[str], cards: CardSet, stale_cards: list[Card], workers: int | None,
+    helpers: Helpers | None,
+) -> Iterator[tuple[str, bytes]]:
+    """The pages rendered in this process, which holds the site, while the helpers forked before
+    it was loaded draw the cards; a worker forked to render pages would copy each page of the
+    site's memory it read (a cold build of 10,000 entities: 644 MiB at its peak, 535 so).
+    Without helpers, or with few cards to draw, both are spread over forked workers."""
+    if helpers is None or len(stale_cards) < MIN_PARALLEL:
+        yield from _render(renderer, pages, workers)
+        yield from _draw(cards, stale_cards, workers)
+        return
+    yield from map_beside(_render(renderer, pages, 1), partial(draw_cards, cards.settings), stale_cards, helpers)
+    helpers.pool.close()  # nothing more for them: they exit now, not at the end of the build
+
+
 def _render(renderer: PageRenderer, outputs: list[str], workers: int | None) -> Iterator[tuple[str, bytes]]:
     def task(chunk: list[str]) -> list[tuple[str, bytes]]:
         return [(output, renderer.render(output)) for output in chunk]
@@ -548,10 +582,7 @@ def _render(renderer: PageRenderer, outputs: list[str], workers: int | None) -> 
 
 
 def _draw(cards: CardSet, stale: list[Card], workers: int | None) -> Iterator[tuple[str, bytes]]:
-    def task(chunk: list[Card]) -> list[tuple[str, bytes]]:
-        return [(card.path, cards.draw(card)) for card in chunk]
-
-    return map_shared(task, stale, workers)
+    return map_shared(partial(draw_cards, cards), stale, workers)
 
 
 def site_wide_fingerprints(site: Site, preview: bool, templates: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ never all held in memory.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,9 +61,20 @@ class CardSet:
     def keys(self) -> dict[str, str]:
         return {card.path: card.key for card in self.cards}
 
+    @property
+    def settings(self) -> CardSet:
+        """What drawing a card needs, without the list of every card: sent to other processes."""
+        return replace(self, cards=[])
+
     def draw(self, card: Card) -> bytes:
         """The card's PNG, from .cache/cards/ when drawn before."""
         return cached(self.cache, card.key, ".png", lambda: draw_card(card.page, self.site_name, self.tagline, self.fonts))
+
+
+def draw_cards(cards: CardSet, chunk: list[Card]) -> list[tuple[str, bytes]]:
+    """Each card of `chunk`, as (path, PNG bytes). A function of the module, so it can be sent to
+    another process, with `cards` emptied of its list (`cards.settings`)."""
+    return [(card.path, cards.draw(card)) for card in chunk]
 
 
 def site_cards(site: Site, assets: Path, cache: Path | None) -> CardSet:

@@ -7,10 +7,11 @@ and the preview falls back to polling.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import struct
 from pathlib import Path
+
+from .libc import function, libc
 
 IN_MODIFY, IN_CLOSE_WRITE, IN_MOVED_FROM, IN_MOVED_TO = 0x2, 0x8, 0x40, 0x80
 IN_CREATE, IN_DELETE, IN_ISDIR = 0x100, 0x200, 0x40000000
@@ -19,16 +20,11 @@ MASK = IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE
 _EVENT = struct.Struct("iIII")  # wd, mask, cookie, length of the name that follows
 
 
-def _libc():
-    name = ctypes.util.find_library("c")
-    return ctypes.CDLL(name, use_errno=True) if name else None
-
-
 class Inotify:
     """Watches folders and every folder under them, including folders made later."""
 
     def __init__(self, folders: list[Path]):
-        self.libc = _libc()
+        self.libc = libc()
         self.fd = self.libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC)
         if self.fd < 0:
             raise OSError(ctypes.get_errno(), "inotify_init1 failed")
@@ -38,8 +34,7 @@ class Inotify:
 
     @staticmethod
     def available() -> bool:
-        libc = _libc()
-        return libc is not None and hasattr(libc, "inotify_init1")
+        return function("inotify_init1") is not None
 
     def fileno(self) -> int:
         return self.fd

@@ -7,13 +7,13 @@ again (a file is never modified in place, so the link cannot see a later change)
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Iterable
+
+from .libc import function
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -182,11 +182,7 @@ def _swap_into_place(fresh: Path, target: Path) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically exchange two paths where the kernel allows it (Linux 3.15+)."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
+    renameat2 = function("renameat2")
     if renameat2 is None:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
