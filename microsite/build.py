@@ -563,8 +563,8 @@ def _pages_and_cards(
     helpers: Helpers | None,
 ) -> Iterator[tuple[str, bytes]]:
     """The pages rendered in this process, which holds the site, while the helpers forked before
-    it was loaded draw the cards; a worker forked to render pages would copy each page of the
-    site's memory it read (a cold build of 10,000 entities: 644 MiB at its peak, 535 so).
+    it was loaded draw the cards: a worker forked to render pages copied each page of the site's
+    memory it read, and the two held the site nearly twice (644 MiB at 10,000 entities).
     Without helpers, or with few cards to draw, both are spread over forked workers."""
     if helpers is None or len(stale_cards) < MIN_PARALLEL:
         yield from _render(renderer, pages, workers)
