@@ -5,11 +5,11 @@ A build is incremental without being guessed at: every content file is prepared 
 (`deps.py`), and only outputs whose key changed are rendered and written; the rest are linked
 from the previous tree. Large jobs are spread over the cores (`parallel.py`).
 
-Whole-site outputs (the search index, feeds, data downloads) are `Site -> {path: bytes}`
-functions called from `_site_outputs`: they run on every build that is not skipped outright
-(nothing changed), and each of their files is written only when its bytes changed. A per-page
-output is another kind of page: a key naming its inputs, made only when the key changed (the
-social cards).
+Whole-site outputs are `Site -> {path: bytes}` functions, run on every build that is not
+skipped outright (nothing changed), each of their files written only when its bytes changed:
+assets, images and feeds before the pages (`_site_outputs`); what no page reads, the search
+index and the data downloads, after them (`_late_outputs`). A per-page output is another kind
+of page: a key naming its inputs, made only when the key changed (the social cards).
 """
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ from .lunr_index import TermCounter
 from .model import SiteConfig
 from .offline import offline_zip
 from .outputs import DATA, SEARCH_INDEX
-from .parallel import MIN_PARALLEL, Helpers, early_helpers, in_child, map_beside, map_chunks, map_shared
+from .parallel import Helpers, early_helpers, enough_for_a_pool, in_child, map_beside, map_chunks, map_shared
 from .prepare import Prepared, digest, prepare
 from .render import PageRenderer, make_environment, page_outputs
 from .resolve import LinkTargets, Site, link_targets, resolve
@@ -419,7 +419,8 @@ def _build_changed(
     stale_cards = [c for c in cards.cards if c.path not in kept]
     made_late: dict[str, bytes] | None = None  # made already: the changed ones
     counter = state.search_terms if state.in_place else None  # only a preview's next save reuses the counts
-    if not (deferred or stale_pages or stale_cards or any(n not in kept for n in extras)):
+    to_make = bool(stale_pages or stale_cards or any(n not in kept for n in extras))
+    if not (deferred or to_make):
         # No pages to render, so no workers to fork: whether anything changed at all hangs on these
         made_late = {}
         for name, key, data in _late_outputs(site, fps, env, None, counter):
@@ -431,7 +432,7 @@ def _build_changed(
                 made_late[name] = data
     clock.lap("dependencies")
     written: list[str] = []
-    if stale_pages or stale_cards or set(current) != kept or any(n not in kept for n in extras):
+    if to_make or set(current) != kept:
         state.forget(target)  # until the new tree is complete, trust nothing in it
 
         graph = relation_graph(site)
@@ -546,7 +547,7 @@ def _late_outputs(
     sizes: dict[str, int] = {}
     yield from _keyed(dataset_outputs(site), sizes)
     yield from _keyed(search_index(site, counter).items(), sizes)
-    yield from _keyed(iter([(SITEMAP, sitemap(site))]), sizes)
+    yield from _keyed([(SITEMAP, sitemap(site))], sizes)
     listed = downloads(site, sizes)
     key = page_keys(site, [DATA], {**fps, "downloads": digest(repr(listed))})[DATA]
     yield DATA, key, PageRenderer(site, env, listed, graph).render(DATA)
@@ -566,7 +567,7 @@ def _pages_and_cards(
     it was loaded draw the cards: a worker forked to render pages copied each page of the site's
     memory it read, and the two held the site nearly twice (644 MiB at 10,000 entities).
     Without helpers, or with few cards to draw, both are spread over forked workers."""
-    if helpers is None or len(stale_cards) < MIN_PARALLEL:
+    if helpers is None or not enough_for_a_pool(len(stale_cards)):
         yield from _render(renderer, pages, workers)
         yield from _draw(cards, stale_cards, workers)
         return

@@ -6,8 +6,9 @@ in the parent, where a pool's start-up would cost more than it saves.
 
 A forked worker shares the parent's memory only until either writes to it, and CPython writes a
 reference count into every object it reads: work that reads much of a large parent copies much
-of it. So work that needs little of the parent (the social cards) goes to `Helpers` forked
-before the parent loads the site, beside the work that needs all of it (`map_beside`).
+of it. So work that needs little of the parent (parsing changed files, drawing the social cards)
+goes to `Helpers` forked before the parent loads the site, beside the work that needs all of it
+(`map_beside`).
 """
 from __future__ import annotations
 
@@ -41,10 +42,22 @@ def default_workers() -> int:
 def _plan(items: list[T], workers: int | None) -> tuple[int, list[list[T]]]:
     """How many workers and which chunks; no chunks when the parent had better do it all."""
     workers = default_workers() if workers is None else workers
-    if workers <= 1 or len(items) < MIN_PARALLEL or "fork" not in multiprocessing.get_all_start_methods():
-        return workers, []
-    size = max(16, len(items) // (workers * 8))
-    return workers, [items[i : i + size] for i in range(0, len(items), size)]
+    return workers, _chunks(items, workers) if _forking_pays(workers, len(items)) else []
+
+
+def enough_for_a_pool(items: int) -> bool:
+    """Whether `items` pieces of work are worth a pool's start-up."""
+    return items >= MIN_PARALLEL
+
+
+def _forking_pays(workers: int, items: int) -> bool:
+    return workers > 1 and enough_for_a_pool(items) and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _chunks(items: list[T], processes: int) -> list[list[T]]:
+    """About eight chunks a process: enough to even out chunks of unequal cost."""
+    size = max(16, len(items) // (processes * 8))
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def map_chunks(task: Callable[[list[T]], list[R]], items: list[T], workers: int | None = None) -> Iterator[R]:
@@ -115,7 +128,7 @@ def early_helpers(workers: int | None, items: int) -> Iterator[Helpers | None]:
     loading 10,000 entities grew by 120 MiB drawing cards, copying each page of the site's memory
     its work touched. None when `items` is too few for a pool to pay."""
     workers = default_workers() if workers is None else workers
-    if workers <= 1 or items < MIN_PARALLEL or "fork" not in multiprocessing.get_all_start_methods():
+    if not _forking_pays(workers, items):
         yield None
         return
     with multiprocessing.get_context("fork").Pool(workers - 1, initializer=_start_worker) as pool:
@@ -129,12 +142,11 @@ def map_beside(
     chunks (`task` and the items are pickled: a function of the module, or a partial of one);
     once `own` is done, this process takes chunks too, so neither side waits for the other.
     Results come as they are made, in no particular order."""
-    if helpers is None or len(items) < MIN_PARALLEL:
+    if helpers is None or not enough_for_a_pool(len(items)):
         yield from own
         yield from _serially(task, items)
         return
-    size = max(16, len(items) // (8 * (helpers.processes + 1)))
-    pending = deque(items[i : i + size] for i in range(0, len(items), size))
+    pending = deque(_chunks(items, helpers.processes + 1))
     running: deque = deque()
 
     def finished() -> list[R]:
