@@ -42,7 +42,7 @@ from .model import SiteConfig
 from .offline import offline_zip
 from .outputs import DATA, SEARCH_INDEX
 from .parallel import Helpers, early_helpers, enough_for_a_pool, in_child, map_beside, map_chunks, map_shared
-from .prepare import Prepared, digest, prepare
+from .prepare import Prepared, digest, prepare, unreadable
 from .render import PageRenderer, make_environment, page_outputs
 from .resolve import LinkTargets, Site, link_targets, resolve
 from .search import search_index
@@ -265,7 +265,7 @@ def _check(
     helpers: Helpers | None = None,
 ) -> Checked:
     files = inputs.files
-    prepared = prepare_files(project.root, inputs, state.cache, state.files, workers, helpers)
+    prepared = prepare_files(project.root, inputs, state.cache, workers, helpers)
     for p in prepared:
         problems.items.extend(p.problems)
     content = assemble(project.root, inputs.config, [(f, p.record) for f, p in zip(files, prepared)], problems)
@@ -276,22 +276,19 @@ def _check(
 
 
 def prepare_files(
-    root: Path, inputs: Inputs, cache: PreparedCache, files: FileDigests, workers: int | None,
-    helpers: Helpers | None = None,
+    root: Path, inputs: Inputs, cache: PreparedCache, workers: int | None, helpers: Helpers | None = None,
 ) -> list[Prepared]:
     """Each file prepared, from the cache when its content was seen before, else on every core
     (by the `helpers` when there are, with this process)."""
-    config = inputs.config
     found: dict[str, Prepared] = {}
     missing = []
     for key, file in zip(inputs.keys, inputs.files):
         value = cache.get(key)
         if value is None:
-            missing.append((key, file, files.read(file.path)))
+            missing.append((key, file))
         else:
             found[key] = value
-    files.forget_bytes()  # read once, to be digested; the unchanged ones are not needed again
-    task = partial(_prepare_chunk, root, config, cache.folder)
+    task = partial(_prepare_chunk, root, inputs.config, inputs.config_digest, cache.folder)
     spread = map_chunks(task, missing, workers) if helpers is None else map_beside((), task, missing, helpers)
     for key, value in spread:
         cache.memory[key] = value
@@ -300,14 +297,27 @@ def prepare_files(
     return [found[k] for k in inputs.keys]
 
 
-def _prepare_chunk(root: Path, config: SiteConfig, folder: Path | None, chunk: list) -> list[tuple[str, Prepared]]:
-    """`(key, prepared)` for each `(key, file, bytes)`, each also stored on disk for the next run
-    (not kept in memory: in a worker, only the parent would read it)."""
+def _prepare_chunk(
+    root: Path, config: SiteConfig, config_digest: str, folder: Path | None, chunk: list[tuple[str, ContentFile]]
+) -> list[tuple[str, Prepared]]:
+    """`(key, prepared)` for each `(key, file)`, each also stored on disk for the next run (not
+    kept in memory: in a worker, only the parent would read it).
+
+    Each file is read here, by the process preparing it: the bytes read to digest it were let go,
+    as holding every changed file's bytes until then cost 60 MB at 10,000 entities, in the parent
+    and in every helper forked from it. A file saved again since it was digested is prepared as it
+    is now but not stored under the key of what it was; the next build digests it anew."""
     cache = PreparedCache(folder)
     results = []
-    for key, file, data in chunk:
+    for key, file in chunk:
+        try:
+            data = file.path.read_bytes()
+        except OSError as e:
+            results.append((key, unreadable(file, e)))
+            continue
         value = prepare(root, file, data, config)
-        cache.store(key, value)
+        if cache.key(config_digest, file.folder, file.name, digest(data)) == key:
+            cache.store(key, value)
         results.append((key, value))
     return results
 

@@ -72,10 +72,13 @@ def _read_saves(project: Project, state: BuildState, snapshot: Snapshot, paths: 
             continue  # an editor's scratch file, made and deleted again
         file = inputs.files[index]
         try:
-            key = state.cache.key(inputs.config_digest, file.folder, file.name, state.files.digest(path))
-            data = state.files.read(path)
+            data = path.read_bytes()
+            data_digest = state.files.digest(path)
         except OSError:
             return None  # deleted or moved away
+        if digest(data) != data_digest:
+            return None  # saved again meanwhile: the full path reads it as it ends up
+        key = state.cache.key(inputs.config_digest, file.folder, file.name, data_digest)
         if key != inputs.keys[index]:
             saved.append(Saved(index, key, prepare(project.root, file, data, inputs.config)))
     return saved

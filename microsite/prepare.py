@@ -13,7 +13,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from .errors import Problem, Problems
+from .errors import Location, Problem, Problems
 from .load import ContentFile, load_file
 from .markdown import Fragment, make_markdown, prepare_block, prepare_inline
 from .model import Entity, Page, SiteConfig, Source
@@ -48,6 +48,12 @@ def prepare(root: Path, file: ContentFile, data: bytes, config: SiteConfig) -> P
     return Prepared(
         record, tuple(problems.items), summary, body, digest(data), digest(repr(card)), digest(repr(links))
     )
+
+
+def unreadable(file: ContentFile, error: OSError) -> Prepared:
+    """A file that went away or became unreadable between being listed and being read."""
+    problem = Problem(Location(file.name), f"cannot read the file ({error.strerror}); check it exists and can be read")
+    return Prepared(None, (problem,), None, None, "-", "-", "-")
 
 
 def digest(data: bytes | str) -> str:

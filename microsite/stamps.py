@@ -21,14 +21,14 @@ Stamp = tuple[int, int, int, int]  # inode, size, mtime_ns, ctime_ns
 
 
 class FileDigests:
-    """`digest(path)` reads a file only if its stamp changed; `read(path)` hands over bytes
-    already read this build, so a changed file is read once."""
+    """`digest(path)` reads a file only if its stamp changed. The bytes are not kept: whoever
+    parses a changed file reads it again (from the system's cache), so a build of many changed
+    files never holds them all."""
 
     def __init__(self, store: Path | None):
         self.store = store  # where the stamps are kept between runs; None: in memory only
         self.known: dict[str, tuple[Stamp, str]] | None = None
         self.seen: dict[str, tuple[Stamp, str]] = {}
-        self.fresh: dict[Path, bytes] = {}
 
     def digest(self, path: Path) -> str:
         try:
@@ -40,9 +40,7 @@ class FileDigests:
         if known is not None and known[0] == stamp:
             self.seen[str(path)] = known
             return known[1]
-        data = path.read_bytes()
-        self.fresh[path] = data
-        value = digest(data)
+        value = digest(path.read_bytes())
         if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > SETTLED_NS:
             self.seen[str(path)] = (stamp, value)
         else:
@@ -54,16 +52,8 @@ class FileDigests:
         files a save changed, and only those are digested (`edits.py`)."""
         self.seen = dict(self._known())
 
-    def read(self, path: Path) -> bytes:
-        data = self.fresh.pop(path, None)
-        return path.read_bytes() if data is None else data
-
-    def forget_bytes(self) -> None:
-        self.fresh = {}
-
     def finish(self) -> None:
-        """Forget this build's bytes; keep the stamps of the files it saw (on disk too)."""
-        self.fresh = {}
+        """Keep the stamps of the files this build saw (on disk too)."""
         changed = self.seen != self.known
         self.known, self.seen = self.seen, {}
         if not changed or self.store is None:
