@@ -106,9 +106,12 @@ class BuildState:
     lock: threading.Lock = field(default_factory=threading.Lock)  # the preview: held while its output changes
 
     @classmethod
-    def on_disk(cls, project: Project) -> BuildState:
+    def on_disk(cls, project: Project, preview: bool = False) -> BuildState:
+        """The state kept in .cache/; a `preview` keeps its site in memory between saves, texts
+        included, and writes its changes in place."""
         build = project.cache / "build"
-        return cls(PreparedCache(project.cache / "prepared"), build, files=FileDigests(build / "stamps"))
+        cache = PreparedCache(project.cache / "prepared", texts_in_memory=preview)
+        return cls(cache, build, files=FileDigests(build / "stamps"), in_place=preview)
 
     def environment(self, templates: Path, preview: bool, templates_digest: str) -> Environment:
         """The Jinja environment, templates compiled once while they are unchanged: compiling them
@@ -288,37 +291,42 @@ def prepare_files(
             missing.append((key, file))
         else:
             found[key] = value
-    task = partial(_prepare_chunk, root, inputs.config, inputs.config_digest, cache.folder)
+    task = partial(_prepare_chunk, root, inputs.config, inputs.config_digest, cache.folder, cache.texts_in_memory)
     spread = map_chunks(task, missing, workers) if helpers is None else map_beside((), task, missing, helpers)
-    for key, value in spread:
-        cache.memory[key] = value
+    for key, value, as_digested in spread:
+        if as_digested:
+            cache.memory[key] = value
         found[key] = value
     cache.keep_only(set(inputs.keys), prune_disk=bool(missing))
     return [found[k] for k in inputs.keys]
 
 
 def _prepare_chunk(
-    root: Path, config: SiteConfig, config_digest: str, folder: Path | None, chunk: list[tuple[str, ContentFile]]
-) -> list[tuple[str, Prepared]]:
-    """`(key, prepared)` for each `(key, file)`, each also stored on disk for the next run (not
-    kept in memory: in a worker, only the parent would read it).
+    root: Path, config: SiteConfig, config_digest: str, folder: Path | None, texts_in_memory: bool,
+    chunk: list[tuple[str, ContentFile]],
+) -> list[tuple[str, Prepared, bool]]:
+    """`(key, prepared, as digested)` for each `(key, file)`, each also stored on disk for the next
+    run (not kept in memory: in a worker, only the parent would read it). What comes back leaves
+    each narrative's texts in its entry, unless `texts_in_memory` (`texts.py`).
 
     Each file is read here, by the process preparing it: the bytes read to digest it were let go,
     as holding every changed file's bytes until then cost 60 MB at 10,000 entities, in the parent
     and in every helper forked from it. A file saved again since it was digested is prepared as it
-    is now but not stored under the key of what it was; the next build digests it anew."""
-    cache = PreparedCache(folder)
+    is now, but not cached under the key of what it was (`as digested` false); the next build
+    digests it anew."""
+    cache = PreparedCache(folder, texts_in_memory)
     results = []
     for key, file in chunk:
         try:
             data = file.path.read_bytes()
         except OSError as e:
-            results.append((key, unreadable(file, e)))
+            results.append((key, unreadable(file, e), False))
             continue
         value = prepare(root, file, data, config)
-        if cache.key(config_digest, file.folder, file.name, digest(data)) == key:
-            cache.store(key, value)
-        results.append((key, value))
+        as_digested = cache.key(config_digest, file.folder, file.name, digest(data)) == key
+        if as_digested:
+            value = cache.store(key, value)
+        results.append((key, value, as_digested))
     return results
 
 

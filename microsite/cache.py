@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import struct
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
 from .prepare import Prepared, digest
+from .texts import StoredText, Text
 from .write import write_file
 
 ENGINE = Path(__file__).resolve().parent
+ENTRY_HEAD = struct.Struct(">II")  # a prepared entry's html and words sizes, in bytes
 
 
 def content_key(*parts: bytes | str) -> str:
@@ -53,10 +57,16 @@ class PreparedCache:
     """Prepared content files, in memory and in .cache/prepared/. The key hashes everything a
     prepared file depends on: the engine's own code, the content model (site.yaml), the file's path
     and its bytes; a changed engine or model thus misses the cache instead of reusing stale
-    results. A missing or unreadable entry is a miss."""
+    results. A missing or unreadable entry is a miss.
 
-    def __init__(self, folder: Path | None):
+    An entry starts with the narrative's rendered HTML and words (`ENTRY_HEAD`: their sizes in
+    bytes, then them), then the rest pickled. Unless `texts_in_memory` (the preview, which keeps
+    its site between saves), what this cache hands out leaves those texts in the entry
+    (`texts.StoredText`), to be read when a page needs them."""
+
+    def __init__(self, folder: Path | None, texts_in_memory: bool = False):
         self.folder = folder
+        self.texts_in_memory = texts_in_memory
         self.memory: dict[str, Prepared] = {}
 
     def key(self, config_digest: str, folder: str, name: str, data_digest: str) -> str:
@@ -68,11 +78,24 @@ class PreparedCache:
             return self.memory[key]
         if self.folder is None:
             return None
+        path = self.folder / key[:2] / key
         try:
-            with open(self.folder / key[:2] / key, "rb") as f:
-                value = pickle.load(f)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            entry = path.read_bytes()
+            html_size, words_size = ENTRY_HEAD.unpack_from(entry)
+            start = ENTRY_HEAD.size + html_size + words_size
+            value = pickle.loads(memoryview(entry)[start:])
+            if not isinstance(value, Prepared):
+                return None
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, struct.error, ValueError):
             return None
+        if value.body is not None:
+            if self.texts_in_memory:
+                html = entry[ENTRY_HEAD.size : ENTRY_HEAD.size + html_size].decode("utf-8", "surrogatepass")
+                words = entry[ENTRY_HEAD.size + html_size : start].decode("utf-8", "surrogatepass")
+                text: Text | StoredText = Text(html, words)
+            else:
+                text = StoredText(str(path), ENTRY_HEAD.size, html_size, words_size)
+            value = replace(value, body=replace(value.body, text=text))
         self.memory[key] = value
         return value
 
@@ -80,17 +103,28 @@ class PreparedCache:
         self.memory[key] = value
         self.store(key, value)
 
-    def store(self, key: str, value: Prepared) -> None:
+    def store(self, key: str, value: Prepared) -> Prepared:
         """On disk only: what a worker preparing files for its parent does, holding none of them
-        (each held its half of the site's records, 130 MiB at 10,000 entities)."""
+        (each held its half of the site's records, 130 MiB at 10,000 entities). Returns the value
+        to use from now on: with its texts left in the entry, unless `texts_in_memory`."""
         if self.folder is None:
-            return
+            return value
         path = self.folder / key[:2] / key
+        body = value.body
+        if body is None:
+            head, rest = ENTRY_HEAD.pack(0, 0), value
+        else:
+            html, words = (t.encode("utf-8", "surrogatepass") for t in (body.html, body.words))
+            head = ENTRY_HEAD.pack(len(html), len(words)) + html + words
+            rest = replace(value, body=replace(body, text=None))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_file(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            write_file(path, head + pickle.dumps(rest, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
-            pass  # a cache that cannot be written only costs time
+            return value  # a cache that cannot be written only costs time
+        if body is None or self.texts_in_memory:
+            return value
+        return replace(value, body=replace(body, text=StoredText(str(path), ENTRY_HEAD.size, len(html), len(words))))
 
     def replace(self, old: str, new: str, value: Prepared) -> None:
         """A file saved anew: its new entry in, its old one out."""

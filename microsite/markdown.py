@@ -22,6 +22,7 @@ from .errors import Location, Problems, did_you_mean
 from .fields import is_safe_external
 from .model import Cite
 from .outputs import relative_url
+from .texts import StoredText, Text
 
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 EXTERNAL_REL = "noopener noreferrer"
@@ -55,11 +56,19 @@ class Fragment:
     """A Markdown text rendered once, file by file, with a slot for each citation mark and each
     internal link, so it can be cached by content and placed on any page."""
 
-    html: str
+    text: Text | StoredText  # its HTML, and its words for the search index (`texts.py`)
     cites: tuple[Cite, ...]
     links: tuple[LinkRef, ...]
     plain: str  # its words without citation marks, for meta descriptions
-    words: str  # its words paragraph by paragraph, without marks or markup, for the search index
+
+    @property
+    def html(self) -> str:
+        return self.text.html
+
+    @property
+    def words(self) -> str:
+        """Its words paragraph by paragraph, without marks or markup."""
+        return self.text.words
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,7 @@ def prepare_block(md: MarkdownIt, text: str, first_line: int, path: str, problem
         window = [(first_line + n, lines[n]) for n in range(start, min(end, len(lines)))]
         _check_inline(block.children, window, path, problems, cites, links)
     html = md.renderer.render(tokens, md.options, {"cite": _cite_slot})
-    return Fragment(html, tuple(cites), tuple(links), "", _words(tokens))
+    return Fragment(Text(html, _words(tokens)), tuple(cites), tuple(links), "")
 
 
 def prepare_inline(md: MarkdownIt, text: str, where: Location, line: str, problems: Problems) -> Fragment:
@@ -101,7 +110,7 @@ def prepare_inline(md: MarkdownIt, text: str, where: Location, line: str, proble
     for block in tokens:
         _check_inline(block.children or [], window, where.path, problems, cites, links)
     html = md.renderer.render(tokens, md.options, {"cite": _cite_slot})
-    return Fragment(html, tuple(cites), tuple(links), _plain_text(tokens), _words(tokens))
+    return Fragment(Text(html, _words(tokens)), tuple(cites), tuple(links), _plain_text(tokens))
 
 
 def _plain_text(tokens: list[Token]) -> str:
@@ -214,7 +223,8 @@ def fill(fragment: Fragment, targets: tuple[str | None, ...], output: str, cite)
         target = next(links)
         return escapeHtml(relative_url(output, target)) if target else "#"
 
-    return SLOT.sub(slot, fragment.html) if "\x00" in fragment.html else fragment.html
+    html = fragment.html
+    return SLOT.sub(slot, html) if "\x00" in html else html
 
 
 def _closest_page(path: str, ctx: LinkContext) -> str:

@@ -30,8 +30,7 @@ class Preview:
 
     def __init__(self, project: Project, out: Path):
         self.project, self.out = project, out
-        self.state = BuildState.on_disk(project)  # kept between rebuilds: only changes are redone
-        self.state.in_place = True
+        self.state = BuildState.on_disk(project, preview=True)  # kept between rebuilds: only changes are redone
         self.finishing = threading.Lock()  # one save's remaining work at a time
 
     def rebuild(self, saved: set[Path] | None = None) -> bool:

@@ -112,8 +112,7 @@ def test_the_cache_keeps_one_entry_per_file(project):
 
 
 def test_the_preview_shows_an_edit_first_and_its_search_index_and_downloads_right_after(project, tmp_path):
-    state = BuildState.on_disk(project)
-    state.in_place = True  # as `build.py serve` keeps it
+    state = BuildState.on_disk(project, preview=True)  # as `build.py serve` keeps it
     out = tmp_path / "preview"
     build(project, out, preview=True, state=state)
     data = out / "data/mini-investigation.json"
@@ -137,12 +136,10 @@ def test_the_preview_shows_an_edit_first_and_its_search_index_and_downloads_righ
 
 def test_a_preview_whose_folder_was_deleted_is_made_again_in_full(project, tmp_path):
     out = tmp_path / "preview"
-    first = BuildState.on_disk(project)
-    first.in_place = True
+    first = BuildState.on_disk(project, preview=True)
     build(project, out, preview=True, state=first)
     shutil.rmtree(out)  # the manifest in .cache/build/ remains
-    state = BuildState.on_disk(project)
-    state.in_place = True
+    state = BuildState.on_disk(project, preview=True)
     result = build(project, out, preview=True, state=state)
     assert result.pending == ()
     clean = tmp_path / "clean"
@@ -187,8 +184,7 @@ def test_the_preview_shows_a_template_edit(project, tmp_path):
 
 def started_preview(project: Project, out: Path) -> BuildState:
     """The state `build.py serve` keeps, after its first build."""
-    state = BuildState.on_disk(project)
-    state.in_place = True  # as `build.py serve` keeps it
+    state = BuildState.on_disk(project, preview=True)  # as `build.py serve` keeps it
     build(project, out, preview=True, state=state)
     return state
 
@@ -251,8 +247,7 @@ def test_the_preview_applies_a_save_to_the_last_build_as_a_clean_build_would(pro
         if what == "nothing new":
             assert result.rendered == 0
     # A build from scratch afterwards (a new preview) agrees with what the quick path left.
-    restarted = BuildState.on_disk(project)
-    restarted.in_place = True
+    restarted = BuildState.on_disk(project, preview=True)
     assert build(project, out, preview=True, state=restarted).rendered == 0
 
 

@@ -183,3 +183,27 @@ def test_file_names_that_are_not_utf8_get_a_printable_error(project):
     assert "content/companies/\\udced\\udca0\\udc80.md:1:1: bad slug" in result.stderr
     assert "content/companies/caf\\udce9.md:1:1: bad slug" in result.stderr
     assert "::error file=content/companies/caf\\udce9.md,line=1,col=1::bad slug" in result.stdout
+
+
+def test_a_cache_removed_during_a_build_stops_it_with_a_clear_error(project, capsys, monkeypatch):
+    """A build reads each narrative back from its cache entry when its page is made (`texts.py`):
+    `rm -rf .cache` meanwhile must not leave a traceback or a half-made site."""
+    assert run(project, "build", capsys=capsys)[0] == 0
+    before = digest(project.root / "site")
+    write(project, "content/companies/acme.md", (project.root / "content/companies/acme.md").read_text() + "\nMore.\n")
+    import microsite.build as engine
+
+    def resolve_then_remove_the_cache(*args, **kwargs):
+        site = resolve(*args, **kwargs)
+        shutil.rmtree(project.root / ".cache")
+        return site
+
+    resolve = engine.resolve
+    monkeypatch.setattr(engine, "resolve", resolve_then_remove_the_cache)
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 1 and "Traceback" not in err, err
+    assert "a cache file was removed or changed during the build" in err and "run the build again" in err
+    assert digest(project.root / "site") == before
+    monkeypatch.undo()
+    assert run(project, "build", capsys=capsys)[0] == 0  # and the next build is whole again
+    assert "More." in (project.root / "site/companies/acme.html").read_text()
