@@ -45,6 +45,7 @@ def update_site(outputs: Iterable[tuple[str, bytes | None]], keep: Iterable[str]
                 tree.link(name, target / name)
             else:
                 tree.write(name, data)
+            del data  # not held while the next is made: some are 30 MB
         os.chmod(fresh, 0o755)
         stats = {name: stat_of(fresh / name) for name in tree.names}
         _swap_into_place(fresh, target)
@@ -106,6 +107,7 @@ def update_in_place(
         path = target / name
         tree._parent(path)
         write_file(path, data)
+        del data  # not held while the next is made: some are 30 MB
         tree.names.append(name)
     written = set(tree.names)
     wanted = written | set(keep)
