@@ -27,7 +27,7 @@ LABEL_CHARS = 22  # characters per line of a node's label: fits the box at 13 px
 SWEEPS = 4
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edge:
     """`source` lists `target` under `relation` (a field of site.yaml's relations)."""
 

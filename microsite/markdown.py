@@ -43,7 +43,7 @@ LINK_SLOT = "\x00L\x00"
 SLOT = re.compile("\x00([CL])\x00")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkRef:
     """An internal link as written (`../companies/acme.md#x`), judged once every page is known."""
 
@@ -51,7 +51,7 @@ class LinkRef:
     location: Location
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fragment:
     """A Markdown text rendered once, file by file, with a slot for each citation mark and each
     internal link, so it can be cached by content and placed on any page."""

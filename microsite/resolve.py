@@ -15,7 +15,7 @@ from .model import Cite, Content, Document, Entity, Link, RelationSpec
 from .outputs import GENERATED, kind_index
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Inbound:
     """A relation seen from its target: `entity` lists this page under `relation`."""
 
@@ -24,7 +24,7 @@ class Inbound:
     link: Link
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Placed:
     """A rendered text and where each of its internal links leads (None: reported as missing)."""
 

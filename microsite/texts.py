@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .errors import ContentErrors, Location, Problem
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     """In memory: a summary, a text just prepared, anything a preview keeps between saves."""
 
@@ -23,7 +23,7 @@ class Text:
     words: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoredText:
     """In the cache entry at `path`; each property reads its part of the file again."""
 
