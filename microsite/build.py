@@ -36,8 +36,8 @@ from .errors import ContentErrors, Problem, Problems
 from .feeds import FEED, SITEMAP, feed_outputs, sitemap
 from .graph import Graph, relation_graph
 from .images import asset_image_outputs, image_outputs
-from .load import IMAGES_FOLDER, ContentFile, assemble, content_files
 from .libc import give_back_freed_memory
+from .load import IMAGES_FOLDER, ContentFile, assemble, content_files
 from .lunr_index import TermCounter
 from .model import SiteConfig
 from .offline import offline_zip
