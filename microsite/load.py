@@ -128,7 +128,9 @@ def assemble(
             else:
                 unreadable.add(file.path.stem)
         elif file.folder == "pages":
-            if record and _claim(claimed, record.output, record.path, problems):
+            if record is None:
+                unreadable.add(f"pages/{file.path.stem}")
+            elif _claim(claimed, record.output, record.path, problems):
                 pages[record.slug] = record
         elif record is None:
             unreadable.add(f"{file.folder}/{file.path.stem}")

@@ -79,6 +79,7 @@ class LinkContext:
     output: str  # the page it is rendered into
     pages_by_file: dict[str, str]  # content file -> output page
     outputs: frozenset[str]
+    unreadable: frozenset[str] = frozenset()  # "kind/slug"s and "pages/slug"s of files that failed to load
 
 
 def _cite_slot(source: str, locator: str) -> str:
@@ -201,12 +202,15 @@ def resolve_link(link: LinkRef, ctx: LinkContext, problems: Problems) -> str | N
     if path.endswith((".md", ".markdown")):
         target = posixpath.normpath(posixpath.join(posixpath.dirname(ctx.content_path), path))
         output = ctx.pages_by_file.get(target)
+        page = posixpath.splitext(target)[0].removeprefix("content/")
     else:
         base = "" if path.startswith("/") else posixpath.dirname(ctx.output)
         output = posixpath.normpath(posixpath.join(base, path.lstrip("/"))) if path else ctx.output
+        page = output.removesuffix(".html") if "/" in output else f"pages/{output.removesuffix('.html')}"
         output = output if output in ctx.outputs else None
     if output is None:
-        problems.error(link.location, f"link to missing page '{href[:80]}'{_closest_page(path, ctx)}")
+        if page not in ctx.unreadable:  # else the file's own error says why: one error, not one per link
+            problems.error(link.location, f"link to missing page '{href[:80]}'{_closest_page(path, ctx)}")
         return None
     return output + (f"#{fragment}" if fragment else "")
 

@@ -177,7 +177,7 @@ class Content:
     entities: dict[tuple[str, str], Entity]  # (kind, slug) -> entity
     pages: dict[str, Page]
     changes: tuple[Change, ...]
-    unreadable: frozenset[str] = frozenset()  # ids and "kind/slug"s of files that exist but failed to load
+    unreadable: frozenset[str] = frozenset()  # source ids, "kind/slug"s and "pages/slug"s of files that exist but failed to load
 
     def link_target(self, link: Link) -> Entity | None:
         """The entity a declared relation points at, if it exists."""

@@ -79,19 +79,20 @@ class LinkTargets:
 
     pages_by_file: dict[str, str]
     outputs: frozenset[str]
+    unreadable: frozenset[str]  # `Content.unreadable`: a link to one of those is not reported again
 
 
 def link_targets(content: Content) -> LinkTargets:
     pages_by_file = {d.path: d.output for d in (*content.entities.values(), *content.pages.values())}
     outputs = frozenset([*pages_by_file.values(), *GENERATED, *(kind_index(k.id) for k in content.config.kinds)])
-    return LinkTargets(pages_by_file, outputs)
+    return LinkTargets(pages_by_file, outputs, content.unreadable)
 
 
 def place_document(
     document: Document, texts: tuple[Fragment | None, Fragment | None], targets: LinkTargets, problems: Problems
 ) -> tuple[Placed | None, Placed]:
     """A document's rendered summary and body, each internal link resolved (or reported)."""
-    ctx = LinkContext(document.path, document.output, targets.pages_by_file, targets.outputs)
+    ctx = LinkContext(document.path, document.output, targets.pages_by_file, targets.outputs, targets.unreadable)
     summary, body = texts
     return (None if summary is None else _place(summary, ctx, problems)), _place(body, ctx, problems)
 

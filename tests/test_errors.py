@@ -121,6 +121,19 @@ def test_link_to_missing_page_suggests(project, capsys):
     ]
 
 
+def test_a_file_that_fails_to_load_is_reported_once_not_at_every_link_to_it(project, capsys):
+    """A contributor who breaks one file's YAML sees that error, not one "missing page" per page
+    linking to it: the relation, a Markdown link to its file and one to its page."""
+    write(project, ACME, "---\nname: [Acme\nsummary: Sells. [@report-2020]\n---\nBody [@daily-2020-01-02].\n")
+    ledger = "content/systems/ledger.md"
+    text = (project.root / ledger).read_text().replace("[@report-2020", "[A](../companies/acme.md) [B](/about.html) [@report-2020", 1)
+    write(project, ledger, text)
+    write(project, "content/pages/about.md", "---\ntitle: [About\n---\nText.\n")
+    lines = check(project, capsys)
+    assert [line.split(": ", 1)[0] for line in lines] == [f"{ACME}:3:8", "content/pages/about.md:3:1"], lines
+    assert all("invalid YAML" in line for line in lines)
+
+
 def test_every_problem_in_one_run(project, capsys):
     write(project, ACME, "---\nname: Acme\nsummary: Sells. [@nope]\n---\nA [@nada] and [x](javascript:x).\n")
     write(project, "content/sources/report-2020.yaml", 'title: T\npublisher: X\nkind: report\ndate: "2020-99"\n')
