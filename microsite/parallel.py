@@ -56,7 +56,11 @@ def _forking_pays(workers: int, items: int) -> bool:
 
 def _chunks(items: list[T], processes: int) -> list[list[T]]:
     """About eight chunks a process: enough to even out chunks of unequal cost."""
-    size = max(16, len(items) // (processes * 8))
+    return _pieces(items, max(16, len(items) // (processes * 8)))
+
+
+def _pieces(items: list[T], size: int) -> list[list[T]]:
+    """`items` cut into lists of `size` (the last may be shorter)."""
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
@@ -90,8 +94,8 @@ def map_shared(task: Callable[[list[T]], list[R]], items: list[T], workers: int 
 def _serially(task: Callable[[list[T]], list[R]], items: list[T]) -> Iterator[R]:
     """`task` in this process, a few items at a time: its results are used as they come, not
     all held until the last is made (ten thousand pages are 300 MB)."""
-    for start in range(0, len(items), SERIAL_CHUNK):
-        yield from _apply(task, items[start : start + SERIAL_CHUNK])
+    for piece in _pieces(items, SERIAL_CHUNK):
+        yield from _apply(task, piece)
 
 
 def _with_pool(task, workers: int, theirs: list, mine: list) -> Iterator:
@@ -148,7 +152,7 @@ def map_beside(
         return
     # Chunks of at most SERIAL_CHUNK items: a helper sends a chunk's results back at once, and
     # 600 cards (of 10,000) are 25 MB held by both sides while they cross.
-    pending = deque(items[i : i + SERIAL_CHUNK] for i in range(0, len(items), SERIAL_CHUNK))
+    pending = deque(_pieces(items, SERIAL_CHUNK))
     running: deque = deque()
 
     def finished() -> list[R]:
