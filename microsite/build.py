@@ -35,6 +35,7 @@ from .deps import fingerprints, inputs_of_pages, keys_of, page_keys, readers
 from .errors import ContentErrors, Problem, Problems
 from .feeds import FEED, SITEMAP, feed_outputs, sitemap
 from .graph import Graph, relation_graph
+from .guard import check_offline, check_output, exclusive
 from .images import asset_image_outputs, image_outputs
 from .libc import give_back_freed_memory
 from .load import IMAGES_FOLDER, ContentFile, assemble, content_files
@@ -48,7 +49,7 @@ from .render import PageRenderer, make_environment, page_outputs
 from .resolve import LinkTargets, Site, link_targets, resolve
 from .search import search_index
 from .stamps import FileDigests
-from .write import FileStat, stat_of, tree_stats, update_in_place, update_site, write_file
+from .write import STAMP, STAMP_TEXT, FileStat, stat_of, tree_stats, update_in_place, update_site, write_file, writing
 
 @dataclass(frozen=True)
 class Project:
@@ -73,6 +74,11 @@ class Project:
         """Prepared content files, processed images and drawn cards, by content hash (git-ignored;
         safe to delete)."""
         return self.root / ".cache"
+
+    @property
+    def lock(self) -> Path:
+        """Held by a build from start to end (`guard.exclusive`)."""
+        return self.cache / "lock"
 
 
 @dataclass(frozen=True)
@@ -259,7 +265,7 @@ def check(project: Project, state: BuildState | None = None, workers: int | None
     """Load and cross-check everything; raise ContentErrors listing every problem found."""
     state = state or BuildState.on_disk(project)
     problems = Problems()
-    with without_cycle_collector(), _finishing(state):
+    with exclusive([project.lock], required=False), without_cycle_collector(), _finishing(state):
         checked = _check(project, read_inputs(project, state, problems), state, problems, workers)
     return checked.site, checked.warnings
 
@@ -340,14 +346,34 @@ def build(
     `preview` pages let the live-reload script reach its server; published pages connect nowhere.
     `offline` also writes the offline copy, a zip of the site, beside the output folder."""
     state = state or BuildState.on_disk(project)
-    with without_cycle_collector(), _finishing(state):
+    with output_held(project, out, state), without_cycle_collector(), _finishing(state):
         result = _build(project, out, preview, state, workers)
         if not offline:
             return result
         folder = site_slug(result.title)
         written = result.out.parent / f"{folder}.zip"
+        check_offline(written, folder)
         write_file(written, offline_zip(folder, result.outputs))
         return replace(result, offline=written)
+
+
+@contextmanager
+def output_held(project: Project, out: Path | None, state: BuildState) -> Iterator[None]:
+    """Once the output folder is found to be one a build may replace (`guard.check_output`), the
+    project's lock and the folder holding the output, held until the block ends."""
+    target = (out or project.site).resolve()
+    previous = state.manifest(target)
+    built_before = not (target / STAMP).is_file() and any(
+        stat is not None and stat_of(target / name) == stat for name, (_, stat) in previous.files.items()
+    )
+    defaults = (project.site.resolve(), (project.cache / "preview").resolve())
+    check_output(project.root.resolve(), target, defaults, built_before)
+    with writing(target.parent):
+        target.parent.mkdir(parents=True, exist_ok=True)
+    with exclusive([project.lock, target.parent]):
+        if target.is_dir() and not (target / STAMP).is_file():
+            write_file(target / STAMP, STAMP_TEXT)  # one of ours, from before outputs were stamped
+        yield
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 """The command line: parse arguments, run a command, report problems without a traceback.
 
-Exit status: 0 success, 1 bad content (every problem listed), 2 bad usage.
+Exit status: 0 success, 1 bad content (every problem listed) or an output that cannot be written,
+2 bad usage (an output folder the build may not replace among them).
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Sequence
 
 from .build import Project, build, check
 from .errors import ContentErrors, Problem
+from .guard import OutputRefused
+from .write import WriteError
 
 
 def main(argv: Sequence[str], root: Path) -> int:
@@ -24,9 +27,12 @@ def main(argv: Sequence[str], root: Path) -> int:
         report(exc.problems, sys.stderr)
         print(f"{_count(exc.problems, 'error')}; nothing was written", file=sys.stderr)
         return 1
-    except UsageError as exc:
+    except (UsageError, OutputRefused) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except WriteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
 
 
 class UsageError(Exception):

@@ -24,6 +24,7 @@ from .build import (
 from .deps import inputs_of_pages, keys_of
 from .errors import Problems
 from .feeds import feed_outputs
+from .guard import exclusive
 from .model import Content, Entity, Page, Source
 from .prepare import Prepared, digest, prepare
 from .render import PageRenderer
@@ -52,7 +53,7 @@ def apply_saves(project: Project, out: Path, state: BuildState, paths: Iterable[
     if state.manifest(target).files is not snapshot.manifest.files:  # another build wrote it since
         return None
     start = time.perf_counter()
-    with without_cycle_collector():
+    with exclusive([project.lock, target.parent]), without_cycle_collector():
         try:
             state.files.carry_over()
             saved = _read_saves(project, state, snapshot, paths)

@@ -4,14 +4,21 @@ A failed or killed build never leaves a half-written site/: the new tree is comp
 replaces the old one, and on Linux the two are exchanged in one atomic step (renameat2). On a
 rebuild, the files that did not change are hard-linked from the old tree instead of written
 again (a file is never modified in place, so the link cannot see a later change).
+
+Every tree written holds a stamp, `STAMP`, saying that the tool made it (`guard.py` refuses to
+replace a folder without one). Files are written 0644 and folders 0755 whatever the umask: a
+site is for anyone to read. A folder or file that cannot be written (a full or read-only disk)
+is a `WriteError`, which names it and says what to do, instead of a traceback.
 """
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .libc import function
 
@@ -20,6 +27,38 @@ _AT_FDCWD = -100
 
 
 FileStat = tuple[int, int, int]  # inode, size, modification time (ns): enough to notice a change
+
+STAMP = ".microsite-output"  # in the root of every tree written; not an output (tree_stats skips it)
+STAMP_TEXT = b"Made by microsite's build, which replaces this folder whole: keep nothing else here.\n"
+FILE_MODE, FOLDER_MODE = 0o644, 0o755
+
+
+class WriteError(OSError):
+    """A file or folder that could not be written: its path, the system's reason, what to do.
+    An OSError still, so the caches, which only cost time when they cannot be written, go on."""
+
+    def __str__(self) -> str:
+        if self.errno in (errno.ENOSPC, errno.EDQUOT):
+            advice = "free some space on that disk"
+        elif self.errno == errno.EROFS:
+            advice = "the disk is mounted read-only; make it writable"
+        elif self.errno in (errno.EACCES, errno.EPERM):
+            advice = "give yourself write permission there"
+        else:
+            advice = "check that folder"
+        return f"cannot write {self.filename}: {self.strerror}; {advice}, or build elsewhere with --out DIR"
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Turn an OSError into a `WriteError` naming `path` as the user knows it (not the temporary
+    name being written)."""
+    try:
+        yield
+    except WriteError:
+        raise
+    except OSError as e:
+        raise WriteError(e.errno, e.strerror or str(e), str(path)) from None
 
 
 def write_site(outputs: dict[str, bytes], target: Path) -> None:
@@ -33,22 +72,25 @@ def update_site(outputs: Iterable[tuple[str, bytes | None]], keep: Iterable[str]
     too: one found unchanged only once made (the search index, the downloads). Returns each
     file's stat."""
     target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(target)
-    fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-{os.getpid()}-", dir=target.parent))
+    with writing(target.parent):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(target)
+        fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-{os.getpid()}-", dir=target.parent))
     try:
-        tree = _Tree(fresh)
-        for name in keep:
-            tree.link(name, target / name)
-        for name, data in outputs:
-            if data is None:
+        with writing(target):
+            tree = _Tree(fresh, target)
+            for name in keep:
                 tree.link(name, target / name)
-            else:
-                tree.write(name, data)
-            del data  # not held while the next is made: some are 30 MB
-        os.chmod(fresh, 0o755)
-        stats = {name: stat_of(fresh / name) for name in tree.names}
-        _swap_into_place(fresh, target)
+            for name, data in outputs:
+                if data is None:
+                    tree.link(name, target / name)
+                else:
+                    tree.write(name, data)
+                del data  # not held while the next is made: some are 30 MB
+            os.chmod(fresh, FOLDER_MODE)
+            stats = {name: _readable(fresh / name) for name in tree.names}
+            tree.write(STAMP, STAMP_TEXT)
+            _swap_into_place(fresh, target)
         return stats
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
@@ -77,15 +119,16 @@ def _running(pid: int) -> bool:
 
 def write_file(path: Path, data: bytes) -> None:
     """Replace one file whole: a reader never finds it half-written."""
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with writing(path):
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.chmod(temp, FILE_MODE)
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
 
 
 def update_in_place(
@@ -96,24 +139,29 @@ def update_in_place(
     so no file is ever half-written): for the preview, where a save must show at once and the
     tree as a whole need not change in one step. `present`: the tree's stats as just listed, so
     ten thousand kept files are not listed and stat'ed again."""
-    target.mkdir(parents=True, exist_ok=True)
-    present = tree_stats(target) if present is None and prune else (present or {})
-    tree = _Tree(target)
-    keep = list(keep)
-    for name, data in outputs:
-        if data is None:  # as it is
-            keep.append(name)
-            continue
-        path = target / name
-        tree._parent(path)
-        write_file(path, data)
-        del data  # not held while the next is made: some are 30 MB
-        tree.names.append(name)
-    written = set(tree.names)
-    wanted = written | set(keep)
-    for name in present if prune else ():
-        if name not in wanted:
-            os.unlink(target / name)
+    tree = _Tree(target, target)
+    with writing(target):
+        if not target.is_dir():
+            target.mkdir(parents=True)
+            os.chmod(target, FOLDER_MODE)
+        if not (target / STAMP).is_file():
+            write_file(target / STAMP, STAMP_TEXT)
+        present = tree_stats(target) if present is None and prune else (present or {})
+        keep = list(keep)
+        for name, data in outputs:
+            if data is None:  # as it is
+                keep.append(name)
+                continue
+            path = target / name
+            tree._parent(path)
+            write_file(path, data)
+            del data  # not held while the next is made: some are 30 MB
+            tree.names.append(name)
+        written = set(tree.names)
+        wanted = written | set(keep)
+        for name in present if prune else ():
+            if name not in wanted:
+                os.unlink(target / name)
     return {name: stat_of(target / name) if name in written or name not in present else present[name] for name in sorted(wanted)}
 
 
@@ -125,8 +173,18 @@ def stat_of(path: Path) -> FileStat | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
+def _readable(path: Path) -> FileStat:
+    """The file's stat, once it is FILE_MODE: a file linked from a build made under a stricter
+    umask is opened to all too."""
+    st = os.stat(path)
+    if st.st_mode & 0o777 != FILE_MODE:
+        os.chmod(path, FILE_MODE)
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def tree_stats(root: Path) -> dict[str, FileStat]:
-    """Every file under `root` (names relative to it, with '/') and its stat; {} when absent."""
+    """Every file under `root` (names relative to it, with '/') and its stat, but the stamp;
+    {} when absent."""
     found: dict[str, FileStat] = {}
     stack = [("", str(root))]
     while stack:
@@ -137,6 +195,8 @@ def tree_stats(root: Path) -> dict[str, FileStat]:
             continue
         for entry in entries:
             name = prefix + entry.name
+            if name == STAMP:
+                continue
             if entry.is_dir(follow_symlinks=False):
                 stack.append((name + "/", entry.path))
             else:
@@ -146,27 +206,44 @@ def tree_stats(root: Path) -> dict[str, FileStat]:
 
 
 class _Tree:
-    """A directory being filled, making each parent folder once."""
+    """A directory being filled, making each parent folder once. `shown`: the folder it becomes,
+    to name a file that cannot be written as the user knows it."""
 
-    def __init__(self, root: Path):
-        self.root, self.made, self.names = root, {root}, []
+    def __init__(self, root: Path, shown: Path):
+        self.root, self.shown, self.made, self.names = root, shown, {root}, []
 
     def _parent(self, path: Path) -> None:
-        if path.parent not in self.made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.made.add(path.parent)
+        folder = path.parent
+        if folder not in self.made:
+            if folder.parent != folder:
+                self._parent(folder)
+            with writing(self._shown(folder)):
+                folder.mkdir(exist_ok=True)
+                os.chmod(folder, FOLDER_MODE)
+            self.made.add(folder)
 
     def write(self, name: str, data: bytes) -> None:
         path = self.root / name
         self._parent(path)
-        path.write_bytes(data)
+        with writing(self.shown / name):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, FILE_MODE)
+            with open(fd, "wb") as out:
+                os.fchmod(fd, FILE_MODE)  # the umask narrowed it
+                out.write(data)
         self.names.append(name)
 
     def link(self, name: str, existing: Path) -> None:
         path = self.root / name
         self._parent(path)
-        os.link(existing, path)
+        with writing(self.shown / name):
+            os.link(existing, path)
         self.names.append(name)
+
+    def _shown(self, path: Path) -> Path:
+        try:
+            return self.shown / path.relative_to(self.root)
+        except ValueError:
+            return path
 
 
 def _swap_into_place(fresh: Path, target: Path) -> None:
