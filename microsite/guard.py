@@ -72,6 +72,7 @@ def exclusive(paths: list[Path], required: bool = True) -> Iterator[None]:
     """Hold an exclusive lock on each path (a lock file, made if missing, or a folder) until the
     block ends, waiting for a build that holds one, and saying so once. Not `required`: a lock
     that cannot be made (a read-only project) is gone without."""
+    said = False
     with ExitStack() as held:
         for path in paths:
             try:
@@ -87,8 +88,10 @@ def exclusive(paths: list[Path], required: bool = True) -> Iterator[None]:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                print(f"another build is running (it holds {path}); waiting for it to finish", file=sys.stderr, flush=True)
+                if not said:
+                    print(f"another build is running (it holds {path}); waiting for it to finish", file=sys.stderr, flush=True)
+                    said = True
                 fcntl.flock(fd, fcntl.LOCK_EX)
-            # Released by name: a process forked meanwhile shares the lock until it is.
+            # Unlocked, not only closed: a process forked meanwhile (a worker) would hold it on.
             held.callback(fcntl.flock, fd, fcntl.LOCK_UN)
         yield

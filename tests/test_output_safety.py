@@ -197,6 +197,7 @@ def test_files_are_0644_and_folders_0755_under_umask_077(project, tmp_path):
         modes = {p: stat.S_IMODE(p.stat().st_mode) for p in [root, *root.rglob("*")]}
         assert {p: m for p, m in modes.items() if m != (0o755 if p.is_dir() else 0o644)} == {}
     assert stat.S_IMODE(copy.stat().st_mode) == 0o644
+    assert (out / STAMP).is_file() and (preview / STAMP).is_file()  # the preview's folder is stamped too
 
 
 # 4. A disk that cannot be written
