@@ -1,0 +1,149 @@
+"""A fork publishes under its own address: `build --base-url URL` replaces site.yaml's base_url in
+every absolute address the site holds, and `check` warns while site.yaml's is a placeholder."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sqlite3
+import zipfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from microsite.cli import main
+from tests.conftest import REPO, make_project, run, write
+
+FORK = "https://campaign.example.org/ice-tech/"
+
+
+def site_yaml_base(root: Path) -> str:
+    return yaml.safe_load((root / "content/site.yaml").read_text(encoding="utf-8"))["base_url"]
+
+
+@pytest.fixture(scope="module")
+def fork_site(tmp_path_factory) -> Path:
+    """The real site with its offline copy, built as a fork's publish.yml builds it: with the
+    Pages address given without its final '/', as actions/configure-pages gives it."""
+    out = tmp_path_factory.mktemp("fork") / "site"
+    status = main(["--root", str(REPO), "build", "--out", str(out), "--zip", "--base-url", FORK.rstrip("/")], root=REPO)
+    assert status == 0
+    return out
+
+
+def texts_of(name: str, data: bytes, scratch: Path) -> list[bytes]:
+    """The bytes of a file as stored, and for a SQLite database every value in it as well (a long
+    row may be split across the file's pages)."""
+    if not name.endswith(".sqlite"):
+        return [data]
+    copy = scratch / "copy.sqlite"
+    copy.write_bytes(data)
+    db = sqlite3.connect(copy)
+    try:
+        return [data, "\n".join(db.iterdump()).encode("utf-8")]
+    finally:
+        db.close()
+        copy.unlink()
+
+
+def test_a_fork_build_holds_no_address_of_site_yaml(fork_site: Path, tmp_path: Path):
+    host = urlsplit(site_yaml_base(REPO)).hostname.encode()
+    files = {p.relative_to(fork_site).as_posix(): p.read_bytes() for p in fork_site.rglob("*") if p.is_file()}
+    [offline] = fork_site.parent.glob("*.zip")
+    with zipfile.ZipFile(offline) as archive:
+        files.update({f"{offline.name}/{n}": archive.read(n) for n in archive.namelist()})
+    files[offline.name] = offline.read_bytes()
+    assert any(n.endswith(".sqlite") for n in files) and any(".zip/" in n for n in files)
+    found = [name for name, data in files.items() if any(host in text for text in texts_of(name, data, tmp_path))]
+    assert found == []
+    assert len([n for n, data in files.items() if FORK.encode() in data]) > 30
+
+
+def test_the_fork_address_is_in_every_absolute_link(fork_site: Path):
+    html = (fork_site / "index.html").read_text()
+    assert f'<link rel="canonical" href="{FORK}">' in html
+    [image] = re.findall(r'<meta property="og:image" content="([^"]+)">', html)
+    assert image.startswith(FORK) and (fork_site / image.removeprefix(FORK)).is_file()
+    locations = re.findall(r"<loc>([^<]+)</loc>", (fork_site / "sitemap.xml").read_text())
+    assert locations and all(loc.startswith(FORK) for loc in locations)
+    addresses = re.findall(r'(?:href="|<id>)([^"<]+)', (fork_site / "feed.xml").read_text())
+    assert FORK + "feed.xml" in addresses and all(a.startswith(FORK) for a in addresses)
+    assert f"Sitemap: {FORK}sitemap.xml" in (fork_site / "robots.txt").read_text()
+    rows = list(csv.DictReader(io.StringIO((fork_site / "data/entities.csv").read_text())))
+    assert rows and all(r["url"] == FORK + r["page"] for r in rows)
+    [data] = (fork_site / "data").glob("*.json")
+    assert json.loads(data.read_text())["site"]["url"] == FORK
+    [database] = (fork_site / "data").glob("*.sqlite")
+    db = sqlite3.connect(database)
+    assert {url == FORK + page for page, url in db.execute("SELECT page, url FROM entities")} == {True}
+    db.close()
+
+
+@pytest.mark.parametrize("value", ["ftp://campaign.org/x/", "campaign.org/x/", "https://", "https://x.org/a b/",
+                                   "https://user:secret@x.org/", "https://x.org/?page=1", "https://x.org:port/"])
+def test_a_bad_base_url_is_a_usage_error_that_says_so(project, capsys, value):
+    status, out, err = run(project, "build", "--base-url", value, capsys=capsys)
+    assert status == 2
+    assert f"argument --base-url: '{value}' is not a usable base URL: " in err
+    assert "source address" not in err and "Traceback" not in err
+    assert not (project.root / "site").exists()
+
+
+def test_the_base_url_gets_its_final_slash(project, capsys):
+    assert run(project, "build", "--base-url", "https://campaign.test/sub", capsys=capsys)[0] == 0
+    assert '<link rel="canonical" href="https://campaign.test/sub/">' in (project.root / "site/index.html").read_text()
+
+
+def test_another_base_url_rebuilds_everything_it_reaches(project, capsys, tmp_path):
+    """An incremental build into a folder built for another address equals a clean build."""
+    def tree(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+    out = str(project.root / "site")
+    assert run(project, "build", "--out", out, capsys=capsys)[0] == 0
+    assert run(project, "build", "--out", out, "--base-url", "https://one.test/a/", capsys=capsys)[0] == 0
+    clean = make_project(tmp_path / "clean")
+    assert run(clean, "build", "--base-url", "https://one.test/a/", capsys=capsys)[0] == 0
+    assert tree(project.root / "site") == tree(clean.root / "site")
+
+
+PLACEHOLDERS = ["https://example.github.io/whos-behind-ice/", "https://example.com/", "http://www.example.org/x/",
+                "https://example.net/", "https://campaign.example/"]
+
+
+@pytest.mark.parametrize("address", PLACEHOLDERS)
+def test_check_warns_at_a_placeholder_base_url(project, capsys, address):
+    site_yaml = project.root / "content/site.yaml"
+    text = site_yaml.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    line = next(i for i, l in enumerate(lines, 1) if l.startswith("base_url:"))
+    write(project, "content/site.yaml", re.sub(r"(?m)^base_url: .*$", f'base_url: "{address}"', text))
+    status, out, err = run(project, "check", capsys=capsys)
+    assert status == 0 and out.endswith(", 1 warning\n")
+    assert err.startswith(f"content/site.yaml:{line}:11: warning: base_url '{address}' is a placeholder: ")
+    assert "--base-url" in err
+    assert run(project, "check", "--strict", capsys=capsys)[0] == 1
+    status, out, err = run(project, "check", "--strict", "--base-url", "https://org.github.io/repo", capsys=capsys)
+    assert (status, err) == (0, "") and out.endswith(", 0 warnings\n")
+
+
+def test_a_placeholder_warning_does_not_stop_a_build_from_being_skipped(project, capsys):
+    """A second build with nothing changed stops after reading its inputs, and still warns."""
+    text = (project.root / "content/site.yaml").read_text(encoding="utf-8")
+    write(project, "content/site.yaml", re.sub(r"(?m)^base_url: .*$", 'base_url: "https://example.com/"', text))
+    assert run(project, "build", capsys=capsys)[0] == 0
+    status, out, err = run(project, "build", "--timings", capsys=capsys)
+    assert status == 0 and "is a placeholder" in err
+    assert [phase.split()[0] for phase in out.splitlines()[1].split("; ")[1].split(", ")] == ["read"]
+
+
+@pytest.mark.parametrize("address", ["https://org.github.io/repo/", "https://examples.org/", "https://myexample.com/",
+                                     "https://investigation.test/"])
+def test_a_real_address_is_no_placeholder(project, capsys, address):
+    text = (project.root / "content/site.yaml").read_text(encoding="utf-8")
+    write(project, "content/site.yaml", re.sub(r"(?m)^base_url: .*$", f'base_url: "{address}"', text))
+    status, out, err = run(project, "check", "--strict", capsys=capsys)
+    assert (status, err) == (0, "")
