@@ -1,15 +1,19 @@
 """A fork publishes under its own address: `build --base-url URL` replaces site.yaml's base_url in
-every absolute address the site holds, and `check` warns while site.yaml's is a placeholder."""
+every absolute address the site holds, `check` warns while site.yaml's is a placeholder, and the
+404 page works at any depth under the fork's subpath."""
 from __future__ import annotations
 
 import csv
+import http.server
 import io
 import json
+import mimetypes
 import re
 import sqlite3
+import threading
 import zipfile
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
@@ -18,6 +22,7 @@ from microsite.cli import main
 from tests.conftest import REPO, make_project, run, write
 
 FORK = "https://campaign.example.org/ice-tech/"
+SUBPATH = urlsplit(FORK).path
 
 
 def site_yaml_base(root: Path) -> str:
@@ -80,6 +85,13 @@ def test_the_fork_address_is_in_every_absolute_link(fork_site: Path):
     db = sqlite3.connect(database)
     assert {url == FORK + page for page, url in db.execute("SELECT page, url FROM entities")} == {True}
     db.close()
+
+
+def test_the_404_page_starts_every_link_from_the_fork_folder(fork_site: Path):
+    html = (fork_site / "404.html").read_text()
+    addresses = re.findall(r'(?:href|src|data-root)="([^"]+)"', html)
+    assert f'<link rel="stylesheet" href="{SUBPATH}assets/style.css">' in html
+    assert [a for a in addresses if not a.startswith((SUBPATH, FORK, "#"))] == []
 
 
 @pytest.mark.parametrize("value", ["ftp://campaign.org/x/", "campaign.org/x/", "https://", "https://x.org/a b/",
@@ -147,3 +159,90 @@ def test_a_real_address_is_no_placeholder(project, capsys, address):
     write(project, "content/site.yaml", re.sub(r"(?m)^base_url: .*$", f'base_url: "{address}"', text))
     status, out, err = run(project, "check", "--strict", capsys=capsys)
     assert (status, err) == (0, "")
+
+
+class PagesHandler(http.server.BaseHTTPRequestHandler):
+    """GitHub Pages in small: the site under SUBPATH, and 404.html, with status 404, for any
+    address that names no file."""
+
+    site: Path
+
+    def do_GET(self):
+        path = unquote(urlsplit(self.path).path)
+        file = None
+        if path.startswith(SUBPATH):
+            file = (self.site / path[len(SUBPATH):]).resolve()
+            if file.is_dir():
+                file = file / "index.html"
+            if not (file.is_relative_to(self.site) and file.is_file()):
+                file = None
+        status, file = (200, file) if file is not None else (404, self.site / "404.html")
+        body = file.read_bytes()
+        self.send_response(status)
+        self.send_header("Content-Type", mimetypes.guess_type(file.name)[0] or "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def pages_server(fork_site: Path):
+    handler = type("Handler", (PagesHandler,), {"site": fork_site.resolve()})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.browser
+def test_the_404_page_works_at_a_nested_missing_address(browser, pages_server: str, fork_site: Path):
+    """Served under the fork's subpath on another host than its base_url, as a custom domain or a
+    preview would be: the stylesheet, the script and the links still come from the site itself."""
+    context = browser.new_context()
+    problems: list[str] = []
+
+    def only_the_site(route) -> None:
+        if route.request.url.startswith(pages_server + SUBPATH):
+            route.continue_()
+        else:
+            problems.append(f"request outside the site: {route.request.url}")
+            route.abort()
+
+    context.route("**/*", only_the_site)
+    missing = pages_server + SUBPATH + "a/b/c.html"
+
+    def on_console(message) -> None:
+        # Chromium logs the 404 status of the missing address itself: that one is the point.
+        if message.type == "error" and not (message.location["url"] == missing and "status of 404" in message.text):
+            problems.append(f"console: {message.text} at {message.location['url']}")
+
+    page = context.new_page()
+    page.on("console", on_console)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    loaded: dict[str, int] = {}
+    page.on("response", lambda r: loaded.__setitem__(urlsplit(r.url).path, r.status))
+
+    response = page.goto(missing)
+    assert response is not None and response.status == 404
+    assert page.locator("h1").inner_text() == "Page not found"
+    assert loaded.get(SUBPATH + "assets/style.css") == 200, loaded
+    assert page.eval_on_selector("header.masthead", "e => getComputedStyle(e).borderBottomStyle") == "solid"
+    assert page.locator("form.search").is_visible()  # search.js ran
+    name = next(csv.DictReader(io.StringIO((fork_site / "data/entities.csv").read_text())))["name"]
+    page.fill("#search-input", name.split()[0])
+    page.wait_for_selector("#search-results a")
+    hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(e => e.href)")
+    assert hrefs and all(h.startswith(pages_server + SUBPATH) for h in hrefs)
+    page.fill("#search-input", "")  # the results cover the page
+    page.click("main a:text('home page')")
+    page.wait_for_load_state()
+    assert page.url == pages_server + SUBPATH + "index.html"
+    assert loaded[SUBPATH + "index.html"] == 200
+    assert problems == []
+    context.close()
