@@ -1,6 +1,6 @@
 """A fork publishes under its own address: `build --base-url URL` replaces site.yaml's base_url in
 every absolute address the site holds, `check` warns while site.yaml's is a placeholder, and the
-404 page works at any depth under the fork's subpath."""
+404 page works at any depth under the fork's subpath. publish.yml passes the GitHub Pages address."""
 from __future__ import annotations
 
 import csv
@@ -8,8 +8,10 @@ import http.server
 import io
 import json
 import mimetypes
+import os
 import re
 import sqlite3
+import subprocess
 import threading
 import zipfile
 from pathlib import Path
@@ -159,6 +161,29 @@ def test_a_real_address_is_no_placeholder(project, capsys, address):
     write(project, "content/site.yaml", re.sub(r"(?m)^base_url: .*$", f'base_url: "{address}"', text))
     status, out, err = run(project, "check", "--strict", capsys=capsys)
     assert (status, err) == (0, "")
+
+
+def test_publish_builds_with_the_pages_address_and_caches_pip():
+    flow = yaml.safe_load((REPO / ".github/workflows/publish.yml").read_text())
+    steps = flow["jobs"]["build"]["steps"]
+    [pages] = [i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/configure-pages@")]
+    [make] = [i for i, s in enumerate(steps) if s.get("run") == "make site"]
+    assert pages < make
+    assert steps[make]["env"]["MICROSITE_BASE_URL"] == f"${{{{ steps.{steps[pages]['id']}.outputs.base_url }}}}"
+    [python] = [s for s in steps if s.get("uses", "").startswith("actions/setup-python@")]
+    assert python["with"]["cache"] == "pip"
+    assert set(python["with"]["cache-dependency-path"].split()) == {"pyproject.toml", "requirements.lock"}
+
+
+def test_make_site_passes_base_url_to_the_build():
+    """As publish.yml sets it, in the environment; the Pages address has no final '/'."""
+    for target in ("site", "zip", "check"):
+        result = subprocess.run(
+            ["make", "-n", target], cwd=REPO, capture_output=True, text=True, timeout=60,
+            env={**os.environ, "MICROSITE_BASE_URL": "https://org.github.io/repo"},
+        )
+        [command] = [line for line in result.stdout.splitlines() if "build.py" in line]
+        assert command.endswith("--base-url 'https://org.github.io/repo'"), command
 
 
 class PagesHandler(http.server.BaseHTTPRequestHandler):
