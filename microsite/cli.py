@@ -18,7 +18,7 @@ from .errors import ContentErrors, Problem
 def main(argv: Sequence[str], root: Path) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    project = Project(Path(args.root).resolve() if args.root else root, getattr(args, "base_url", None))
+    project = Project(Path(args.root).resolve() if args.root else root, _published_at(args))
     try:
         return args.run(project, args)
     except ContentErrors as exc:
@@ -77,6 +77,15 @@ def _base_url(value: str) -> str:
         return normal_base_url(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"'{value}' is not a usable base URL: {exc}") from None
+
+
+def _published_at(args) -> str | None:
+    """--base-url, or for the preview its own address: it is published nowhere else, so site.yaml's
+    (and a warning that it is a placeholder at every save) would only mislead."""
+    if getattr(args, "base_url", None) is None and args.command == "serve":
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        return f"http://{host}:{args.port}/"
+    return getattr(args, "base_url", None)
 
 
 def _build(project: Project, args) -> int:

@@ -163,6 +163,22 @@ def test_a_real_address_is_no_placeholder(project, capsys, address):
     assert (status, err) == (0, "")
 
 
+def test_the_preview_is_built_for_its_own_address(project, capsys, monkeypatch):
+    """`serve` publishes nowhere but on its port: it warns of no placeholder, unless given one."""
+    import microsite.serve
+    from microsite.build import check
+
+    seen = []
+    monkeypatch.setattr(microsite.serve, "serve", lambda project, host, port: seen.append((project, check(project)[1])))
+    text = (project.root / "content/site.yaml").read_text(encoding="utf-8")
+    write(project, "content/site.yaml", re.sub(r"(?m)^base_url: .*$", 'base_url: "https://example.com/"', text))
+    assert run(project, "serve", "--port", "9123", capsys=capsys)[0] == 0
+    assert run(project, "serve", "--base-url", "https://example.org/x", capsys=capsys)[0] == 0
+    [(preview, warnings), (given, _)] = seen
+    assert (preview.base_url, warnings) == ("http://127.0.0.1:9123/", [])
+    assert given.base_url == "https://example.org/x/"
+
+
 def test_publish_builds_with_the_pages_address_and_caches_pip():
     flow = yaml.safe_load((REPO / ".github/workflows/publish.yml").read_text())
     steps = flow["jobs"]["build"]["steps"]
