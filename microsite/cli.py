@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .build import Project, build, check
+from .config import normal_base_url
 from .errors import ContentErrors, Problem
 from .guard import OutputRefused
 from .write import WriteError
@@ -20,7 +21,7 @@ from .write import WriteError
 def main(argv: Sequence[str], root: Path) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    project = Project(Path(args.root).resolve() if args.root else root)
+    project = Project(Path(args.root).resolve() if args.root else root, _published_at(args))
     try:
         return args.run(project, args)
     except ContentErrors as exc:
@@ -48,15 +49,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write here instead of site/")
     p.add_argument("--zip", action="store_true", help="also write the offline copy, a zip of the site, beside it")
     p.add_argument("--timings", action="store_true", help="also print the seconds spent in each pass")
+    _base_url_option(p)
     p.set_defaults(run=_build)
 
     p = commands.add_parser("check", help="validate content and links; write nothing")
     p.add_argument("--strict", action="store_true", help="fail on warnings too")
+    _base_url_option(p)
     p.set_defaults(run=_check)
 
     p = commands.add_parser("serve", help="build and preview with live reload")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--host", default="127.0.0.1")
+    _base_url_option(p)
     p.set_defaults(run=_serve)
 
     p = commands.add_parser("new", help="write a ready-to-fill content file")
@@ -64,6 +68,30 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("name", help='the name, such as "Acme Corp", or a source id')
     p.set_defaults(run=_new)
     return parser
+
+
+def _base_url_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--base-url", type=_base_url, metavar="URL",
+        help="the address the site is published at, such as https://org.github.io/repo/ (default: base_url in content/site.yaml)",
+    )
+
+
+def _base_url(value: str) -> str:
+    """argparse's type for --base-url: a bad one is a usage error (exit 2) that says what is wrong."""
+    try:
+        return normal_base_url(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a usable base URL: {exc}") from None
+
+
+def _published_at(args) -> str | None:
+    """--base-url, or for the preview its own address: it is published nowhere else, so site.yaml's
+    (and a warning that it is a placeholder at every save) would only mislead."""
+    if getattr(args, "base_url", None) is None and args.command == "serve":
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        return f"http://{host}:{args.port}/"
+    return getattr(args, "base_url", None)
 
 
 def _build(project: Project, args) -> int:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import fields as F
 from .errors import Location, Problems, did_you_mean
@@ -34,9 +35,44 @@ SOURCE_KIND_FIELDS = (
     Field("primary", F.boolean, True, "true for records of the matter itself, false for reporting on it"),
 )
 RESERVED_KIND_NAMES = {"sources", "pages", "assets", "search", "data", "images", "cards"}
+# Stand-in addresses a template ships with: the domains reserved for examples (RFC 2606: the
+# `example` domains under .com, .net and .org, the `.example` top-level domain, and every name
+# under them) and GitHub's `example` user. A site published under one of them links to a stranger.
+PLACEHOLDER_HOSTS = ("example.com", "example.net", "example.org", "example", "example.github.io")
+# What a base URL may hold besides letters and digits: RFC 3986's unreserved characters, the
+# sub-delimiters that need no escaping in an HTML attribute or XML text, '%' escapes, and the
+# delimiters of a scheme, host and path.
+_URL_CHARACTERS = frozenset("-._~!$&()*+,;=%:/@[]")
 
 
-def load_config(root: Path, problems: Problems) -> SiteConfig | None:
+def normal_base_url(value: str) -> str:
+    """The address, ending in '/' (added when missing); ValueError saying why it is not usable.
+
+    It ends up in every absolute link the site publishes (canonical, sitemap, feed, downloads):
+    an absolute http(s) address of a folder, with nothing a browser would send elsewhere (no user
+    name, query or fragment) and nothing that would need escaping in HTML or XML."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # a port that is not a number raises here
+    except ValueError:
+        raise ValueError("it is not a web address") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError("it must be an absolute address starting with https:// or http://")
+    if parts.username is not None or "?" in value or "#" in value:
+        raise ValueError("it must be the address of the site's folder, with no user name, '?' or '#'")
+    if any(not (c.isascii() and c.isalnum()) and c not in _URL_CHARACTERS for c in value):
+        raise ValueError("it holds spaces, quotes or other characters an address cannot hold (write them as %XX)")
+    return value if value.endswith("/") else value + "/"
+
+
+def is_placeholder(base_url: str) -> bool:
+    """Whether the address is one of PLACEHOLDER_HOSTS or a name under one."""
+    host = (urlsplit(base_url).hostname or "").rstrip(".")
+    return any(host == h or host.endswith("." + h) for h in PLACEHOLDER_HOSTS)
+
+
+def load_config(root: Path, problems: Problems, base_url: str | None = None) -> SiteConfig | None:
+    """The site's settings; `base_url`, when given (`build --base-url`), replaces site.yaml's."""
     path = "content/site.yaml"
     file = root / path
     if not file.is_file():
@@ -52,7 +88,15 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
     kind_ids = {k.id for k in kinds}
     relations = _relations(doc, kind_ids, problems) if values.get("relations") is not None else ()
     source_kinds = _source_kinds(doc, problems)
-    base_url = values["base_url"] or ""
+    if base_url is None:
+        base_url = values["base_url"] or ""
+        if is_placeholder(base_url):
+            problems.warning(
+                doc.where("base_url"),
+                f"base_url '{base_url}' is a placeholder: canonical links, sitemap, feed, social cards and "
+                "downloads would point at someone else's site; set the site's address here, or build with "
+                "--base-url URL (publish.yml does so on GitHub Pages)",
+            )
     return SiteConfig(
         title=values["title"] or "",
         tagline=values["tagline"] or "",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Sequence
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -127,9 +128,12 @@ class PageRenderer:
         return html.encode("utf-8")
 
     def _url_maker(self, output: str):
-        """Links from `output`: relative, except on the 404 page, which a host serves at any depth."""
+        """Links from `output`: relative, except on the 404 page, which a host serves at any depth:
+        there they start from the site's folder on its host (`/repo/assets/style.css`), the path
+        of base_url, so they never leave the host that served the page."""
         if output == NOT_FOUND:
-            return lambda target: self.config.base_url + target
+            folder = urlsplit(self.config.base_url).path
+            return lambda target: folder + target
         return partial(relative_url, output)
 
     def _markdown(self, origin: str, citations: PageCitations, which: dict, output: str | None = None) -> Markup:
