@@ -28,6 +28,13 @@ _NOT_ALLOWED = yaml.reader.Reader.NON_PRINTABLE
 # shift every later line number, fold a quoted value or split a plain one.
 _HIDDEN_BREAKS = re.compile("[\x85\u2028\u2029]")
 MAX_NODES = 200_000
+# libyaml's composer recurses once per nesting level with no limit of its own: some 25,000 levels
+# overflow the C stack and kill the process (and `serve` with it) before `_Builder` sees a node.
+# Every collection starts at one of these characters (a flow bracket, a block entry's '-', a key's
+# '?' or ':'), so a text with at most SAFE_TO_COMPOSE of them cannot nest deeper than that; any
+# other text is measured from libyaml's event stream, which has no recursion, before composing.
+_OPENERS = "[{-?:"
+SAFE_TO_COMPOSE = 1000
 
 Path_ = tuple  # a path of keys and indexes into a document: ("figures", 0, "cite")
 
@@ -75,7 +82,7 @@ class _Builder:
         self.key_at: dict[Path_, Location] = {}
         self.count = 0
 
-    def loc(self, node: yaml.Node) -> Location:
+    def loc(self, node: yaml.Node | yaml.Event) -> Location:
         mark = node.start_mark
         return Location(self.path, mark.line + 1 + self.line_offset, mark.column + 1)
 
@@ -126,6 +133,22 @@ class _TooLarge(Exception):
         self.location = location
 
 
+def decode_text(name: str, data: bytes, problems: Problems) -> str | None:
+    """A content file's bytes as text; bytes that are not UTF-8 are a located problem (None)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = len(data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
+        problems.error(
+            Location(name, line, col),
+            f"not UTF-8 text (byte 0x{data[exc.start]:02X}); save the file as UTF-8",
+        )
+        return None
+    # As reading in text mode would: Windows and old Mac line ends become '\n'.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -> YamlDoc | None:
     """Parse one YAML document; on malformed YAML record a located problem and return None."""
     builder = _Builder(path, line_offset, problems)
@@ -141,6 +164,10 @@ def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -
         )
         return None
     try:
+        too_deep = _too_deep(text, builder)
+        if too_deep is not None:
+            _report_too_large(too_deep, problems)
+            return None
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -156,12 +183,30 @@ def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -
     try:
         data = builder.build(node)
     except _TooLarge as exc:
-        problems.error(
-            exc.location,
-            f"YAML nested deeper than {MAX_DEPTH} levels or larger than {MAX_NODES} values; simplify it",
-        )
+        _report_too_large(exc.location, problems)
         return None
     return YamlDoc(data, builder.value_at, builder.key_at, path, tuple(text.split("\n")), line_offset)
+
+
+def _too_deep(text: str, builder: _Builder) -> Location | None:
+    """Where the text nests deeper than MAX_DEPTH, found without recursing; None if it does not."""
+    if sum(text.count(c) for c in _OPENERS) <= SAFE_TO_COMPOSE:
+        return None
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):  # a syntax error is reported as composing would
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH + 1:  # the document's own collection is level 0, as in _Builder
+                return builder.loc(event)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
+def _report_too_large(location: Location, problems: Problems) -> None:
+    problems.error(
+        location, f"YAML nested deeper than {MAX_DEPTH} levels or larger than {MAX_NODES} values; simplify it"
+    )
 
 
 def _describe(exc: yaml.MarkedYAMLError) -> str:
