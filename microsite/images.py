@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,12 @@ RASTER_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 RECIPE = "images-1"  # change it when the processing changes, so cached results are redone
 JPEG_QUALITY = 85
 _FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
+# A file of a few kilobytes can declare 100,000 x 100,000 pixels, 40 GB once decoded. Far more than
+# any photo a page shows at DISPLAY_WIDTH needs; Pillow warns above this and refuses above twice it.
+MAX_PIXELS = 64_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# What Pillow raises for a damaged file: cut short, a broken chunk, a bad header.
+_DAMAGED = (UnidentifiedImageError, OSError, SyntaxError, EOFError)
 
 
 @dataclass(frozen=True)
@@ -130,10 +137,18 @@ def _clean_cached(data: bytes, width: int | None, fmt: str, cache: Path | None) 
 
 
 def _format_of(data: bytes) -> str:
+    """The file's format, read from its header; raises ValueError for what the build cannot use."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            fmt = image.format or ""
-    except (UnidentifiedImageError, OSError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)  # a located error instead
+            with Image.open(io.BytesIO(data)) as image:
+                fmt = image.format or ""
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise ValueError(
+            f"the picture has more than {MAX_PIXELS:,} pixels; export it smaller"
+            f" (a page shows it {DISPLAY_WIDTH} pixels wide)"
+        ) from exc
+    except _DAMAGED as exc:
         raise ValueError("not an image the build can read (PNG, JPEG, WebP or GIF)") from exc
     if fmt not in _FORMATS:
         raise ValueError(f"{fmt or 'unknown'} images are not supported; use PNG, JPEG, WebP or GIF")
@@ -141,9 +156,12 @@ def _format_of(data: bytes) -> str:
 
 
 def _upright_size(data: bytes) -> tuple[int, int]:
-    with Image.open(io.BytesIO(data)) as image:
-        turned = image.getexif().get(0x0112) in (5, 6, 7, 8)  # EXIF orientation: rotated a quarter
-        return (image.height, image.width) if turned else image.size
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            turned = image.getexif().get(0x0112) in (5, 6, 7, 8)  # EXIF orientation: rotated a quarter
+            return (image.height, image.width) if turned else image.size
+    except _DAMAGED as exc:
+        raise ValueError(f"the file is damaged ({exc})") from exc
 
 
 def clean_image(data: bytes, width: int | None, fmt: str) -> bytes:
@@ -151,9 +169,10 @@ def clean_image(data: bytes, width: int | None, fmt: str) -> bytes:
     try:
         with Image.open(io.BytesIO(data)) as original:
             original.seek(0)  # an animated GIF keeps its first frame
+            original.load()  # decoded here, so a file cut short is found here and not later
             image = ImageOps.exif_transpose(original)
             image = _to_srgb(image, original.info.get("icc_profile"))
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+    except _DAMAGED as exc:
         raise ValueError(f"the file is damaged or not an image ({exc})") from exc
     image = image.convert(_mode_for(image, fmt))
     if width and image.width != width:

@@ -5,14 +5,19 @@ The builds run in a subprocess, so that a crash of the interpreter (libyaml over
 is a failing test rather than a dead test run."""
 from __future__ import annotations
 
+import io
 import re
+import struct
 import subprocess
 import sys
+import zlib
 
 import pytest
+from PIL import Image
 
 from microsite.build import Project
 from tests.conftest import REPO, run, write
+from tests.test_images import project_with_own_assets
 from tests.test_robustness import digest
 
 LOCATED = re.compile(r"^content/[^:]+:\d+:\d+: ")
@@ -74,3 +79,55 @@ def test_a_content_file_that_is_not_utf8_is_a_located_error(project, built, rela
     path = project.root / relative
     path.write_bytes(b"# caf\xe9\n" + path.read_bytes())
     assert_refused(project, built, where + "6: not UTF-8 text (byte 0xE9); save the file as UTF-8")
+
+
+def picture(fmt: str, size=(700, 500)) -> bytes:
+    image = Image.new("RGB", size)
+    image.putdata([(x % 256, y % 256, (x ^ y) % 256) for y in range(size[1]) for x in range(size[0])])
+    out = io.BytesIO()
+    image.save(out, fmt)
+    return out.getvalue()
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG of a few bytes that declares `width` x `height` pixels: a decompression bomb."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+BAD_PICTURES = {
+    **{f"{fmt.lower()}-cut-at-{cut}": (name, lambda fmt=fmt, cut=cut: picture(fmt)[: int(len(picture(fmt)) * cut)],
+                                       "the file is damaged|not an image the build can read")
+       for fmt, name in (("PNG", "cut.png"), ("JPEG", "cut.jpg"), ("GIF", "cut.gif"), ("WEBP", "cut.webp"))
+       for cut in (0.005, 0.3, 0.9)},
+    "bomb-refused-by-pillow": ("bomb.png", lambda: png_header_only(100_000, 100_000), "more than 64,000,000 pixels"),
+    "bomb-pillow-only-warns-of": ("big.png", lambda: png_header_only(9_000, 9_000), "more than 64,000,000 pixels"),
+}
+
+
+@pytest.mark.parametrize("name, make, expected", BAD_PICTURES.values(), ids=BAD_PICTURES.keys())
+def test_a_damaged_or_huge_page_image_is_a_located_error(project, built, capsys, name, make, expected):
+    (project.root / "content/images").mkdir()
+    (project.root / "content/images" / name).write_bytes(make())
+    acme = project.root / "content/companies/acme.md"
+    acme.write_text(acme.read_text().replace("figures:", f'image:\n  file: {name}\n  alt: "A picture"\nfigures:', 1))
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 1, err
+    assert err.startswith(f"content/companies/acme.md:5:9: cannot read image content/images/{name}: "), err
+    assert re.search(expected, err.splitlines()[0]), err
+    assert digest(project.root / "site") == built
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda: picture("PNG")[:3000], "the file is damaged"),
+    (lambda: png_header_only(100_000, 100_000), "more than 64,000,000 pixels"),
+], ids=["truncated", "bomb"])
+def test_a_damaged_or_huge_asset_image_is_an_error_naming_it(tmp_path, capsys, make, expected):
+    project = project_with_own_assets(tmp_path)
+    (project.root / "assets/texture.png").write_bytes(make())
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 1, err
+    assert err.startswith("assets/texture.png: cannot read image: "), err
+    assert expected in err.splitlines()[0]
