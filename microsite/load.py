@@ -14,7 +14,7 @@ from .errors import Location, Problems, did_you_mean, relative_path
 from .fields import Field
 from .model import Change, Content, Entity, Figure, ImageRef, Link, Page, SiteConfig, Source
 from .outputs import GENERATED, kind_index
-from .yamlfile import YamlDoc, decode_text, parse_yaml, split_front_matter
+from .yamlfile import YamlDoc, check_markdown_characters, decode_text, parse_yaml, split_front_matter
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 IMAGES_FOLDER = "content/images"
@@ -232,6 +232,7 @@ def _front_matter(name: str, data: bytes, problems: Problems) -> tuple[str, Yaml
     if text is None:
         return name, None, "", 1
     parts = split_front_matter(text, name, problems)
+    check_markdown_characters(parts.body, name, parts.body_line, problems)
     if parts.yaml_text is None:
         return name, None, parts.body, parts.body_line
     doc = parse_yaml(parts.yaml_text, name, problems, line_offset=1)

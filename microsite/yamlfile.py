@@ -27,6 +27,9 @@ _NOT_ALLOWED = yaml.reader.Reader.NON_PRINTABLE
 # Line breaks to YAML but not to editors (text pasted from the web carries U+2028): they would
 # shift every later line number, fold a quoted value or split a plain one.
 _HIDDEN_BREAKS = re.compile("[\x85\u2028\u2029]")
+# Control characters in Markdown: never meaningful, and a page or feed that carries one is not
+# well-formed. NUL is left out: CommonMark turns it into U+FFFD.
+_CONTROLS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
 MAX_NODES = 200_000
 # libyaml's composer recurses once per nesting level with no limit of its own: some 25,000 levels
 # overflow the C stack and kill the process (and `serve` with it) before `_Builder` sees a node.
@@ -104,7 +107,7 @@ class _Builder:
                 self.problems.error(self.loc(key_node), "a field name must be plain text")
                 continue
             # A field name is the text as typed: YAML 1.1 would read `no:` or `on:` as False/True.
-            key = key_node.value
+            key = self.text(key_node)
             if key in result:
                 first = self.key_at[path + (key,)]
                 self.problems.error(
@@ -119,13 +122,25 @@ class _Builder:
     def scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag.removeprefix(_TAG)
         if tag in ("str", "timestamp", "!"):
-            return node.value
+            return self.text(node)
         if tag == "null":
             return None
         if tag in _SCALAR_TYPES:
             return getattr(_scalars, f"construct_yaml_{tag}")(node)
         self.problems.error(self.loc(node), f"unsupported YAML tag '{node.tag}'; remove it")
         return node.value
+
+    def text(self, node: yaml.ScalarNode) -> str:
+        """The scalar's text; a control character its escapes produce (`"\\x01"`) is a problem."""
+        bad = _NOT_ALLOWED.search(node.value)
+        if bad is None:
+            return node.value
+        self.problems.error(
+            self.loc(node),
+            f"an escape in this value gives character U+{ord(bad.group()):04X}, a control character"
+            " no page or feed can carry; remove it",
+        )
+        return _NOT_ALLOWED.sub("", node.value)
 
 
 class _TooLarge(Exception):
@@ -155,11 +170,9 @@ def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # lines as an editor counts them
     bad = _NOT_ALLOWED.search(text) or _HIDDEN_BREAKS.search(text)
     if bad:
-        line = text.count("\n", 0, bad.start()) + 1
-        col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
         fix = "replace it with a space" if _HIDDEN_BREAKS.match(bad.group()) else "delete it"
         problems.error(
-            Location(path, line + line_offset, col),
+            _place(text, bad.start(), path, line_offset),
             f"character U+{ord(bad.group()):04X} is not allowed in YAML; {fix} (it is often invisible)",
         )
         return None
@@ -207,6 +220,21 @@ def _report_too_large(location: Location, problems: Problems) -> None:
     problems.error(
         location, f"YAML nested deeper than {MAX_DEPTH} levels or larger than {MAX_NODES} values; simplify it"
     )
+
+
+def _place(text: str, index: int, path: str, line_offset: int) -> Location:
+    line = text.count("\n", 0, index) + 1
+    return Location(path, line + line_offset, index - (text.rfind("\n", 0, index) + 1) + 1)
+
+
+def check_markdown_characters(body: str, path: str, body_line: int, problems: Problems) -> None:
+    """A control character in a Markdown body is a located problem: it would reach the page as is."""
+    bad = _CONTROLS.search(body)
+    if bad:
+        problems.error(
+            _place(body, bad.start(), path, body_line - 1),
+            f"character U+{ord(bad.group()):04X} is not allowed in Markdown; delete it (it is often invisible)",
+        )
 
 
 def _describe(exc: yaml.MarkedYAMLError) -> str:

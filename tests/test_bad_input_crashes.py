@@ -10,7 +10,9 @@ import re
 import struct
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 import zlib
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -131,3 +133,48 @@ def test_a_damaged_or_huge_asset_image_is_an_error_naming_it(tmp_path, capsys, m
     assert status == 1, err
     assert err.startswith("assets/texture.png: cannot read image: "), err
     assert expected in err.splitlines()[0]
+
+
+def xml_outputs(site: Path) -> dict[str, bytes]:
+    """Every XML document the site publishes: the feed, the sitemap and the map's SVG."""
+    found = {p.name: p.read_bytes() for p in site.glob("*.xml")}
+    found["map.svg"] = re.search(rb"<svg .*?</svg>", (site / "map.html").read_bytes(), re.S).group()
+    return found
+
+
+CONTROL_ESCAPES = {
+    "change": ("content/changes.yaml", "- date: 2020-04-01\n  text: \"First\\x01 edition.\"\n",
+               "content/changes.yaml:2:9: an escape in this value gives character U+0001"),
+    "source-title": ("content/sources/report-2020.yaml", "title: \"The\\eReport\"\npublisher: P\nkind: report\n",
+                     "content/sources/report-2020.yaml:1:8: an escape in this value gives character U+001B"),
+    "company-name": ("content/companies/acme.md", "---\nname: \"Acme\\u007F\"\nsummary: S. [@report-2020]\n---\n",
+                     "content/companies/acme.md:2:7: an escape in this value gives character U+007F"),
+    "site-title": ("content/site.yaml", None, "content/site.yaml:1:8: an escape in this value gives character U+0008"),
+    "markdown-body": ("content/companies/acme.md", "---\nname: Acme\nsummary: S. [@report-2020]\n---\nText\x0b.\n",
+                      "content/companies/acme.md:5:5: character U+000B is not allowed in Markdown"),
+}
+
+
+@pytest.mark.parametrize("relative, text, expected", CONTROL_ESCAPES.values(), ids=CONTROL_ESCAPES.keys())
+def test_control_characters_are_a_located_error_not_an_ill_formed_feed(project, built, capsys, relative, text, expected):
+    path = project.root / relative
+    if text is None:
+        text = "title: \"Mini\\b\"\n" + path.read_text().split("\n", 1)[1]
+    path.write_text(text)
+    status, _, err = run(project, "build", capsys=capsys)
+    for name, data in xml_outputs(project.root / "site").items():
+        ET.fromstring(data)  # before the fix, the feed written with U+0001 was not XML at all
+    assert status == 1, err
+    assert err.splitlines()[0].startswith(expected), err
+    assert digest(project.root / "site") == built
+
+
+def test_escapes_for_printable_characters_still_reach_the_feed(project, capsys):
+    write(project, "content/changes.yaml", "- date: 2020-04-01\n  text: \"Tab\\there, caf\\u00e9, \\\"quoted\\\".\"\n")
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 0, err
+    xml = xml_outputs(project.root / "site")
+    [entry] = ET.fromstring(xml["feed.xml"]).iter("{http://www.w3.org/2005/Atom}content")
+    assert entry.text == "Tab\there, café, \"quoted\"."
+    for data in xml.values():
+        ET.fromstring(data)
