@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import posixpath
 import warnings
+from urllib.parse import quote
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,11 @@ class Variant:
     height: int
     density: int
 
+    @property
+    def href(self) -> str:
+        """The path as a link: a file named 'a b#1.png' is 'a%20b%231.png' in src and srcset."""
+        return quote(self.path)
+
 
 @dataclass(frozen=True)
 class Picture:
@@ -56,6 +62,10 @@ class Picture:
     @property
     def src(self) -> str:
         return self.variants[0].path
+
+    @property
+    def href(self) -> str:
+        return self.variants[0].href
 
     @property
     def width(self) -> int:
@@ -75,6 +85,7 @@ def image_outputs(site: Site, root: Path, cache: Path | None) -> tuple[dict[str,
         (d.image for d in site.documents() if getattr(d, "image", None) is not None),
         key=lambda ref: (ref.file, ref.location),
     )
+    made_from: dict[str, str] = {}  # output path: the file it was made from
     for ref in refs:
         if ref.file in pictures:
             continue
@@ -84,6 +95,17 @@ def image_outputs(site: Site, root: Path, cache: Path | None) -> tuple[dict[str,
         except ValueError as exc:
             problems.error(ref.location, f"cannot read image {IMAGES_FOLDER}/{ref.file}: {exc}")
             continue
+        # logo.png and logo.gif, both written as PNG at the same width, would be one file: the
+        # wrong picture on one of the pages.
+        clashes = [path for path in files if path in made_from]
+        if clashes:
+            problems.error(
+                ref.location,
+                f"{IMAGES_FOLDER}/{ref.file} and {IMAGES_FOLDER}/{made_from[clashes[0]]} would both be"
+                f" published as {clashes[0]}; rename one of them",
+            )
+            continue
+        made_from.update(dict.fromkeys(files, ref.file))
         pictures[ref.file] = picture
         outputs.update(files)
     problems.raise_if_errors()
