@@ -178,3 +178,28 @@ def test_escapes_for_printable_characters_still_reach_the_feed(project, capsys):
     assert entry.text == "Tab\there, café, \"quoted\"."
     for data in xml.values():
         ET.fromstring(data)
+
+
+TABLE = "| left | centre | right | plain |\n|:--|:--:|--:|---|\n| a | b | c | d |\n\n[@report-2020]\n"
+
+
+@pytest.mark.browser
+def test_table_alignment_holds_under_the_pages_csp(project, browser, capsys):
+    """markdown-it aligns a column with a style attribute, which style-src 'self' blocks: the
+    column showed left-aligned, with a CSP violation in the console."""
+    acme = project.root / "content/companies/acme.md"
+    acme.write_text(acme.read_text() + "\n" + TABLE)
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 0, err
+    html = (project.root / "site/companies/acme.html").read_text()
+    assert not re.search(r"<[^>]+\sstyle=", html)
+    context = browser.new_context()
+    page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    page.goto((project.root / "site/companies/acme.html").as_uri())
+    aligned = page.evaluate("""() => [...document.querySelectorAll('main table tr > *')]
+        .map(cell => getComputedStyle(cell).textAlign)""")
+    context.close()
+    assert aligned == ["left", "center", "right", "left"] * 2
+    assert not [m for m in console if "Content Security Policy" in m], console
