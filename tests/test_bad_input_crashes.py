@@ -5,6 +5,7 @@ The builds run in a subprocess, so that a crash of the interpreter (libyaml over
 is a failing test rather than a dead test run."""
 from __future__ import annotations
 
+import csv
 import io
 import re
 import struct
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from microsite import datasets
 from microsite.build import Project
 from tests.conftest import REPO, run, write
 from tests.test_images import project_with_own_assets
@@ -203,3 +205,35 @@ def test_table_alignment_holds_under_the_pages_csp(project, browser, capsys):
     context.close()
     assert aligned == ["left", "center", "right", "left"] * 2
     assert not [m for m in console if "Content Security Policy" in m], console
+
+
+FORMULAS = ["=HYPERLINK(\"https://example.org/\",\"x\")", "+1+2", "-2+3", "@SUM(A1:A2)"]
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_start_with_a_quote(project, capsys):
+    """OWASP's advice for CSV injection, in the CSV downloads only: JSON and SQLite keep the value."""
+    import json
+    import sqlite3
+
+    acme = project.root / "content/companies/acme.md"
+    figures = "".join(
+        f"  - label: {json.dumps(text)}\n    value: {json.dumps(text)}\n    note: {json.dumps(text)}\n"
+        f"    cite: report-2020\n" for text in FORMULAS + ["A = B, - and @ inside"]
+    )
+    acme.write_text(acme.read_text().replace("figures:\n", "figures:\n" + figures, 1))
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 0, err
+    data = project.root / "site/data"
+    with open(data / "figures.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    written = [[row[c] for c in ("label", "value", "note")] for row in rows[: len(FORMULAS) + 1]]
+    assert written == [["'" + text] * 3 for text in FORMULAS] + [["A = B, - and @ inside"] * 3]
+    db = sqlite3.connect(data / "mini-investigation.sqlite")
+    assert [r[0] for r in db.execute("SELECT value FROM figures ORDER BY id")][: len(FORMULAS)] == FORMULAS
+    [name] = [n for n in (data.glob("*.json"))]
+    assert [r["note"] for r in json.loads(name.read_text())["figures"]][: len(FORMULAS)] == FORMULAS
+    # The loaders trim a field's spaces, so a cell starting with a tab or a line end only comes
+    # from code; it is quoted all the same.
+    [table] = [t for t in datasets.TABLES if t.name == "figures"]
+    cells = next(csv.reader(io.StringIO(datasets.to_csv(table, [(1, "\tx", "\ry", None, 7, "ok")]).decode().split("\r\n", 1)[1])))
+    assert cells == ["1", "'\tx", "'\ry", "", "7", "ok"]
