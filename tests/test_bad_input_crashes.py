@@ -11,6 +11,8 @@ import re
 import struct
 import subprocess
 import sys
+import time
+import urllib.request
 import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path
@@ -237,3 +239,28 @@ def test_csv_cells_that_a_spreadsheet_would_run_start_with_a_quote(project, caps
     [table] = [t for t in datasets.TABLES if t.name == "figures"]
     cells = next(csv.reader(io.StringIO(datasets.to_csv(table, [(1, "\tx", "\ry", None, 7, "ok")]).decode().split("\r\n", 1)[1])))
     assert cells == ["1", "'\tx", "'\ry", "", "7", "ok"]
+
+
+def test_the_preview_survives_yaml_nested_thousands_deep(project, tmp_path):
+    """The same parse runs in `serve` on every save: a crash there ended the preview."""
+    from tests.test_serve import free_port, wait_for
+
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "w") as stderr:
+        server = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "--root", str(project.root), "serve", "--port", str(port)],
+            stdout=subprocess.DEVNULL, stderr=stderr,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}/companies/acme.html"
+        wait_for(lambda: b"Acme Corp" in urllib.request.urlopen(url, timeout=2).read(), 60)
+        time.sleep(1.5)  # the watcher's first poll records the files as they are
+        relative, text, where = DEEP_YAML["flow-sequence-in-a-source"]
+        write(project, relative, text)
+        wait_for(lambda: where + "YAML nested deeper" in log.read_text() or server.poll() is not None, 60)
+        assert server.poll() is None, log.read_text()[-2000:]
+        assert b"Acme Corp" in urllib.request.urlopen(url, timeout=5).read()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
