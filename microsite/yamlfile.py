@@ -36,8 +36,9 @@ MAX_NODES = 200_000
 # Every collection starts at one of these characters (a flow bracket, a block entry's '-', a key's
 # '?' or ':'), so a text with at most SAFE_TO_COMPOSE of them cannot nest deeper than that; any
 # other text is measured from libyaml's event stream, which has no recursion, before composing.
+# (Without libyaml, PyYAML's own composer hits Python's recursion limit far sooner.)
 _OPENERS = "[{-?:"
-SAFE_TO_COMPOSE = 1000
+SAFE_TO_COMPOSE = 1000 if _Loader is not yaml.SafeLoader else MAX_DEPTH
 
 Path_ = tuple  # a path of keys and indexes into a document: ("figures", 0, "cite")
 
