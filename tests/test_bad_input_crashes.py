@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -214,9 +216,6 @@ FORMULAS = ["=HYPERLINK(\"https://example.org/\",\"x\")", "+1+2", "-2+3", "@SUM(
 
 def test_csv_cells_that_a_spreadsheet_would_run_start_with_a_quote(project, capsys):
     """OWASP's advice for CSV injection, in the CSV downloads only: JSON and SQLite keep the value."""
-    import json
-    import sqlite3
-
     acme = project.root / "content/companies/acme.md"
     figures = "".join(
         f"  - label: {json.dumps(text)}\n    value: {json.dumps(text)}\n    note: {json.dumps(text)}\n"
@@ -232,7 +231,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_start_with_a_quote(project, caps
     assert written == [["'" + text] * 3 for text in FORMULAS] + [["A = B, - and @ inside"] * 3]
     db = sqlite3.connect(data / "mini-investigation.sqlite")
     assert [r[0] for r in db.execute("SELECT value FROM figures ORDER BY id")][: len(FORMULAS)] == FORMULAS
-    [name] = [n for n in (data.glob("*.json"))]
+    [name] = data.glob("*.json")
     assert [r["note"] for r in json.loads(name.read_text())["figures"]][: len(FORMULAS)] == FORMULAS
     # The loaders trim a field's spaces, so a cell starting with a tab or a line end only comes
     # from code; it is quoted all the same.
