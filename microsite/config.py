@@ -8,7 +8,7 @@ from . import fields as F
 from .errors import Location, Problems, did_you_mean
 from .fields import Field
 from .model import KindSpec, RelationSpec, SiteConfig, SourceKind
-from .yamlfile import YamlDoc, parse_yaml
+from .yamlfile import YamlDoc, decode_text, parse_yaml
 
 SITE_FIELDS = (
     Field("title", F.text, True, "the site's name"),
@@ -78,7 +78,8 @@ def load_config(root: Path, problems: Problems, base_url: str | None = None) -> 
     if not file.is_file():
         problems.error(Location(path), "missing content/site.yaml: the site's settings and content model")
         return None
-    doc = parse_yaml(file.read_text(encoding="utf-8"), path, problems)
+    text = decode_text(path, file.read_bytes(), problems)
+    doc = parse_yaml(text, path, problems) if text is not None else None
     if doc is None:
         return None
     values = F.read_fields(doc, SITE_FIELDS, problems)

@@ -22,6 +22,10 @@ from .resolve import Site
 from .scaffold import slugify
 
 FOLDER = "data"
+# A spreadsheet opening a CSV file runs a cell that starts with one of these as a formula
+# (`=HYPERLINK(...)`, `@SUM(...)`, `-2+3`). As OWASP advises, such a cell is written with a quote
+# in front, which the spreadsheet shows as text; JSON and SQLite keep the value as it is.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -176,8 +180,16 @@ def to_csv(table: Table, rows: list[tuple]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
     writer.writerow(c.name for c in table.columns)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    writer.writerows([_csv_cell(v) for v in row] for row in rows)
     return out.getvalue().encode("utf-8")
+
+
+def _csv_cell(value: str | int | None) -> str | int:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def to_json(site: Site, rows: dict[str, list[tuple]]) -> bytes:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import io
 import posixpath
+import warnings
+from urllib.parse import quote
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +32,12 @@ RASTER_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 RECIPE = "images-1"  # change it when the processing changes, so cached results are redone
 JPEG_QUALITY = 85
 _FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
+# A file of a few kilobytes can declare 100,000 x 100,000 pixels, 40 GB once decoded. Far more than
+# any photo a page shows at DISPLAY_WIDTH needs; Pillow warns above this and refuses above twice it.
+MAX_PIXELS = 64_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# What Pillow raises for a damaged file: cut short, a broken chunk, a bad header.
+_DAMAGED = (UnidentifiedImageError, OSError, SyntaxError, EOFError)
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,11 @@ class Variant:
     width: int
     height: int
     density: int
+
+    @property
+    def href(self) -> str:
+        """The path as a link: a file named 'a b#1.png' is 'a%20b%231.png' in src and srcset."""
+        return quote(self.path)
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,10 @@ class Picture:
     @property
     def src(self) -> str:
         return self.variants[0].path
+
+    @property
+    def href(self) -> str:
+        return self.variants[0].href
 
     @property
     def width(self) -> int:
@@ -68,6 +85,7 @@ def image_outputs(site: Site, root: Path, cache: Path | None) -> tuple[dict[str,
         (d.image for d in site.documents() if getattr(d, "image", None) is not None),
         key=lambda ref: (ref.file, ref.location),
     )
+    made_from: dict[str, str] = {}  # output path: the file it was made from
     for ref in refs:
         if ref.file in pictures:
             continue
@@ -77,6 +95,17 @@ def image_outputs(site: Site, root: Path, cache: Path | None) -> tuple[dict[str,
         except ValueError as exc:
             problems.error(ref.location, f"cannot read image {IMAGES_FOLDER}/{ref.file}: {exc}")
             continue
+        # logo.png and logo.gif, both written as PNG at the same width, would be one file: the
+        # wrong picture on one of the pages.
+        clashes = [path for path in files if path in made_from]
+        if clashes:
+            problems.error(
+                ref.location,
+                f"{IMAGES_FOLDER}/{ref.file} and {IMAGES_FOLDER}/{made_from[clashes[0]]} would both be"
+                f" published as {clashes[0]}; rename one of them",
+            )
+            continue
+        made_from.update(dict.fromkeys(files, ref.file))
         pictures[ref.file] = picture
         outputs.update(files)
     problems.raise_if_errors()
@@ -130,10 +159,18 @@ def _clean_cached(data: bytes, width: int | None, fmt: str, cache: Path | None) 
 
 
 def _format_of(data: bytes) -> str:
+    """The file's format, read from its header; raises ValueError for what the build cannot use."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            fmt = image.format or ""
-    except (UnidentifiedImageError, OSError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)  # a located error instead
+            with Image.open(io.BytesIO(data)) as image:
+                fmt = image.format or ""
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise ValueError(
+            f"the picture has more than {MAX_PIXELS:,} pixels; export it smaller"
+            f" (a page shows it {DISPLAY_WIDTH} pixels wide)"
+        ) from exc
+    except _DAMAGED as exc:
         raise ValueError("not an image the build can read (PNG, JPEG, WebP or GIF)") from exc
     if fmt not in _FORMATS:
         raise ValueError(f"{fmt or 'unknown'} images are not supported; use PNG, JPEG, WebP or GIF")
@@ -141,9 +178,12 @@ def _format_of(data: bytes) -> str:
 
 
 def _upright_size(data: bytes) -> tuple[int, int]:
-    with Image.open(io.BytesIO(data)) as image:
-        turned = image.getexif().get(0x0112) in (5, 6, 7, 8)  # EXIF orientation: rotated a quarter
-        return (image.height, image.width) if turned else image.size
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            turned = image.getexif().get(0x0112) in (5, 6, 7, 8)  # EXIF orientation: rotated a quarter
+            return (image.height, image.width) if turned else image.size
+    except _DAMAGED as exc:
+        raise ValueError(f"the file is damaged ({exc})") from exc
 
 
 def clean_image(data: bytes, width: int | None, fmt: str) -> bytes:
@@ -151,9 +191,10 @@ def clean_image(data: bytes, width: int | None, fmt: str) -> bytes:
     try:
         with Image.open(io.BytesIO(data)) as original:
             original.seek(0)  # an animated GIF keeps its first frame
+            original.load()  # decoded here, so a file cut short is found here and not later
             image = ImageOps.exif_transpose(original)
             image = _to_srgb(image, original.info.get("icc_profile"))
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+    except _DAMAGED as exc:
         raise ValueError(f"the file is damaged or not an image ({exc})") from exc
     image = image.convert(_mode_for(image, fmt))
     if width and image.width != width:

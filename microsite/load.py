@@ -14,7 +14,7 @@ from .errors import Location, Problems, did_you_mean, relative_path
 from .fields import Field
 from .model import Change, Content, Entity, Figure, ImageRef, Link, Page, SiteConfig, Source
 from .outputs import GENERATED, kind_index
-from .yamlfile import YamlDoc, parse_yaml, split_front_matter
+from .yamlfile import YamlDoc, check_markdown_characters, decode_text, parse_yaml, split_front_matter
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 IMAGES_FOLDER = "content/images"
@@ -179,24 +179,9 @@ def _files(root: Path, folder: str, suffixes: tuple[str, ...], problems: Problem
     return found
 
 
-def _decode(name: str, data: bytes, problems: Problems) -> str | None:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = len(data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
-        problems.error(
-            Location(name, line, col),
-            f"not UTF-8 text (byte 0x{data[exc.start]:02X}); save the file as UTF-8",
-        )
-        return None
-    # As reading in text mode would: Windows and old Mac line ends become '\n'.
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def _read(root: Path, path: Path, problems: Problems) -> tuple[str, str | None]:
     name = relative_path(path, root)
-    return name, _decode(name, path.read_bytes(), problems)
+    return name, decode_text(name, path.read_bytes(), problems)
 
 
 def _slug(path: Path, name: str, problems: Problems) -> str | None:
@@ -213,7 +198,7 @@ def _slug(path: Path, name: str, problems: Problems) -> str | None:
 
 
 def load_source(path: Path, name: str, data: bytes, config: SiteConfig, problems: Problems) -> Source | None:
-    text = _decode(name, data, problems)
+    text = decode_text(name, data, problems)
     slug = _slug(path, name, problems)
     if text is None:
         return None
@@ -243,10 +228,11 @@ def load_source(path: Path, name: str, data: bytes, config: SiteConfig, problems
 
 
 def _front_matter(name: str, data: bytes, problems: Problems) -> tuple[str, YamlDoc | None, str, int]:
-    text = _decode(name, data, problems)
+    text = decode_text(name, data, problems)
     if text is None:
         return name, None, "", 1
     parts = split_front_matter(text, name, problems)
+    check_markdown_characters(parts.body, name, parts.body_line, problems)
     if parts.yaml_text is None:
         return name, None, parts.body, parts.body_line
     doc = parse_yaml(parts.yaml_text, name, problems, line_offset=1)

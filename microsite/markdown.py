@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from .citations import citations_plugin
@@ -32,7 +33,18 @@ def make_markdown() -> MarkdownIt:
     """CommonMark with tables and citations; raw HTML is off, so any tag in content is shown as text."""
     md = MarkdownIt("commonmark", {"html": False}).enable("table").use(citations_plugin)
     md.validateLink = lambda url: True  # judged with a location by _local_link and resolve_link instead
+    md.core.ruler.push("align_classes", _align_classes)
     return md
+
+
+def _align_classes(state: StateCore) -> None:
+    """A table column's alignment (`|--:|`) as a class the stylesheet styles (`align-right`):
+    markdown-it writes a style attribute, which the pages' CSP (style-src 'self') blocks."""
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open"):
+            style = token.attrs.pop("style", None)
+            if style is not None:
+                token.attrJoin("class", "align-" + str(style).removeprefix("text-align:"))
 
 
 # What a page fills in: a citation's number (page order) and an internal link's relative address

@@ -27,7 +27,18 @@ _NOT_ALLOWED = yaml.reader.Reader.NON_PRINTABLE
 # Line breaks to YAML but not to editors (text pasted from the web carries U+2028): they would
 # shift every later line number, fold a quoted value or split a plain one.
 _HIDDEN_BREAKS = re.compile("[\x85\u2028\u2029]")
+# Control characters in Markdown: never meaningful, and a page or feed that carries one is not
+# well-formed. NUL is left out: CommonMark turns it into U+FFFD.
+_CONTROLS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
 MAX_NODES = 200_000
+# libyaml's composer recurses once per nesting level with no limit of its own: some 25,000 levels
+# overflow the C stack and kill the process (and `serve` with it) before `_Builder` sees a node.
+# Every collection starts at one of these characters (a flow bracket, a block entry's '-', a key's
+# '?' or ':'), so a text with at most SAFE_TO_COMPOSE of them cannot nest deeper than that; any
+# other text is measured from libyaml's event stream, which has no recursion, before composing.
+# (Without libyaml, PyYAML's own composer hits Python's recursion limit far sooner.)
+_OPENERS = "[{-?:"
+SAFE_TO_COMPOSE = 1000 if _Loader is not yaml.SafeLoader else MAX_DEPTH
 
 Path_ = tuple  # a path of keys and indexes into a document: ("figures", 0, "cite")
 
@@ -75,7 +86,7 @@ class _Builder:
         self.key_at: dict[Path_, Location] = {}
         self.count = 0
 
-    def loc(self, node: yaml.Node) -> Location:
+    def loc(self, node: yaml.Node | yaml.Event) -> Location:
         mark = node.start_mark
         return Location(self.path, mark.line + 1 + self.line_offset, mark.column + 1)
 
@@ -97,7 +108,7 @@ class _Builder:
                 self.problems.error(self.loc(key_node), "a field name must be plain text")
                 continue
             # A field name is the text as typed: YAML 1.1 would read `no:` or `on:` as False/True.
-            key = key_node.value
+            key = self.text(key_node)
             if key in result:
                 first = self.key_at[path + (key,)]
                 self.problems.error(
@@ -112,7 +123,7 @@ class _Builder:
     def scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag.removeprefix(_TAG)
         if tag in ("str", "timestamp", "!"):
-            return node.value
+            return self.text(node)
         if tag == "null":
             return None
         if tag in _SCALAR_TYPES:
@@ -120,10 +131,38 @@ class _Builder:
         self.problems.error(self.loc(node), f"unsupported YAML tag '{node.tag}'; remove it")
         return node.value
 
+    def text(self, node: yaml.ScalarNode) -> str:
+        """The scalar's text; a control character its escapes produce (`"\\x01"`) is a problem."""
+        bad = _NOT_ALLOWED.search(node.value)
+        if bad is None:
+            return node.value
+        self.problems.error(
+            self.loc(node),
+            f"an escape in this value gives character U+{ord(bad.group()):04X}, a control character"
+            " no page or feed can carry; remove it",
+        )
+        return _NOT_ALLOWED.sub("", node.value)
+
 
 class _TooLarge(Exception):
     def __init__(self, location: Location):
         self.location = location
+
+
+def decode_text(name: str, data: bytes, problems: Problems) -> str | None:
+    """A content file's bytes as text; bytes that are not UTF-8 are a located problem (None)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = len(data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
+        problems.error(
+            Location(name, line, col),
+            f"not UTF-8 text (byte 0x{data[exc.start]:02X}); save the file as UTF-8",
+        )
+        return None
+    # As reading in text mode would: Windows and old Mac line ends become '\n'.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -> YamlDoc | None:
@@ -132,15 +171,17 @@ def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # lines as an editor counts them
     bad = _NOT_ALLOWED.search(text) or _HIDDEN_BREAKS.search(text)
     if bad:
-        line = text.count("\n", 0, bad.start()) + 1
-        col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
         fix = "replace it with a space" if _HIDDEN_BREAKS.match(bad.group()) else "delete it"
         problems.error(
-            Location(path, line + line_offset, col),
+            _place(text, bad.start(), path, line_offset),
             f"character U+{ord(bad.group()):04X} is not allowed in YAML; {fix} (it is often invisible)",
         )
         return None
     try:
+        too_deep = _too_deep(text, builder)
+        if too_deep is not None:
+            _report_too_large(too_deep, problems)
+            return None
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -156,12 +197,45 @@ def parse_yaml(text: str, path: str, problems: Problems, line_offset: int = 0) -
     try:
         data = builder.build(node)
     except _TooLarge as exc:
-        problems.error(
-            exc.location,
-            f"YAML nested deeper than {MAX_DEPTH} levels or larger than {MAX_NODES} values; simplify it",
-        )
+        _report_too_large(exc.location, problems)
         return None
     return YamlDoc(data, builder.value_at, builder.key_at, path, tuple(text.split("\n")), line_offset)
+
+
+def _too_deep(text: str, builder: _Builder) -> Location | None:
+    """Where the text nests deeper than MAX_DEPTH, found without recursing; None if it does not."""
+    if sum(text.count(c) for c in _OPENERS) <= SAFE_TO_COMPOSE:
+        return None
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):  # a syntax error is reported as composing would
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH + 1:  # the document's own collection is level 0, as in _Builder
+                return builder.loc(event)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
+def _report_too_large(location: Location, problems: Problems) -> None:
+    problems.error(
+        location, f"YAML nested deeper than {MAX_DEPTH} levels or larger than {MAX_NODES} values; simplify it"
+    )
+
+
+def _place(text: str, index: int, path: str, line_offset: int) -> Location:
+    line = text.count("\n", 0, index) + 1
+    return Location(path, line + line_offset, index - (text.rfind("\n", 0, index) + 1) + 1)
+
+
+def check_markdown_characters(body: str, path: str, body_line: int, problems: Problems) -> None:
+    """A control character in a Markdown body is a located problem: it would reach the page as is."""
+    bad = _CONTROLS.search(body)
+    if bad:
+        problems.error(
+            _place(body, bad.start(), path, body_line - 1),
+            f"character U+{ord(bad.group()):04X} is not allowed in Markdown; delete it (it is often invisible)",
+        )
 
 
 def _describe(exc: yaml.MarkedYAMLError) -> str:

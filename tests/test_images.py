@@ -2,11 +2,13 @@
 that no image the site publishes carries metadata (where a photo was taken, by whom, with what)."""
 from __future__ import annotations
 
+import html
 import io
 import re
 import shutil
 import struct
 from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 from PIL import Image, ImageCms, PngImagePlugin
@@ -215,3 +217,53 @@ def test_a_long_title_stays_above_the_rule(title: str):
     # the title is drawn, and in more than one line
     ink_rows = [y for y in range(cards.MARGIN, cards.RULE_Y) if pixels.getpixel((cards.MARGIN + 30, y)) != cards.PAPER]
     assert ink_rows and max(ink_rows) - min(ink_rows) > 150
+
+
+def show_image(project: Project, page: str, name: str, colour=(200, 30, 30), size=(100, 50)) -> None:
+    """Put a plain picture in content/images/ and show it on `page`, its field on lines 2 to 4."""
+    folder = project.root / "content/images"
+    folder.mkdir(exist_ok=True)
+    out = io.BytesIO()
+    fmt = {".gif": "GIF", ".webp": "WEBP", ".jpg": "JPEG"}.get(Path(name).suffix, "PNG")
+    Image.new("RGB", size, colour).save(out, fmt)
+    (folder / name).write_bytes(out.getvalue())
+    path = project.root / "content" / page
+    path.write_text(path.read_text().replace("---\n", f"---\nimage:\n  file: '{name}'\n  alt: A picture\n", 1))
+
+
+def test_images_that_differ_only_in_their_extension_are_an_error_not_one_file(tmp_path: Path, capsys):
+    """same.png, same.gif and same.webp are all written as PNG at 100 pixels: one file, once the
+    wrong picture on two of the pages."""
+    project = make_project(tmp_path / "project")
+    show_image(project, "companies/acme.md", "same.png", (200, 30, 30))
+    show_image(project, "pages/about.md", "same.gif", (30, 200, 30))
+    show_image(project, "systems/ledger.md", "same.webp", (30, 30, 200))
+    status, out, err = run(project, "build", capsys=capsys)
+    assert status == 1, err
+    assert err.splitlines()[:2] == [
+        "content/companies/acme.md:3:9: content/images/same.png and content/images/same.gif would both be"
+        " published as images/same-100.png; rename one of them",
+        "content/systems/ledger.md:3:9: content/images/same.webp and content/images/same.gif would both be"
+        " published as images/same-100.png; rename one of them",
+    ]
+    assert not (project.root / "site").exists()
+
+
+@pytest.mark.parametrize("name", ["logo with spaces.png", "logo#1.png", "what?.png", "100%41.png", "a,b.png", "é.png"])
+def test_an_image_name_needing_escapes_is_linked_to_its_file(tmp_path: Path, capsys, name: str):
+    project = make_project(tmp_path / "project")
+    show_image(project, "companies/acme.md", name, size=(700, 350))
+    status, out, err = run(project, "build", capsys=capsys)
+    assert status == 0, err
+    site = project.root / "site"
+    page = (site / "companies/acme.html").read_text()
+    [tag] = re.findall(r"<img [^>]*>", page)
+    src = html.unescape(re.search(r' src="([^"]*)"', tag).group(1))
+    srcset = html.unescape(re.search(r' srcset="([^"]*)"', tag).group(1))
+    candidates = [c.split() for c in srcset.split(",")]  # how a browser splits it: URLs hold no space
+    assert [c[1] for c in candidates] == ["1x", "2x"], srcset
+    for url in [src] + [c[0] for c in candidates]:
+        parts = urlsplit(urljoin("https://example.org/mini/companies/acme.html", url))
+        assert not parts.query and not parts.fragment, url
+        path = unquote(parts.path).removeprefix("/mini/")
+        assert (site / path).is_file() and path.startswith("images/"), url
