@@ -8,7 +8,6 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Callable
 
 from .errors import Problems, did_you_mean
@@ -117,10 +116,6 @@ def date_text(doc: YamlDoc, keys: tuple, problems: Problems) -> str | None:
         problems.error(doc.where(*keys), f"bad date '{value}': {wrong}; check the date in the source")
         return None
     return value
-
-
-def valid_date(value: str) -> bool:
-    return DATE.fullmatch(value) is not None and not no_such_date(value)
 
 
 def no_such_date(value: str) -> str:

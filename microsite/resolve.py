@@ -83,11 +83,12 @@ class LinkTargets:
     anchors: dict[str, frozenset[str]]  # output -> the #anchors a link may name on it (others: not checked)
 
 
-def link_targets(content: Content, bodies: dict[str, Fragment | None]) -> LinkTargets:
-    """`bodies`: each document's rendered narrative, by output (its headings are its anchors)."""
+def link_targets(content: Content, bodies: dict[str, Fragment | None] | None = None) -> LinkTargets:
+    """`bodies`: each document's rendered narrative, by output (its headings are its anchors);
+    the anchors of a page not given are not checked."""
     pages_by_file = {d.path: d.output for d in (*content.entities.values(), *content.pages.values())}
     outputs = frozenset([*pages_by_file.values(), *GENERATED, *(kind_index(k.id) for k in content.config.kinds)])
-    anchors = {output: frozenset(body.anchors if body else ()) for output, body in bodies.items()}
+    anchors = {output: frozenset(body.anchors if body else ()) for output, body in (bodies or {}).items()}
     anchors[SOURCES] = frozenset(content.sources)  # each source's entry on the sources page
     return LinkTargets(pages_by_file, outputs, content.unreadable, anchors)
 
