@@ -531,7 +531,7 @@ def _build_changed(
         assert graph is not None
         state.last = Snapshot(
             target, inputs, checked, done, fps, inputs_of, readers(inputs_of), env, graph,
-            {Path(os.path.abspath(f.path)): i for i, f in enumerate(inputs.files)}, link_targets(site.content),
+            {Path(os.path.abspath(f.path)): i for i, f in enumerate(inputs.files)}, link_targets(site.content, {o: p.fragment for o, p in site.bodies.items()}),
         )
     if not deferred:
         state.remember(target, done)

@@ -13,11 +13,12 @@ from .yamlfile import YamlDoc, decode_text, parse_yaml
 SITE_FIELDS = (
     Field("title", F.text, True, "the site's name"),
     Field("tagline", F.text, False, "one line under the title"),
-    Field("base_url", F.url, True, "the published address, used for canonical links and the sitemap"),
+    Field("base_url", F.site_address, True, "the published address, used for canonical links and the sitemap"),
     Field("language", F.text, False, "the language code of the content, such as en"),
     Field("kinds", lambda d, k, p: F.raw(d, k), True, "the kinds of entity"),
     Field("relations", lambda d, k, p: F.raw(d, k), False, "the relations between kinds"),
     Field("source_kinds", lambda d, k, p: F.raw(d, k), True, "the kinds of source"),
+    Field("require_citations", F.citation_rule, False, "'paragraphs' (the default): every claim cites a source; 'off'"),
 )
 KIND_FIELDS = (
     Field("singular", F.text, True, "the name of one, such as Company"),
@@ -106,6 +107,7 @@ def load_config(root: Path, problems: Problems, base_url: str | None = None) -> 
         kinds=kinds,
         relations=relations,
         source_kinds=source_kinds,
+        require_citations=values.get("require_citations") or "paragraphs",
     )
 
 

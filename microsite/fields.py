@@ -5,9 +5,9 @@ files from the same table the loaders check against: the two cannot drift apart.
 """
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Callable
 
 from .errors import Problems, did_you_mean
@@ -30,8 +30,12 @@ class Field:
     example: str = ""
 
 
-def read_fields(doc: YamlDoc, fields: tuple[Field, ...], problems: Problems, prefix: tuple = ()) -> dict:
-    """Check a mapping against `fields`: required present, none unknown, each value valid."""
+def read_fields(
+    doc: YamlDoc, fields: tuple[Field, ...], problems: Problems, prefix: tuple = (),
+    explain: Callable[[str], str] | None = None,
+) -> dict:
+    """Check a mapping against `fields`: required present, none unknown, each value valid.
+    `explain` may say why an unknown field is not here (it belongs to another kind of file)."""
     mapping = raw(doc, prefix)
     if not isinstance(mapping, dict):
         problems.error(doc.where(*prefix), "expected fields written as 'name: value'")
@@ -39,14 +43,17 @@ def read_fields(doc: YamlDoc, fields: tuple[Field, ...], problems: Problems, pre
     known = {f.name for f in fields}
     for key in mapping:
         if key not in known:
+            reason = explain(key) if explain else ""
             problems.error(
                 doc.where_key(*prefix, key),
-                f"unknown field '{key}'{did_you_mean(key, known) or _listing(known)}",
+                f"unknown field '{key}'" + (f": {reason}" if reason else did_you_mean(key, known) or _listing(known)),
             )
     values = {}
     for f in fields:
         if mapping.get(f.name) is None:
-            if f.required:
+            if f.required and f.name in mapping:
+                problems.error(doc.where_key(*prefix, f.name), f"'{f.name}' is empty: write {f.help} after the ':'")
+            elif f.required:
                 problems.error(doc.where(*prefix), f"missing required field '{f.name}' ({f.help})")
             values[f.name] = None
             continue
@@ -98,25 +105,50 @@ def date_text(doc: YamlDoc, keys: tuple, problems: Problems) -> str | None:
     """YYYY-MM-DD, YYYY-MM or YYYY: sources often give only the month or year."""
     value = raw(doc, keys)
     value = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
-    if value is None or not valid_date(value):
+    if value is None or not DATE.fullmatch(value):
         problems.error(
             doc.where(*keys),
             f"bad date '{raw(doc, keys)}': write YYYY-MM-DD, YYYY-MM or YYYY (for example 2018-10-23)",
         )
         return None
+    wrong = no_such_date(value)
+    if wrong:
+        problems.error(doc.where(*keys), f"bad date '{value}': {wrong}; check the date in the source")
+        return None
     return value
 
 
-def valid_date(value: str) -> bool:
-    match = DATE.fullmatch(value)
-    if not match:
-        return False
-    year, month, day = (int(g) if g else 1 for g in match.groups())
-    try:
-        date(year, month, day)
-    except ValueError:
-        return False
-    return True
+def no_such_date(value: str) -> str:
+    """Why a date written YYYY-MM-DD (or YYYY-MM) does not exist, or '' when it does."""
+    year, month, day = (int(g) if g else 1 for g in DATE.fullmatch(value).groups())
+    if year < 1:
+        return "there is no year 0000"
+    if not 1 <= month <= 12:
+        return f"there is no month {month:02}"
+    if day < 1:
+        return "there is no day 00"
+    days = calendar.monthrange(year, month)[1]
+    if day > days:
+        return f"{calendar.month_name[month]} {year} has no day {day:02}, only {days} days"
+    return ""
+
+
+CITATION_RULES = ("paragraphs", "off")
+
+
+def citation_rule(doc: YamlDoc, keys: tuple, problems: Problems) -> str | None:
+    """`paragraphs` (every claim cites a source) or `off`; YAML reads a bare `off` as false."""
+    value = raw(doc, keys)
+    if value is False:
+        return "off"
+    if isinstance(value, str) and value.strip() in CITATION_RULES:
+        return value.strip()
+    problems.error(
+        doc.where(*keys),
+        f"'{keys[-1]}' is 'paragraphs' (every paragraph, list item, quotation, table cell, summary and "
+        "relation cites a source) or 'off' (nothing is required)",
+    )
+    return None
 
 
 def url(doc: YamlDoc, keys: tuple, problems: Problems) -> str | None:
@@ -126,6 +158,21 @@ def url(doc: YamlDoc, keys: tuple, problems: Problems) -> str | None:
         return None
     if not is_safe_external(value):
         problems.error(doc.where(*keys), f"unsafe link '{value[:60]}': a source address must start with https:// or http://")
+        return None
+    return value
+
+
+def site_address(doc: YamlDoc, keys: tuple, problems: Problems) -> str | None:
+    """The address the site is published at: a whole web address, not a link of a source."""
+    value = text(doc, keys, problems)
+    if value is None:
+        return None
+    if not is_safe_external(value):
+        problems.error(
+            doc.where(*keys),
+            f"'{keys[-1]}' is not a web address: '{value[:60]}'; write the address the site is published at, "
+            "in full, such as https://your-org.github.io/repository/",
+        )
         return None
     return value
 

@@ -63,6 +63,7 @@ PAGE_FIELDS = (
     Field("summary", F.text, False, "one sentence under the title"),
     Field("order", F.integer, False, "position in the navigation: smaller comes first", "10"),
     Field("show_changes", F.boolean, False, "true to list content/changes.yaml on this page", "false"),
+    Field("require_citations", F.citation_rule, False, "off for a page about the site itself, whose paragraphs need no source"),
     IMAGE_FIELD,
 )
 CHANGE_FIELDS = (
@@ -97,11 +98,34 @@ def content_files(root: Path, config: SiteConfig, problems: Problems) -> list[Co
     """Every file to load, in a fixed order: sources, then each kind's entities, then pages."""
     folders = [("sources", (".yaml", ".yml")), *((k.id, MARKDOWN_SUFFIXES) for k in config.kinds)]
     folders.append(("pages", MARKDOWN_SUFFIXES))
-    return [
+    files = [
         ContentFile(folder, path, f"content/{folder}/{path.name}")
         for folder, suffixes in folders
         for path in _files(root, folder, suffixes, problems)
     ]
+    _one_file_per_source(files, problems)
+    return files
+
+
+def _one_file_per_source(files: list[ContentFile], problems: Problems) -> None:
+    """`x.yaml` beside `x.yml` would be one source read from either: both are reported."""
+    by_id: dict[str, list[str]] = {}
+    for file in files:
+        if file.folder == "sources":
+            by_id.setdefault(file.path.stem, []).append(file.name)
+    for source, names in by_id.items():
+        for name in names if len(names) > 1 else ():
+            others = ", ".join(n for n in names if n != name)
+            problems.error(
+                Location(name, 1, 1),
+                f"two files for source '{source}': this one and {others}; keep one of them",
+            )
+
+
+def is_editor_leftover(name: str) -> bool:
+    """A file an editor or the system leaves beside the one being edited: hidden files (`.#x.md`,
+    `.x.md.swp`, `.DS_Store`), backups (`x.md~`) and Emacs's autosaves (`#x.md#`)."""
+    return name.startswith(".") or name.endswith("~") or (name.startswith("#") and name.endswith("#"))
 
 
 def load_file(
@@ -120,7 +144,7 @@ def assemble(
 ) -> Content:
     """The loaded records as one Content, each output path claimed by one file only."""
     sources, unreadable, entities, pages = {}, set(), {}, {}
-    claimed = {name: "the site itself" for name in GENERATED + tuple(kind_index(k.id) for k in config.kinds)}
+    claimed = {name: "the site itself" for name in made_by_the_site(config)}
     for file, record in loaded:
         if file.folder == "sources":
             if record:
@@ -138,6 +162,11 @@ def assemble(
             entities[(file.folder, record.slug)] = record
     changes = _load_changes(root, problems)
     return Content(config, sources, entities, pages, changes, frozenset(unreadable))
+
+
+def made_by_the_site(config: SiteConfig) -> tuple[str, ...]:
+    """The pages the site makes itself, which no content file may also write."""
+    return GENERATED + tuple(kind_index(k.id) for k in config.kinds)
 
 
 def load_content(root: Path, problems: Problems) -> Content | None:
@@ -167,7 +196,7 @@ def _files(root: Path, folder: str, suffixes: tuple[str, ...], problems: Problem
         return []
     found = []
     for path in sorted(directory.iterdir()):
-        if path.name.startswith("."):
+        if is_editor_leftover(path.name):
             continue
         if path.suffix not in suffixes or not path.is_file():
             problems.error(
@@ -205,6 +234,13 @@ def load_source(path: Path, name: str, data: bytes, config: SiteConfig, problems
     doc = parse_yaml(text, name, problems)
     if doc is None or slug is None:
         return None
+    if doc.data is None:
+        problems.error(
+            Location(name, 1, 1),
+            "the file is empty: a source has at least 'title', 'publisher' and 'kind'; "
+            "copy them from another file of content/sources/ and fill them in",
+        )
+        return None
     v = F.read_fields(doc, source_fields(config), problems)
     if not v:
         return None
@@ -236,6 +272,9 @@ def _front_matter(name: str, data: bytes, problems: Problems) -> tuple[str, Yaml
     if parts.yaml_text is None:
         return name, None, parts.body, parts.body_line
     doc = parse_yaml(parts.yaml_text, name, problems, line_offset=1)
+    if doc is not None and doc.data is None:
+        problems.error(Location(name, 2, 1), "the front matter is empty: write the fields between the two '---' lines")
+        doc = None
     if doc is not None and not isinstance(doc.data, dict):
         problems.error(Location(name, 2, 1), "the front matter must be fields written 'name: value'")
         doc = None
@@ -249,7 +288,7 @@ def load_entity(
     slug = _slug(path, name, problems)
     if doc is None or slug is None:
         return None
-    v = F.read_fields(doc, entity_fields(config, kind), problems)
+    v = F.read_fields(doc, entity_fields(config, kind), problems, explain=_declared_elsewhere(config, kind, slug))
     figures = _figures(doc, problems) if v.get("figures") is not None else ()
     links = tuple(
         link
@@ -263,6 +302,32 @@ def load_entity(
         name=v.get("name") or slug, summary=v.get("summary") or "", figures=figures, links=links,
         image=_image(root, doc, problems) if v.get("image") is not None else None,
     )
+
+
+def _declared_elsewhere(config: SiteConfig, kind: str, slug: str):
+    """Why an unknown field of an entity is not written here, when site.yaml's relations say: the
+    relation is declared on one side only, and the other side's list is made from it."""
+
+    def word(text: str) -> str:
+        return "_".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+    def names(kind_id: str) -> tuple[str, str]:
+        spec = next((k for k in config.kinds if k.id == kind_id), None)
+        return (spec.singular.lower(), spec.plural.lower()) if spec else (kind_id, kind_id)
+
+    def explain(key: str) -> str:
+        for r in config.relations:
+            (one, many), (_, targets) = names(r.from_kind), names(r.to_kind)
+            if r.to_kind == kind and word(key) in (word(r.field), word(r.inverse), word(r.from_kind)):
+                return (
+                    f"the '{r.inverse}' list of this page is made from the '{r.field}' field of {many}; "
+                    f"add '{slug}' to '{r.field}' in the file of each {one} instead"
+                )
+            if r.from_kind != kind and word(key) == word(r.field):
+                return f"'{r.field}' is a field of {many}, listing {targets}; write it in the file of a {one}"
+        return ""
+
+    return explain
 
 
 def _list_of(doc: YamlDoc, key: str, problems: Problems) -> list:
@@ -329,6 +394,7 @@ def load_page(root: Path, path: Path, name: str, data: bytes, problems: Problems
         summary_line=doc.line_text(doc.where("summary")), slug=slug, title=v.get("title") or slug,
         summary=v.get("summary"), order=v.get("order") or 0, show_changes=bool(v.get("show_changes")),
         image=_image(root, doc, problems) if v.get("image") is not None else None,
+        require_citations=v.get("require_citations"),
     )
 
 

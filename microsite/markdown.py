@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.common import html_re
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
@@ -26,6 +27,11 @@ from .outputs import relative_url
 from .texts import StoredText, Text
 
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
+# A tag as CommonMark reads one when HTML is on: with HTML off it is shown as text, and the writer
+# who typed it is told so.
+HTML_TAG = re.compile("|".join((html_re.open_tag, html_re.close_tag, html_re.comment, html_re.declaration)))
+# What is left of a citation the plugin could not read: `[@id` never closed, or `[@a; b]`.
+BROKEN_CITE = re.compile(r"\[@(?=\w)")
 EXTERNAL_REL = "noopener noreferrer"
 
 
@@ -72,6 +78,7 @@ class Fragment:
     cites: tuple[Cite, ...]
     links: tuple[LinkRef, ...]
     plain: str  # its words without citation marks, for meta descriptions
+    anchors: tuple[str, ...] = ()  # the ids of its headings, which a link's #anchor may name
 
     @property
     def html(self) -> str:
@@ -92,16 +99,25 @@ class LinkContext:
     pages_by_file: dict[str, str]  # content file -> output page
     outputs: frozenset[str]
     unreadable: frozenset[str] = frozenset()  # "kind/slug"s and "pages/slug"s of files that failed to load
+    anchors: dict[str, frozenset[str]] | None = None  # output -> the #anchors a link may name on it
 
 
 def _cite_slot(source: str, locator: str) -> str:
     return CITE_SLOT
 
 
-def prepare_block(md: MarkdownIt, text: str, first_line: int, path: str, problems: Problems) -> Fragment:
-    """Render a Markdown body whose first line is line `first_line` of file `path`."""
+def prepare_block(
+    md: MarkdownIt, text: str, first_line: int, path: str, problems: Problems, claims: bool = False
+) -> Fragment:
+    """Render a Markdown body whose first line is line `first_line` of file `path`; with `claims`,
+    each block of its own words must cite a source (`uncited_blocks`)."""
     lines = text.split("\n")
     tokens = md.parse(text)
+    if claims:
+        for line, what in uncited_blocks(tokens):
+            text_line = lines[line] if line < len(lines) else ""
+            col = len(text_line) - len(text_line.lstrip()) + 1
+            problems.error(Location(path, first_line + line, col), f"{what} without a citation: {CITE_FIX}")
     cites: list[Cite] = []
     links: list[LinkRef] = []
     for block in tokens:
@@ -110,8 +126,27 @@ def prepare_block(md: MarkdownIt, text: str, first_line: int, path: str, problem
         start, end = block.map if block.map else (0, len(lines))
         window = [(first_line + n, lines[n]) for n in range(start, min(end, len(lines)))]
         _check_inline(block.children, window, path, problems, cites, links)
+    anchors = _heading_ids(tokens)
     html = md.renderer.render(tokens, md.options, {"cite": _cite_slot})
-    return Fragment(Text(html, _words(tokens)), tuple(cites), tuple(links), "")
+    return Fragment(Text(html, _words(tokens)), tuple(cites), tuple(links), "", anchors)
+
+
+def _heading_ids(tokens: list[Token]) -> tuple[str, ...]:
+    """Give each heading an id made from its words, as GitHub does (`## What it supplies` is
+    `#what-it-supplies`; a second one of the same words `-1`), so a link can lead to it."""
+    ids: list[str] = []
+    for heading, inline in zip(tokens, tokens[1:]):
+        if heading.type != "heading_open":
+            continue
+        words = "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
+        base = re.sub(r"[^\w\- ]", "", words.lower()).strip().replace(" ", "-") or "section"
+        anchor, n = base, 0
+        while anchor in ids:
+            n += 1
+            anchor = f"{base}-{n}"
+        ids.append(anchor)
+        heading.attrSet("id", anchor)
+    return tuple(ids)
 
 
 def prepare_inline(md: MarkdownIt, text: str, where: Location, line: str, problems: Problems) -> Fragment:
@@ -124,6 +159,35 @@ def prepare_inline(md: MarkdownIt, text: str, where: Location, line: str, proble
         _check_inline(block.children or [], window, where.path, problems, cites, links)
     html = md.renderer.render(tokens, md.options, {"cite": _cite_slot})
     return Fragment(Text(html, _words(tokens)), tuple(cites), tuple(links), _plain_text(tokens))
+
+
+# A claim is a paragraph, a list item, a quotation or a table cell with words of its own; it is
+# cited when a citation stands in it or in a block inside it. Headings and table headers are not
+# claims.
+CLAIMS = {"paragraph_open": "paragraph", "list_item_open": "list item", "blockquote_open": "quotation", "td_open": "table cell"}
+CITE_FIX = "put its source after the claim, such as [@source-id] (every claim is cited)"
+
+
+def uncited_blocks(tokens: list[Token]) -> list[tuple[int, str]]:
+    """(line in the text from 0, what it is) of each claim that cites nothing."""
+    found = []
+    open_: list[list] = []  # [line, what, has words, cited]
+    line = 0
+    for token in tokens:
+        line = token.map[0] if token.map else line  # a table cell has no line of its own: its row's
+        if token.type in CLAIMS and not token.hidden:  # a list's hidden paragraph is its item's words
+            open_.append([line, CLAIMS[token.type], False, False])
+        elif token.type.replace("_close", "_open") in CLAIMS and token.nesting == -1 and not token.hidden:
+            start, what, words, cited = open_.pop()
+            if words and not cited:
+                found.append((start, what))
+            if cited and open_:
+                open_[-1][3] = True
+        elif token.type == "inline" and open_:
+            children = token.children or []
+            open_[-1][2] |= any(c.type in ("text", "code_inline") and c.content.strip() for c in children)
+            open_[-1][3] |= any(c.type == "citation" for c in children)
+    return sorted(found)
 
 
 def _plain_text(tokens: list[Token]) -> str:
@@ -168,11 +232,24 @@ class _Cursor:
         line_no = self.window[self.row][0] if self.window else 1
         return Location(self.path, line_no, 1)
 
+    def seek(self, needle: str) -> tuple[Location, str] | None:
+        """Where `needle` was typed literally, and the character before it; None when the text
+        came from something else (an entity such as `&lt;`)."""
+        for row in range(self.row, len(self.window)):
+            line_no, line = self.window[row]
+            col = line.find(needle, self.col if row == self.row else 0)
+            if col >= 0:
+                self.row, self.col = row, col + len(needle)
+                return Location(self.path, line_no, col + 1), line[col - 1 : col]
+        return None
+
 
 def _check_inline(children, window, path: str, problems: Problems, cites: list, links: list) -> None:
     cursor = _Cursor(window, path)
     for token in children:
-        if token.type == "citation":
+        if token.type == "text":
+            _check_text(token.content, cursor, problems)
+        elif token.type == "citation":
             where = cursor.find("@" + token.meta["source"])
             cites.append(Cite(token.meta["source"], token.meta["locator"], where))
         elif token.type == "link_open":
@@ -190,11 +267,37 @@ def _check_inline(children, window, path: str, problems: Problems, cites: list, 
             token.attrSet("src", "")
 
 
+def _check_text(text: str, cursor: _Cursor, problems: Problems) -> None:
+    """What markup the parser left as text: a citation it could not read (an error: it would be
+    published as typed), raw HTML (a warning: it is shown as text, never run)."""
+    found = [(m.start(), "cite", m) for m in BROKEN_CITE.finditer(text)]
+    found += [(m.start(), "html", m) for m in HTML_TAG.finditer(text)]
+    for _, what, match in sorted(found, key=lambda f: f[0]):
+        if what == "cite":
+            rest = text[match.start() :]
+            written = rest.split("]", 1)[0] + "]" if "]" in rest else rest.split()[0]
+            place = cursor.seek(written if "]" in rest else "[@")
+            if place is None or place[1] == "\\":  # `\[@` is text by choice
+                continue
+            if "]" in rest:
+                problems.error(place[0], f"citation '{written[:80]}' cannot be read: write [@id], [@a; @b] or [@id, p. 4]")
+            else:
+                problems.error(place[0], f"citation '{written[:80]}' is not closed: close it with ']', as in [@id]")
+        else:
+            tag = match.group()
+            place = cursor.seek(tag)
+            if place is None or place[1] == "\\":
+                continue
+            problems.warning(
+                place[0],
+                f"HTML '{tag[:60]}' is shown as text, not as HTML: write it in Markdown instead, "
+                "or put it between backticks (`) to show it as code",
+            )
+
+
 def _local_link(href: str, where: Location, problems: Problems, links: list[LinkRef]) -> dict[str, str]:
     """The attributes a link is rendered with, as far as its own file tells: an internal link
     gets a slot, filled per page once resolve has found its target."""
-    if href.startswith("#"):
-        return {"href": href}
     if SCHEME.match(href) or href.startswith("//"):
         if is_safe_external(href) or href.lower().startswith("mailto:"):
             return {"href": href, "rel": EXTERNAL_REL}
@@ -224,6 +327,14 @@ def resolve_link(link: LinkRef, ctx: LinkContext, problems: Problems) -> str | N
         if page not in ctx.unreadable:  # else the file's own error says why: one error, not one per link
             problems.error(link.location, f"link to missing page '{href[:80]}'{_closest_page(path, ctx)}")
         return None
+    anchors = (ctx.anchors or {}).get(output)
+    if fragment and anchors is not None and fragment not in anchors:
+        where = "this page" if output == ctx.output else f"'{path}'"
+        hint = did_you_mean(fragment, anchors) or (
+            f"; its anchors are: {', '.join(sorted(anchors)[:12])}" if anchors else "; it has no heading to link to"
+        )
+        problems.error(link.location, f"link to missing anchor '#{fragment[:60]}' on {where}{hint}")
+        return None
     return output + (f"#{fragment}" if fragment else "")
 
 
@@ -237,7 +348,10 @@ def fill(fragment: Fragment, targets: tuple[str | None, ...], output: str, cite)
             c = next(cites)
             return cite(c.source, c.locator)
         target = next(links)
-        return escapeHtml(relative_url(output, target)) if target else "#"
+        if not target:
+            return "#"
+        page, _, anchor = target.partition("#")
+        return escapeHtml(f"#{anchor}" if anchor and page == output else relative_url(output, target))
 
     html = fragment.html
     return SLOT.sub(slot, html) if "\x00" in html else html
@@ -247,8 +361,8 @@ def _closest_page(path: str, ctx: LinkContext) -> str:
     """A did-you-mean in the writer's own terms: a path relative to their file."""
     here = posixpath.dirname(ctx.content_path)
     folder = posixpath.normpath(posixpath.join(here, posixpath.dirname(path)))
-    siblings = [f for f in ctx.pages_by_file if posixpath.dirname(f) == folder]
-    hint = did_you_mean(posixpath.join(folder, posixpath.basename(path)), siblings, cutoff=0.8)
+    siblings = [posixpath.relpath(f, here) for f in ctx.pages_by_file if posixpath.dirname(f) == folder]
+    hint = did_you_mean(posixpath.relpath(posixpath.join(folder, posixpath.basename(path)), here), siblings, cutoff=0.8)
     if hint:
-        return hint.replace(folder + "/", posixpath.dirname(path) + "/")
+        return hint
     return "; link to a content file, relative to this one, such as ../companies/amazon.md"

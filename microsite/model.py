@@ -48,6 +48,7 @@ class SiteConfig:
     kinds: tuple[KindSpec, ...]
     relations: tuple[RelationSpec, ...]
     source_kinds: tuple[SourceKind, ...]
+    require_citations: str = "paragraphs"  # or "off": whether every claim must cite a source
 
     def kind(self, kind_id: str) -> KindSpec:
         return next(k for k in self.kinds if k.id == kind_id)
@@ -155,6 +156,7 @@ class Page(Document):
     order: int
     show_changes: bool
     image: ImageRef | None = None
+    require_citations: str | None = None  # overrides site.yaml's: "off" for a page about the site itself
 
     @property
     def output(self) -> str:

@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 
 from .errors import Location, Problem, Problems
 from .load import ContentFile, load_file
-from .markdown import Fragment, make_markdown, prepare_block, prepare_inline
+from .markdown import CITE_FIX, Fragment, make_markdown, prepare_block, prepare_inline
 from .model import Entity, Page, SiteConfig, Source
 
 
@@ -39,15 +39,33 @@ def prepare(root: Path, file: ContentFile, data: bytes, config: SiteConfig) -> P
     summary = body = None
     if isinstance(record, (Entity, Page)):
         md = _markdown()
+        claims = requires_citations(record, config)
         if record.summary:
             summary = prepare_inline(md, record.summary, record.summary_at, record.summary_line, problems)
-        body = prepare_block(md, record.body, record.body_line, record.path, problems)
+            if claims and not summary.cites:
+                problems.error(record.summary_at, f"summary without a citation: {CITE_FIX}")
+        for link in getattr(record, "links", ()) if claims else ():
+            if not link.cites:
+                problems.error(
+                    link.location,
+                    f"relation to '{link.target}' without a citation: write it as '- id: {link.target}' "
+                    "with 'cite: source-id' under it (every claim is cited)",
+                )
+        body = prepare_block(md, record.body, record.body_line, record.path, problems, claims)
         record = replace(record, body="", summary_line="")  # rendered: keep only the fragments
-    card = (getattr(record, "name", None), getattr(record, "output", None), summary)
+    # The headings are in it too: another page's link may lead to one (`#anchor`).
+    card = (getattr(record, "name", None), getattr(record, "output", None), summary, body.anchors if body else ())
     links = getattr(record, "links", ())
     return Prepared(
         record, tuple(problems.items), summary, body, digest(data), digest(repr(card)), digest(repr(links))
     )
+
+
+def requires_citations(document: Entity | Page, config: SiteConfig) -> bool:
+    """Whether every claim of the document must cite a source: site.yaml says, a free page may
+    say otherwise (an about page makes no claim about the matter)."""
+    rule = getattr(document, "require_citations", None) or config.require_citations
+    return rule != "off"
 
 
 def unreadable(file: ContentFile, error: OSError) -> Prepared:

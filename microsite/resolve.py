@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .errors import Problems, did_you_mean
 from .markdown import Fragment, LinkContext, resolve_link
 from .model import Cite, Content, Document, Entity, Link, RelationSpec
-from .outputs import GENERATED, kind_index
+from .outputs import GENERATED, SOURCES, kind_index
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ class Site:
 def resolve(content: Content, texts: dict[str, tuple[Fragment | None, Fragment | None]], problems: Problems) -> Site:
     """Cross-check `content`; `texts` holds each document's rendered (summary, body) by file."""
     documents: list[Document] = [*content.entities.values(), *content.pages.values()]
-    targets = link_targets(content)
+    targets = link_targets(content, {d.output: texts[d.path][1] for d in documents})
     summaries, bodies, cited_by = {}, {}, defaultdict(set)
     for document in documents:
         summary, body = place_document(document, texts[document.path], targets, problems)
@@ -80,19 +80,26 @@ class LinkTargets:
     pages_by_file: dict[str, str]
     outputs: frozenset[str]
     unreadable: frozenset[str]  # `Content.unreadable`: a link to one of those is not reported again
+    anchors: dict[str, frozenset[str]]  # output -> the #anchors a link may name on it (others: not checked)
 
 
-def link_targets(content: Content) -> LinkTargets:
+def link_targets(content: Content, bodies: dict[str, Fragment | None] | None = None) -> LinkTargets:
+    """`bodies`: each document's rendered narrative, by output (its headings are its anchors);
+    the anchors of a page not given are not checked."""
     pages_by_file = {d.path: d.output for d in (*content.entities.values(), *content.pages.values())}
     outputs = frozenset([*pages_by_file.values(), *GENERATED, *(kind_index(k.id) for k in content.config.kinds)])
-    return LinkTargets(pages_by_file, outputs, content.unreadable)
+    anchors = {output: frozenset(body.anchors if body else ()) for output, body in (bodies or {}).items()}
+    anchors[SOURCES] = frozenset(content.sources)  # each source's entry on the sources page
+    return LinkTargets(pages_by_file, outputs, content.unreadable, anchors)
 
 
 def place_document(
     document: Document, texts: tuple[Fragment | None, Fragment | None], targets: LinkTargets, problems: Problems
 ) -> tuple[Placed | None, Placed]:
     """A document's rendered summary and body, each internal link resolved (or reported)."""
-    ctx = LinkContext(document.path, document.output, targets.pages_by_file, targets.outputs, targets.unreadable)
+    ctx = LinkContext(
+        document.path, document.output, targets.pages_by_file, targets.outputs, targets.unreadable, targets.anchors
+    )
     summary, body = texts
     return (None if summary is None else _place(summary, ctx, problems)), _place(body, ctx, problems)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from .config import load_config
 from .errors import ContentErrors, Problems, did_you_mean
 from .fields import Field
-from .load import FIGURE_FIELDS, LINK_FIELDS, PAGE_FIELDS, entity_fields, source_fields
+from .load import FIGURE_FIELDS, LINK_FIELDS, PAGE_FIELDS, entity_fields, made_by_the_site, source_fields
 
 
 class ScaffoldError(Exception):
@@ -39,6 +39,11 @@ def new_file(root: Path, kind: str, name: str) -> Path:
     folder = aliases.get(kind.lower())
     if folder is None:
         raise ScaffoldError(f"unknown kind '{kind}'{did_you_mean(kind.lower(), aliases)}; use one of: {', '.join(sorted(set(aliases)))}")
+    output = f"{slug}.html" if folder == "pages" else f"{folder}/{slug}.html"
+    if folder != "sources" and output in made_by_the_site(config):
+        raise ScaffoldError(
+            f"'{name}' would be the page {output}, which the site makes itself; choose another name"
+        )
     suffix = ".yaml" if folder == "sources" else ".md"
     path = root / "content" / folder / f"{slug}{suffix}"
     if path.exists():

@@ -254,6 +254,13 @@ def _yaml_hint(exc: yaml.MarkedYAMLError, text: str) -> str:
     if char == "\t":
         return " (indent with spaces, not tabs)"
     if "mapping values are not allowed" in problem:
+        line = lines[mark.line] if mark and mark.line < len(lines) else ""
+        before = line[: mark.column] if mark else ""
+        if before[:1].isspace() and ": " not in before.strip() + " " and not before.lstrip().startswith("- "):
+            return (
+                " (this line is indented more than the field above it: indent it as the other fields; "
+                "only the fields of a group or the items of a list go further in)"
+            )
         return " (a value containing ': ' must be in quotes)"
     if char in ("@", "`") or "expected ',' or" in problem:
         return " (a value starting with [, {, @ or ` must be in quotes)"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import real_content
 from tests.conftest import npm_tool
 
 pytestmark = pytest.mark.browser
@@ -68,7 +69,8 @@ def axe_page(browser, real_site):
 def test_axe_finds_no_serious_violation_in_light_or_dark_mode(axe_page, real_site: Path):
     axe = npm_tool("axe-core/axe.min.js").read_text()
     names = page_types(real_site)
-    assert {"index.html", "sources.html", "404.html", "companies/index.html"} <= set(names)
+    kinds = real_content.site().content.config.kinds
+    assert {"index.html", "sources.html", "404.html", *(f"{k.id}/index.html" for k in kinds)} <= set(names)
     found, backgrounds = [], set()
     for name in names:
         axe_page.goto(base_url() + name)

@@ -79,7 +79,7 @@ def test_new_writes_a_file_that_names_every_field_and_refuses_to_overwrite(proje
     # Until it is filled in, check says what is missing rather than crashing.
     status, _, err = run(project, "check", capsys=capsys)
     assert status == 1
-    assert "content/companies/initech-systems.md:3:1: missing required field 'summary'" in err
+    assert "content/companies/initech-systems.md:5:1: 'summary' is empty: write one sentence" in err
 
 
 def test_new_source_and_system(project, capsys):

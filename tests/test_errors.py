@@ -76,12 +76,16 @@ def test_bad_slug(project, capsys):
     assert lines[0] == "content/companies/Acme Corp.md:1:1: bad slug 'Acme Corp': file names use only a-z, 0-9 and '-'; rename it to 'acme-corp.md'"
 
 
-@pytest.mark.parametrize("value", ["2018-13-01", "23 October 2018", "2018-02-30"])
-def test_bad_date(project, capsys, value):
+@pytest.mark.parametrize("value, why", [
+    ("23 October 2018", "write YYYY-MM-DD, YYYY-MM or YYYY (for example 2018-10-23)"),
+    # Written right, but no such day: telling the writer how to write a date would mislead.
+    ("2018-13-01", "there is no month 13; check the date in the source"),
+    ("2018-02-30", "February 2018 has no day 30, only 28 days; check the date in the source"),
+    ("2019-02-29", "February 2019 has no day 29, only 28 days; check the date in the source"),
+])
+def test_bad_date(project, capsys, value, why):
     write(project, "content/sources/report-2020.yaml", f'title: "The Report"\npublisher: X\nkind: report\ndate: "{value}"\n')
-    assert check(project, capsys) == [
-        f"content/sources/report-2020.yaml:4:7: bad date '{value}': write YYYY-MM-DD, YYYY-MM or YYYY (for example 2018-10-23)"
-    ]
+    assert check(project, capsys) == [f"content/sources/report-2020.yaml:4:7: bad date '{value}': {why}"]
 
 
 def test_two_files_one_output(project, capsys):

@@ -8,6 +8,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from microsite.build import Project, build
+from tests import real_content
 from tests.conftest import REPO, make_project
 from tests.test_images import add_image, gps_photo
 
@@ -33,17 +34,19 @@ def watch(page) -> list[str]:
 def offline_site(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("offline")
     result = build(Project(REPO), tmp / "site", offline=True)
-    assert result.offline == tmp / "whos-behind-ice.zip"
+    assert result.offline == tmp / f"{real_content.slug()}.zip"
     return unzip(result.offline, tmp / "elsewhere")
 
 
 def test_offline_copy_opens_from_index_and_citations_work(page, offline_site: Path):
     failed = watch(page)
     page.goto((offline_site / "index.html").as_uri())
-    page.click("nav >> text=Companies")
-    assert page.url.endswith("/companies/index.html")
-    page.click("main >> a[href='amazon.html']")
-    assert page.url.endswith("/companies/amazon.html")
+    entity = real_content.most_cited()
+    kind = real_content.site().content.config.kind(entity.kind)
+    page.click(f"nav >> text={kind.plural}")
+    assert page.url.endswith(f"/{entity.kind}/index.html")
+    page.click(f"main >> a[href='{entity.slug}.html']")
+    assert page.url.endswith(f"/{entity.output}")
     assert page.eval_on_selector("header.masthead", "e => getComputedStyle(e).borderBottomStyle") == "solid"
     page.locator("article a.cite").first.click()
     assert page.evaluate("location.hash") == "#source-1"

@@ -126,7 +126,8 @@ FRONT = "---\nname: Acme\nsummary: S [@report-2020]\n---\n"
         f"{k}: &{k} [{', '.join(['*' + p] * 9)}]\n".encode() for p, k in zip("abcdef", "bcdefg")),
      "YAML nested deeper than 64 levels or larger than 200000 values"),
     ("content/companies/acme.md", (FRONT + "> " * 5000 + "deep\n\n" + "".join("  " * i + "- x\n" for i in range(2000))).encode(), "built"),
-    ("content/companies/acme.md", (FRONT + "[" * 50_000 + "@report-2020\n").encode(), "built"),
+    ("content/companies/acme.md", (FRONT + "[" * 50_000 + "@report-2020\n").encode(),
+     "content/companies/acme.md:5:50000: citation '[@report-2020' is not closed"),
     ("content/companies/acme.md", (FRONT + "[@" + "a" * 100_000 + "]\n").encode(), "content/companies/acme.md:5:2: unknown source"),
 ], ids=["nul-yaml", "nul-front-matter", "bell-in-summary", "line-separator", "nul-in-markdown", "latin-1", "bom-crlf", "bom-crlf-yaml",
         "cr-only", "deep-flow-yaml", "deep-block-yaml", "alias-bomb", "deep-markdown", "open-brackets", "long-id"])

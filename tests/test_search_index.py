@@ -33,7 +33,7 @@ def as_json(index: dict) -> str:
 def test_the_real_sites_index_is_the_one_lunr_py_builds():
     site, _ = check(Project(REPO))
     documents = [(d.ref, (d.title, d.text)) for d in search_documents(site)]
-    assert len(documents) > 30
+    assert documents
     ours = index_json(FIELDS, documents, TermCounter())
     assert ours == as_json(by_lunr_py(documents))
     script = search_index(site)["assets/search-index.js"].decode()

@@ -1,0 +1,95 @@
+"""What the tests of the real investigation expect, read from content/ itself.
+
+A pull request that adds, renames or removes a company, a source or a page changes what these
+return, never the tests: no test of the real site names a page, counts the content or lists its
+kinds. Engine tests use the fixtures instead.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+
+from microsite.build import Project, check
+from microsite.datasets import site_slug
+from microsite.errors import Problem
+from microsite.model import Entity
+from microsite.resolve import Site, document_cites
+from tests.conftest import REPO
+
+
+@lru_cache(maxsize=1)
+def checked() -> tuple[Site, tuple[Problem, ...]]:
+    site, warnings = check(Project(REPO))
+    return site, tuple(warnings)
+
+
+def site() -> Site:
+    return checked()[0]
+
+
+def entities() -> list[Entity]:
+    return sorted(site().content.entities.values(), key=lambda e: e.output)
+
+
+def entity_pages() -> list[str]:
+    """Every entity's page, of every kind site.yaml declares."""
+    return [e.output for e in entities()]
+
+
+def base_url() -> str:
+    return site().content.config.base_url
+
+
+def slug() -> str:
+    """The name of the downloads and the offline copy, made from the site's title."""
+    return site_slug(site().content.config.title)
+
+
+def cites_shown(entity: Entity) -> int:
+    s = site()
+    return len(document_cites(entity, s.summaries.get(entity.output), s.bodies[entity.output]))
+
+
+def most_cited() -> Entity:
+    """The entity page with the most citation marks: the one that exercises them best."""
+    return max(entities(), key=lambda e: (cites_shown(e), e.output))
+
+
+def disputed() -> list[tuple[Entity, str, list[str]]]:
+    """(entity, label, values) of each figure two or more sources give differently."""
+    found = []
+    for entity in entities():
+        counts = Counter(f.label for f in entity.figures)
+        for label in sorted(label for label, n in counts.items() if n > 1):
+            found.append((entity, label, [f.value for f in entity.figures if f.label == label]))
+    return found
+
+
+def searchable() -> tuple[str, Entity]:
+    """A word of one entity's name that no other page's name or summary, nor any source's title,
+    uses, and that entity: searching for it must lead there first. Of those, the word fewest
+    other pages mention, so that no text outranks the name; one the search's stemmer keeps whole,
+    so that the word half typed already finds it."""
+    from lunr.stemmer import stemmer
+    from lunr.token import Token
+
+    s = site()
+    documents = [*entities(), *s.content.pages.values()]
+
+    def words(text: str) -> set[str]:
+        return {w for w in "".join(c.lower() if c.isalnum() else " " for c in text).split() if len(w) >= 5}
+
+    def heading(d) -> str:
+        return f"{getattr(d, 'name', None) or getattr(d, 'title', '')} {d.summary or ''}"
+
+    bodies = {d.output: words(s.bodies[d.output].fragment.words) for d in documents}
+    titles = set().union(*(words(source.title) for source in s.content.sources.values()))
+    candidates = []
+    for entity in entities():
+        others = set().union(*(words(heading(d)) for d in documents if d is not entity)) | titles
+        for word in sorted(w for w in words(entity.name) - others if str(stemmer(Token(w))) == w):
+            mentions = sum(word in found for output, found in bodies.items() if output != entity.output)
+            candidates.append((mentions, word, entity.output, entity))
+    assert candidates, "no entity has a word of its name that no other page's name or summary uses"
+    _, word, _, entity = min(candidates, key=lambda c: c[:3])
+    return word, entity

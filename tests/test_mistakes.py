@@ -1,0 +1,259 @@
+"""A contributor's mistakes that used to pass `check` (or were told wrongly): each is now found by
+`check`, at its file, line and column, in words that say what to do."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import run, write
+
+ACME = "content/companies/acme.md"
+LEDGER = "content/systems/ledger.md"
+FRONT = "---\nname: Acme\nsummary: Sells. [@report-2020]\n---\n"
+CITE_FIX = "put its source after the claim, such as [@source-id] (every claim is cited)"
+
+
+def errors(project, capsys) -> list[str]:
+    status, _, err = run(project, "check", capsys=capsys)
+    assert status == 1, err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert lines[-1].endswith("; nothing was written")
+    return [line for line in lines[:-1] if ": warning: " not in line]
+
+
+def warnings(project, capsys) -> list[str]:
+    status, _, err = run(project, "check", capsys=capsys)
+    assert status == 0, err
+    return [line for line in err.strip().splitlines() if ": warning: " in line]
+
+
+def edit(project, relative: str, old: str, new: str) -> None:
+    path = project.root / relative
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def citations_required(project) -> None:
+    """The fixture as a site that keeps the default (every claim cited), its one uncited claim cited."""
+    edit(project, "content/site.yaml", "require_citations: off\n", "")
+    edit(project, LEDGER, "operators: [agency-one]", "operators:\n  - id: agency-one\n    cite: report-2020")
+
+
+# Citations -------------------------------------------------------------------------------------
+
+def test_an_unclosed_citation_is_an_error_not_published_text(project, capsys):
+    write(project, ACME, "---\nname: Acme\nsummary: Sells. [@report-2020\n---\nA claim [@daily-2020-01-02.\n")
+    assert errors(project, capsys) == [
+        f"{ACME}:3:17: citation '[@report-2020' is not closed: close it with ']', as in [@id]",
+        f"{ACME}:5:9: citation '[@daily-2020-01-02.' is not closed: close it with ']', as in [@id]",
+    ]
+    assert not (project.root / "site").exists()
+
+
+def test_a_citation_that_cannot_be_read_is_an_error(project, capsys):
+    write(project, ACME, FRONT + "A claim [@report-2020; daily-2020-01-02].\n")
+    assert errors(project, capsys) == [
+        f"{ACME}:5:9: citation '[@report-2020; daily-2020-01-02]' cannot be read: write [@id], [@a; @b] or [@id, p. 4]"
+    ]
+
+
+def test_an_escaped_bracket_or_code_is_not_a_citation(project, capsys):
+    write(project, ACME, FRONT + "Write \\[@id to cite, or `[@id` [@report-2020].\n")
+    assert run(project, "check", capsys=capsys)[0] == 0
+
+
+def test_every_claim_is_cited_by_default_each_located(project, capsys):
+    citations_required(project)
+    write(project, ACME, (
+        "---\nname: Acme\nsummary: Sells a database.\n---\n"
+        "Cited [@report-2020].\n\nNot cited.\n\n"  # line 7
+        "- an item [@report-2020]\n- an item without one\n"  # line 10
+        "- a list\n  - whose inner item is cited [@report-2020]\n\n"
+        "> A quotation.\n\n"  # line 14
+        "## A heading is not a claim\n\n"
+        "| Who | What |\n|---|---|\n| Acme [@report-2020] | builds it |\n"  # its row: line 20
+    ))
+    assert errors(project, capsys) == [
+        f"{ACME}:3:10: summary without a citation: {CITE_FIX}",
+        f"{ACME}:7:1: paragraph without a citation: {CITE_FIX}",
+        f"{ACME}:10:1: list item without a citation: {CITE_FIX}",
+        f"{ACME}:14:1: paragraph without a citation: {CITE_FIX}",
+        f"{ACME}:20:1: table cell without a citation: {CITE_FIX}",
+    ]
+
+
+def test_a_relation_without_a_citation_is_an_uncited_claim(project, capsys):
+    edit(project, "content/site.yaml", "require_citations: off\n", "")
+    assert errors(project, capsys) == [
+        f"{LEDGER}:8:13: relation to 'agency-one' without a citation: write it as '- id: agency-one' "
+        "with 'cite: source-id' under it (every claim is cited)"
+    ]
+
+
+def test_site_yaml_can_turn_the_rule_off_and_a_free_page_can_leave_it(project, capsys):
+    citations_required(project)
+    write(project, "content/pages/about.md", "---\ntitle: About\nrequire_citations: off\n---\nWho we are.\n")
+    write(project, "content/pages/team.md", "---\ntitle: Team\n---\nWho we are.\n")
+    assert errors(project, capsys) == [f"content/pages/team.md:4:1: paragraph without a citation: {CITE_FIX}"]
+    edit(project, "content/site.yaml", "title:", "require_citations: off\ntitle:")
+    assert run(project, "check", capsys=capsys)[0] == 0
+
+
+def test_a_bad_citation_rule_says_its_values(project, capsys):
+    citations_required(project)
+    edit(project, "content/site.yaml", "title:", "require_citations: always\ntitle:")
+    assert errors(project, capsys) == [
+        "content/site.yaml:1:20: 'require_citations' is 'paragraphs' (every paragraph, list item, quotation, "
+        "table cell, summary and relation cites a source) or 'off' (nothing is required)"
+    ]
+
+
+# Files -----------------------------------------------------------------------------------------
+
+def test_a_source_in_two_files_names_both(project, capsys):
+    write(project, "content/sources/report-2020.yml", "title: Other\npublisher: X\nkind: report\n")
+    assert errors(project, capsys) == [
+        "content/sources/report-2020.yaml:1:1: two files for source 'report-2020': this one and "
+        "content/sources/report-2020.yml; keep one of them",
+        "content/sources/report-2020.yml:1:1: two files for source 'report-2020': this one and "
+        "content/sources/report-2020.yaml; keep one of them",
+    ]
+
+
+@pytest.mark.parametrize("leftover", ["acme.md~", "#acme.md#", ".#acme.md", ".acme.md.swp", ".DS_Store"])
+def test_editor_leftovers_are_ignored(project, capsys, leftover):
+    for folder in ("companies", "sources", "pages"):
+        (project.root / "content" / folder / leftover).write_text("half a save: [unclosed\n")
+    status, out, err = run(project, "build", capsys=capsys)
+    assert status == 0, err
+    assert "unexpected file" not in err
+
+
+@pytest.mark.parametrize("kind, name, output", [
+    ("page", "Sources", "sources.html"), ("page", "index", "index.html"), ("page", "Map", "map.html"),
+    ("page", "data", "data.html"), ("company", "Index", "companies/index.html"),
+])
+def test_new_refuses_a_name_the_site_uses_itself(project, capsys, kind, name, output):
+    before = sorted(p.name for p in (project.root / "content").rglob("*"))
+    status, _, err = run(project, "new", kind, name, capsys=capsys)
+    assert status == 2
+    assert err == f"error: '{name}' would be the page {output}, which the site makes itself; choose another name\n"
+    assert sorted(p.name for p in (project.root / "content").rglob("*")) == before
+
+
+# Links and HTML --------------------------------------------------------------------------------
+
+def test_a_link_to_a_missing_anchor_is_an_error(project, capsys):
+    write(project, "content/pages/about.md", "---\ntitle: About\n---\n## How we work\n\nText.\n")
+    write(project, ACME, FRONT + (
+        "## Part one\n\n"
+        "[a](#part-on) [b](../pages/about.md#how-we-wrk) [c](/about.html#nothing) [d](/sources.html#report-202)\n"
+    ))
+    assert errors(project, capsys) == [
+        f"{ACME}:7:5: link to missing anchor '#part-on' on this page — did you mean 'part-one'?",
+        f"{ACME}:7:19: link to missing anchor '#how-we-wrk' on '../pages/about.md' — did you mean 'how-we-work'?",
+        f"{ACME}:7:53: link to missing anchor '#nothing' on '/about.html'; its anchors are: how-we-work",
+        f"{ACME}:7:78: link to missing anchor '#report-202' on '/sources.html' — did you mean 'report-2020'?",
+    ]
+
+
+def test_anchors_of_headings_and_sources_lead_there(project, capsys):
+    write(project, "content/pages/about.md", "---\ntitle: About\n---\n## How we work\n\nText.\n\n## How we work\n")
+    write(project, ACME, FRONT + (
+        "## Part one\n\n[a](#part-one) [b](../pages/about.md#how-we-work-1) [c](/sources.html#report-2020)\n"
+    ))
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 0, err
+    acme = (project.root / "site/companies/acme.html").read_text()
+    assert '<h2 id="part-one">Part one</h2>' in acme
+    assert '<a href="#part-one">a</a>' in acme
+    assert '<a href="../about.html#how-we-work-1">b</a>' in acme
+    assert '<a href="../sources.html#report-2020">c</a>' in acme
+    about = (project.root / "site/about.html").read_text()
+    assert '<h2 id="how-we-work">' in about and '<h2 id="how-we-work-1">' in about
+
+
+def test_raw_html_is_a_warning_at_its_place(project, capsys):
+    write(project, ACME, FRONT + "A <span class=x>claim</span> [@report-2020].\n\n<div>\nblock\n</div>\n\n`<code>` &lt;b&gt;\n")
+    fix = "is shown as text, not as HTML: write it in Markdown instead, or put it between backticks (`) to show it as code"
+    assert warnings(project, capsys) == [
+        f"{ACME}:5:3: warning: HTML '<span class=x>' {fix}",
+        f"{ACME}:5:22: warning: HTML '</span>' {fix}",
+        f"{ACME}:7:1: warning: HTML '<div>' {fix}",
+        f"{ACME}:9:1: warning: HTML '</div>' {fix}",
+    ]
+
+
+def test_did_you_mean_offers_a_link_that_works(project, capsys):
+    """A path relative to the writer's file, not '/other.md', which is itself refused."""
+    write(project, "content/companies/other.md", FRONT.replace("Acme", "Other"))
+    write(project, ACME, FRONT + "See [O](othr.md) [@report-2020].\n")
+    assert errors(project, capsys) == [f"{ACME}:5:9: link to missing page 'othr.md' — did you mean 'other.md'?"]
+
+
+# Messages that used to mislead -----------------------------------------------------------------
+
+def test_an_over_indented_field_is_told_about_its_indentation(project, capsys):
+    write(project, ACME, "---\nname: Acme\n  summary: Sells. [@report-2020]\n---\n")
+    [line] = errors(project, capsys)
+    assert line.startswith(f"{ACME}:3:10: invalid YAML:")
+    assert line.endswith(
+        "(this line is indented more than the field above it: indent it as the other fields; "
+        "only the fields of a group or the items of a list go further in)"
+    )
+
+
+def test_a_colon_in_a_value_is_still_told_to_quote_it(project, capsys):
+    write(project, ACME, "---\nname: Acme\nsummary: Sells: things [@report-2020]\n---\n")
+    [line] = errors(project, capsys)
+    assert line.endswith("(a value containing ': ' must be in quotes)")
+
+
+def test_an_empty_field_is_called_empty_at_its_own_line(project, capsys):
+    write(project, ACME, "---\nname: Acme\nfigures: []\nsummary:\n---\n")
+    assert errors(project, capsys) == [
+        f"{ACME}:4:1: 'summary' is empty: write one sentence saying what it is, with a citation such as "
+        "[@source-id] after the ':'"
+    ]
+
+
+@pytest.mark.parametrize("field", ["supplies", "vendors", "Supplies", "systems"])
+def test_a_relation_written_on_the_wrong_side_says_where_it_belongs(project, capsys, field):
+    write(project, ACME, FRONT.replace("[@report-2020]\n", f"[@report-2020]\n{field}: [ledger]\n"))
+    assert errors(project, capsys) == [
+        f"{ACME}:4:1: unknown field '{field}': the 'Supplies' list of this page is made from the 'vendors' "
+        "field of data systems; add 'acme' to 'vendors' in the file of each data system instead"
+    ]
+
+
+def test_a_field_of_another_kind_names_that_kind(project, capsys):
+    write(project, ACME, FRONT.replace("summary:", "operators: [agency-one]\nsummary:"))
+    assert errors(project, capsys) == [
+        f"{ACME}:3:1: unknown field 'operators': 'operators' is a field of data systems, listing agencies; "
+        "write it in the file of a data system"
+    ]
+
+
+def test_a_bad_base_url_is_called_the_sites_address(project, capsys):
+    edit(project, "content/site.yaml", 'base_url: "https://investigation.test/mini/"', "base_url: example.org/mini/")
+    assert errors(project, capsys) == [
+        "content/site.yaml:3:11: 'base_url' is not a web address: 'example.org/mini/'; write the address the "
+        "site is published at, in full, such as https://your-org.github.io/repository/"
+    ]
+
+
+@pytest.mark.parametrize("text", ["", "\n", "# only a comment\n"])
+def test_an_empty_source_file_says_it_is_empty(project, capsys, text):
+    write(project, "content/sources/blank.yaml", text)
+    assert errors(project, capsys) == [
+        "content/sources/blank.yaml:1:1: the file is empty: a source has at least 'title', 'publisher' and "
+        "'kind'; copy them from another file of content/sources/ and fill them in"
+    ]
+
+
+def test_empty_front_matter_says_it_is_empty(project, capsys):
+    write(project, ACME, "---\n---\nText.\n")
+    assert errors(project, capsys) == [
+        f"{ACME}:2:1: the front matter is empty: write the fields between the two '---' lines"
+    ]
