@@ -96,7 +96,9 @@ def scan(pieces: Iterable[tuple[str, bool]]) -> list[Found]:
     found, start = [], None
     for at, mark in marks:
         if start is not None and mark != OPENING:
-            found.append(Found(text[start + 1 : at], _needle(text, start), text[max(start + 1, at - 20) : at + 1]))
+            short = at - start <= 20  # the needle then reaches the closing mark: nothing more to pass
+            end = "" if short else text[at - 20 : at + 1]
+            found.append(Found(text[start + 1 : at], _needle(text, start, at + 1), end))
             start = None
         else:
             if start is not None:
@@ -107,9 +109,9 @@ def scan(pieces: Iterable[tuple[str, bool]]) -> list[Found]:
     return found
 
 
-def _needle(text: str, at: int) -> str:
-    """The mark and up to 20 characters after it, within one line, to find it in the file."""
-    return text[at : at + 21].split("\n")[0].split("  ")[0]
+def _needle(text: str, at: int, end: int | None = None) -> str:
+    """The mark and up to 20 characters after it (not past `end`), to find it in the file."""
+    return text[at : min(at + 21, end or len(text))].split("  ")[0]
 
 
 def locate(
@@ -200,14 +202,24 @@ def _not_found(quotation: Quotation, cited: list[Source]) -> str:
 def nearest(quotation: str, excerpts: list[str]) -> str:
     """The passage of an excerpt closest to the quotation, about as long as it, for a hint."""
     wanted = normal(quotation)
-    best, score = "", 0.0
+    best, score = "", -1.0
     for excerpt in excerpts:
         text = normal(excerpt)
-        matcher = difflib.SequenceMatcher(None, text, wanted, autojunk=False)
-        block = matcher.find_longest_match(0, len(text), 0, len(wanted))
+        block = difflib.SequenceMatcher(None, text, wanted, autojunk=False).find_longest_match(
+            0, len(text), 0, len(wanted)
+        )
         start = max(0, block.a - block.b)
-        window = text[start : start + len(wanted)]
-        ratio = difflib.SequenceMatcher(None, window, wanted, autojunk=False).ratio()
+        end = min(len(text), start + len(wanted))
+        ratio = difflib.SequenceMatcher(None, text[start:end], wanted, autojunk=False).ratio()
         if ratio > score:
-            best, score = window, ratio
-    return best if score >= 0.5 else ""
+            best, score = _whole_words(text, start, end), ratio
+    return best
+
+
+def _whole_words(text: str, start: int, end: int) -> str:
+    """`text[start:end]` widened to whole words, with an ellipsis where it is cut."""
+    while start > 0 and text[start - 1] != " ":
+        start -= 1
+    while end < len(text) and text[end] != " ":
+        end += 1
+    return ("..." if start else "") + text[start:end].strip() + ("..." if end < len(text) else "")
