@@ -21,6 +21,7 @@ class CitedSource:
     source: Source
     anchors: tuple[str, ...]  # ids of every mark citing it, in page order
     locators: tuple[str, ...]  # distinct locators used on this page ("p. 4")
+    excerpts: tuple[str, ...] = ()  # passages quoted on this page, listed in the notes (and in print)
 
     @property
     def anchor(self) -> str:
@@ -35,6 +36,7 @@ class PageCitations:
     numbers: dict[str, int] = field(default_factory=dict)
     marks: dict[str, list[str]] = field(default_factory=dict)
     locators: dict[str, list[str]] = field(default_factory=dict)
+    quoted: dict[str, list[str]] = field(default_factory=dict)  # source id -> excerpts quoted on the page
 
     def mark(self, source_id: str, locator: str = "", at: Location | None = None) -> Markup:
         """The mark of a citation; its preview shows the excerpt a quotation beside it comes from."""
@@ -49,6 +51,8 @@ class PageCitations:
             self.locators[source_id].append(locator)
         label = escape(f"{number}, {locator}" if locator else str(number))
         excerpt = self.excerpts.get(at, "") if at is not None else ""
+        if excerpt and excerpt not in self.quoted.setdefault(source_id, []):
+            self.quoted[source_id].append(excerpt)
         tip = self.previews.get((source_id, excerpt))
         if tip is None:
             tip = self.previews[(source_id, excerpt)] = preview(source, excerpt)
@@ -60,7 +64,9 @@ class PageCitations:
 
     def entries(self) -> list[CitedSource]:
         return [
-            CitedSource(n, self.sources[s], tuple(self.marks[s]), tuple(self.locators.get(s, ())))
+            CitedSource(
+                n, self.sources[s], tuple(self.marks[s]), tuple(self.locators.get(s, ())), tuple(self.quoted.get(s, ()))
+            )
             for s, n in sorted(self.numbers.items(), key=lambda item: item[1])
         ]
 
@@ -73,9 +79,7 @@ def preview(source: Source, excerpt: str = "") -> Markup:
         parts.append(escape(human_date(source.date)))
     text = Markup(", ").join(parts)
     if source.archive_url:
-        text += Markup("; archived copy kept") + (
-            escape(f" ({human_date(source.archived)})") if source.archived else ""
-        )
+        text += escape("; archived copy" + (f" of {human_date(source.archived)}" if source.archived else ""))
     if excerpt:
         text += Markup(' <q class="excerpt">{}</q>').format(excerpt)
     return text
