@@ -166,3 +166,8 @@ def test_build_prints_the_real_sites_verified_quotations(tmp_path: Path, capsys)
     site, _ = check(Project(REPO))
     result = build(Project(REPO), tmp_path / "site")
     assert f"({site.quotations} quotations verified)" in result.summary()
+
+
+def test_a_term_in_a_summary_in_single_quotes(project, capsys):
+    write(project, ACME, "---\nname: Acme\nsummary: 'The \\\"backbone\\\" firm. [@daily-2020-01-02]'\n---\nBody [@report-2020].\n")
+    assert run(project, "check", capsys=capsys)[0] == 0
