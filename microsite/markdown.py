@@ -95,13 +95,14 @@ def prepare_block(md: MarkdownIt, text: str, first_line: int, path: str, problem
     cites: list[Cite] = []
     links: list[LinkRef] = []
     quotations: list[Quotation] = []
-    for block in tokens:
+    for i, block in enumerate(tokens):
         if block.children is None:
             continue
         start, end = block.map if block.map else (0, len(lines))
         window = [(first_line + n, lines[n]) for n in range(start, min(end, len(lines)))]
         _check_inline(block.children, window, path, problems, cites, links)
-        quotations += _quotations(block, window, path, problems)
+        if not (i and tokens[i - 1].type == "heading_open"):  # a heading's marks enclose titles
+            quotations += _quotations(block, window, path, problems)
     html = md.renderer.render(tokens, md.options, {"cite": _cite_slot})
     return Fragment(Text(html, _words(tokens)), tuple(cites), tuple(links), "", tuple(quotations))
 

@@ -1,7 +1,8 @@
 """Quotations checked against the excerpts of the sources cited beside them.
 
 A quotation is text between double quotation marks ("…" or “…”) in a block of Markdown (a
-paragraph, a list item, a heading, a summary) or in a figure. It must appear in the `quotes:` of
+paragraph, a list item, a table cell, a summary; not a heading, whose marks enclose titles) or
+in a figure. It must appear in the `quotes:` of
 a source cited in the same block, so a quotation changed by one word fails the check. Marks
 written with a backslash (`\\"a term\\"`, Markdown's own escape, shown as plain marks) enclose a
 term or a title, not a quotation, and are not checked.
@@ -117,15 +118,17 @@ def _needle(text: str, at: int, end: int | None = None) -> str:
 def locate(
     found: Iterable[Found], find: Callable[..., Location], sources: tuple[str, ...], problems: Problems
 ) -> list[Quotation]:
-    """Each found quotation placed by `find` (a cursor over the block's lines, left to right);
-    a mark that closes nothing is reported."""
+    """Each found quotation placed by `find` (a cursor over the block's lines, left to right).
+    A mark that opens nothing that closes is a warning, not an error: a stray mark (an inch, a
+    quotation mark shown as a character) must not stop a build, but the writer is told, as the
+    words after it are checked against nothing."""
     quotations = []
     for item in found:
         where = find(item.needle, item.needle[:1])
         if item.end:  # past the closing mark, so the next quotation is not looked for at it
             find(item.end.split("\n")[-1].split("  ")[-1], item.end[-1])
         if item.text is None:
-            problems.error(
+            problems.warning(
                 where,
                 "quotation mark not closed in this paragraph: close the quotation, or write \\\" for a "
                 "mark that encloses no quotation",
