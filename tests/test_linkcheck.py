@@ -93,3 +93,17 @@ def test_no_answer_is_gone_without_a_traceback():
         port = s.getsockname()[1]
     answer = request(f"http://127.0.0.1:{port}/x", "test", timeout=2)
     assert answer.status is None and answer.error.startswith("could not be reached")
+
+
+def test_an_archived_copy_is_offered_beside_the_original_with_its_date(project, capsys):
+    daily = project.root / "content/sources/daily-2020-01-02.yaml"
+    daily.write_text(daily.read_text().replace("archive_url:", "archived: 2024-03-01\narchive_url:"))
+    assert run(project, "build", capsys=capsys)[0] == 0
+    sources = (project.root / "site/sources.html").read_text()
+    assert (
+        '<a href="https://news.example.org/acme" rel="noopener noreferrer">Acme sells a database</a>'
+        in sources
+    )
+    assert '<a href="https://archive.example.org/acme" rel="noopener noreferrer">Archived copy</a> (1 March 2024).' in sources
+    acme = (project.root / "site/companies/acme.html").read_text()
+    assert "2 January 2020; archived copy of 1 March 2024</span>" in acme  # in the citation's preview
