@@ -11,7 +11,7 @@ BUILD_ARGS := $(if $(MICROSITE_BASE_URL),--base-url '$(MICROSITE_BASE_URL)')
 # package-lock.json. Without npm they are not installed and their tests skip (CI installs npm).
 NODE_TOOLS := $(if $(shell command -v npm),node_modules/.installed)
 
-.PHONY: site test serve check zip bench golden clean
+.PHONY: site test serve check links zip bench golden clean
 
 site: $(VENV)/.installed
 	$(PY) build.py build $(BUILD_ARGS)
@@ -27,6 +27,10 @@ serve: $(VENV)/.installed
 
 check: $(VENV)/.installed
 	$(PY) build.py check $(BUILD_ARGS)
+
+# Request every source's address; report those gone or moved (needs the network).
+links: $(VENV)/.installed
+	$(PY) build.py check --external
 
 # The build benchmark (bench/README.md): synthetic sites of 1,000 to 10,000 entities on /dev/shm,
 # then the figure. BENCH_ARGS="--entities 10000 --runs 5" to change what is measured.

@@ -93,6 +93,7 @@ class Manifest:
     sources: int = 0
     citations: int = 0
     warnings: tuple[Problem, ...] = ()
+    quotations: int = 0
 
 
 EMPTY = Manifest("", {})
@@ -174,10 +175,12 @@ class BuildResult:
     # Work left for after the page is shown (the preview's search index, downloads and sitemap).
     pending: tuple[Callable[[], None], ...] = ()
     title: str = ""  # the site's title (names the offline copy)
+    quotations: int = 0  # quotations verified against their sources' excerpts
 
     def summary(self) -> str:
         return (
             f"built {self.pages} pages, {self.sources} sources, {self.citations} citations "
+            f"({self.quotations} quotation{'' if self.quotations == 1 else 's'} verified) "
             f"in {self.seconds:.2f} s" + (f"; offline copy {self.offline.name}" if self.offline else "")
         )
 
@@ -415,6 +418,7 @@ def _build(
         return BuildResult(
             previous.pages, previous.sources, previous.citations, time.perf_counter() - clock.start,
             previous.warnings, target, phases=tuple(clock.phases), title=inputs.config.title,
+            quotations=previous.quotations,
         )
     # The preview keeps its last build in memory: any worker forked from it shares that anyway.
     with early_helpers(1 if state.in_place else workers, len(inputs.files)) as helpers:
@@ -524,9 +528,12 @@ def _build_changed(
         written=len(written),
         phases=tuple(clock.phases),
         title=content.config.title,
+        quotations=site.quotations,
     )
     files = {name: (keys[name], stats[name]) for name in keys}
-    done = Manifest(inputs.digest, files, result.pages, result.sources, result.citations, result.warnings)
+    done = Manifest(
+        inputs.digest, files, result.pages, result.sources, result.citations, result.warnings, result.quotations
+    )
     if state.in_place:
         assert graph is not None
         state.last = Snapshot(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup, escape
 
 from .dates import human_date
+from .errors import Location
 from .model import Source
 
 
@@ -20,6 +21,7 @@ class CitedSource:
     source: Source
     anchors: tuple[str, ...]  # ids of every mark citing it, in page order
     locators: tuple[str, ...]  # distinct locators used on this page ("p. 4")
+    excerpts: tuple[str, ...] = ()  # passages quoted on this page, listed in the notes (and in print)
 
     @property
     def anchor(self) -> str:
@@ -29,12 +31,15 @@ class CitedSource:
 @dataclass
 class PageCitations:
     sources: dict[str, Source]
-    previews: dict[str, Markup] = field(default_factory=dict)  # source id -> preview, shared across pages
+    previews: dict[tuple[str, str], Markup] = field(default_factory=dict)  # (source, excerpt) -> preview, shared
+    excerpts: dict[Location, str] = field(default_factory=dict)  # citation -> excerpt quoted beside it
     numbers: dict[str, int] = field(default_factory=dict)
     marks: dict[str, list[str]] = field(default_factory=dict)
     locators: dict[str, list[str]] = field(default_factory=dict)
+    quoted: dict[str, list[str]] = field(default_factory=dict)  # source id -> excerpts quoted on the page
 
-    def mark(self, source_id: str, locator: str = "") -> Markup:
+    def mark(self, source_id: str, locator: str = "", at: Location | None = None) -> Markup:
+        """The mark of a citation; its preview shows the excerpt a quotation beside it comes from."""
         source = self.sources.get(source_id)
         if source is None:  # reported by resolve; never rendered as a live link
             return escape(f"[@{source_id}]")
@@ -45,9 +50,12 @@ class PageCitations:
         if locator and locator not in self.locators.setdefault(source_id, []):
             self.locators[source_id].append(locator)
         label = escape(f"{number}, {locator}" if locator else str(number))
-        tip = self.previews.get(source_id)
+        excerpt = self.excerpts.get(at, "") if at is not None else ""
+        if excerpt and excerpt not in self.quoted.setdefault(source_id, []):
+            self.quoted[source_id].append(excerpt)
+        tip = self.previews.get((source_id, excerpt))
         if tip is None:
-            tip = self.previews[source_id] = preview(source)
+            tip = self.previews[(source_id, excerpt)] = preview(source, excerpt)
         return Markup(
             f'<span class="citation"><a class="cite" id="{anchor}" href="#source-{number}" '
             f'aria-describedby="{anchor}-tip">[{label}]</a>'
@@ -56,17 +64,22 @@ class PageCitations:
 
     def entries(self) -> list[CitedSource]:
         return [
-            CitedSource(n, self.sources[s], tuple(self.marks[s]), tuple(self.locators.get(s, ())))
+            CitedSource(
+                n, self.sources[s], tuple(self.marks[s]), tuple(self.locators.get(s, ())), tuple(self.quoted.get(s, ()))
+            )
             for s, n in sorted(self.numbers.items(), key=lambda item: item[1])
         ]
 
 
-def preview(source: Source) -> Markup:
-    """The one-glance description shown when a reader hovers or focuses a mark."""
+def preview(source: Source, excerpt: str = "") -> Markup:
+    """The one-glance description shown when a reader hovers or focuses a mark: the source and,
+    when the text beside the mark quotes it, the passage quoted, to check the words against."""
     parts = [Markup("<strong>{}</strong>").format(source.title), escape(source.publisher)]
     if source.date:
         parts.append(escape(human_date(source.date)))
     text = Markup(", ").join(parts)
-    if source.quotes:
-        text += Markup(' <q>{}</q>').format(source.quotes[0])
+    if source.archive_url:
+        text += escape("; archived copy" + (f" of {human_date(source.archived)}" if source.archived else ""))
+    if excerpt:
+        text += Markup(' <q class="excerpt">{}</q>').format(excerpt)
     return text

@@ -13,7 +13,7 @@ from typing import Sequence
 
 from .build import Project, build, check
 from .config import normal_base_url
-from .errors import ContentErrors, Problem
+from .errors import ContentErrors, Problem, Problems
 from .guard import OutputRefused
 from .write import WriteError
 
@@ -55,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("check", help="validate content and links; write nothing")
     p.add_argument("--strict", action="store_true", help="fail on warnings too")
     _base_url_option(p)
+    p.add_argument(
+        "--external", action="store_true",
+        help="also request every source's address and report those gone or moved (needs the network)",
+    )
     p.set_defaults(run=_check)
 
     p = commands.add_parser("serve", help="build and preview with live reload")
@@ -112,7 +116,19 @@ def _check(project: Project, args) -> int:
         f"checked {len(content.entities)} entities, {len(content.pages)} pages, "
         f"{len(content.sources)} sources: no errors, {_count(warnings, 'warning')}"
     )
-    return 1 if warnings and args.strict else 0
+    failed = _check_external(content) if args.external else False
+    return 1 if failed or (warnings and args.strict) else 0
+
+
+def _check_external(content) -> bool:
+    """Every source address asked once; those gone or moved listed like content errors."""
+    from .linkcheck import check_external
+
+    problems = Problems()
+    asked = check_external(content.sources, content.config.base_url or content.config.title, problems)
+    report(problems.errors, sys.stderr)
+    print(f"asked {asked} source address{'' if asked == 1 else 'es'}: {len(problems.errors)} gone or moved")
+    return bool(problems.errors)
 
 
 def _serve(project: Project, args) -> int:

@@ -28,7 +28,8 @@ from .guard import exclusive
 from .model import Content, Entity, Page, Source
 from .prepare import Prepared, digest, prepare
 from .render import PageRenderer
-from .resolve import Inbound, LinkTargets, Site, document_cites, place_document
+from . import quotes
+from .resolve import Inbound, LinkTargets, Site, document_cites, document_quotations, excerpts_by_cite, place_document
 from .write import update_in_place
 
 
@@ -116,6 +117,8 @@ def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: flo
         fps[f"file:{name}"] = new.digest
         record = new.record
         if isinstance(record, Source):
+            if record.quotes != old.record.quotes:
+                return None  # every quotation citing it is checked again on the full path
             records["sources"][record.id] = record
             fps[f"source:{record.id}"] = new.digest
         else:
@@ -158,11 +161,12 @@ def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: flo
         state.cache.replace(inputs.keys[save.index], save.key, save.prepared)
         inputs = inputs.with_key(save.index, save.key)
     citations = manifest.citations + cite_counts
-    done = replace(manifest, inputs=inputs.digest, files=files, citations=citations)
+    done = replace(manifest, inputs=inputs.digest, files=files, citations=citations, quotations=site.quotations)
     checked = Checked(site, prepared, snapshot.checked.warnings)
     state.last = replace(snapshot, inputs=inputs, checked=checked, manifest=done, fps=fps, inputs_of=inputs_of, graph=graph)
     return BuildResult(
-        pages=manifest.pages, sources=manifest.sources, citations=citations, seconds=time.perf_counter() - start,
+        pages=manifest.pages, sources=manifest.sources, citations=citations, quotations=site.quotations,
+        seconds=time.perf_counter() - start,
         warnings=manifest.warnings, out=snapshot.target, rendered=len(stale), written=len(stale),
         phases=(("saved files only", time.perf_counter() - start),), title=content.config.title,
         pending=(preview_rest(state, state.last),),
@@ -182,8 +186,10 @@ def _touched(inputs: Inputs, saves: list[Saved]) -> list[str]:
 def _place(site: Site, content: Content, targets: LinkTargets, documents: list[Changed]) -> tuple[Site, int] | None:
     """The site with the saved documents' texts placed, their citations counted in; None when a
     link or citation has a problem (the full path reports it) or a source is newly cited or no
-    longer cited at all (a warning comes or goes)."""
+    longer cited at all (a warning comes or goes). Their quotations are checked again, and the
+    excerpts their citations show replaced."""
     summaries, bodies = dict(site.summaries), dict(site.bodies)
+    excerpts, verified = dict(site.excerpts), site.quotations
     cited_by = dict(site.cited_by)
     inbound = dict(site.inbound)
     problems = Problems()
@@ -205,12 +211,23 @@ def _place(site: Site, content: Content, targets: LinkTargets, documents: list[C
             if source not in cited_by:
                 return None
             cited_by[source] = tuple(sorted((*cited_by[source], output)))
+        found = quotes.check(document_quotations(after, summary, body, problems), content.sources, problems)
+        if problems.items:
+            return None
+        old = document_quotations(before, site.summaries.get(output), site.bodies[output], Problems())
+        verified += len(found) - len(quotes.check(old, site.content.sources, Problems()))
+        excerpts = {at: text for at, text in excerpts.items() if at.path != after.path}
+        excerpts.update(excerpts_by_cite(found, new_cites))
         if summary is not None:
             summaries[output] = summary
         bodies[output] = body
         if isinstance(after, Entity):
             inbound.update(_inbound_of(site, before, after))
-    return replace(site, content=content, summaries=summaries, bodies=bodies, inbound=inbound, cited_by=cited_by), count
+    site = replace(
+        site, content=content, summaries=summaries, bodies=bodies, inbound=inbound, cited_by=cited_by,
+        excerpts=excerpts, quotations=verified,
+    )
+    return site, count
 
 
 def _inbound_of(site: Site, before: Entity, after: Entity) -> dict[str, tuple[Inbound, ...]]:

@@ -35,6 +35,7 @@ def source_fields(config: SiteConfig) -> tuple[Field, ...]:
         Field("author", F.text, False, "leave out when not confirmed"),
         Field("url", F.url, False, "the address of the original; leave out when not confirmed"),
         Field("archive_url", F.url, False, "an archived copy, for when the original disappears"),
+        Field("archived", F.date_text, False, "when the archived copy was made: YYYY-MM-DD"),
         Field("accessed", F.date_text, False, "when the address was last checked: YYYY-MM-DD"),
         Field("quotes", F.text_list, False, "verbatim excerpts, one per line starting with '- '"),
         Field("note", F.text, False, "what a reader should know: what is not confirmed, which version"),
@@ -260,6 +261,8 @@ def load_source(path: Path, name: str, data: bytes, config: SiteConfig, problems
         quotes=v["quotes"] or (),
         note=v["note"],
         location=Location(name, 1, 1),
+        archived=v["archived"],
+        url_at=doc.where("url") if v["url"] else None,
     )
 
 

@@ -24,6 +24,7 @@ from .errors import Location, Problems, did_you_mean
 from .fields import is_safe_external
 from .model import Cite
 from .outputs import relative_url
+from .quotes import Quotation, locate, quotations_plugin
 from .texts import StoredText, Text
 
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
@@ -37,7 +38,7 @@ EXTERNAL_REL = "noopener noreferrer"
 
 def make_markdown() -> MarkdownIt:
     """CommonMark with tables and citations; raw HTML is off, so any tag in content is shown as text."""
-    md = MarkdownIt("commonmark", {"html": False}).enable("table").use(citations_plugin)
+    md = MarkdownIt("commonmark", {"html": False}).enable("table").use(citations_plugin).use(quotations_plugin)
     md.validateLink = lambda url: True  # judged with a location by _local_link and resolve_link instead
     md.core.ruler.push("align_classes", _align_classes)
     return md
@@ -79,6 +80,7 @@ class Fragment:
     links: tuple[LinkRef, ...]
     plain: str  # its words without citation marks, for meta descriptions
     anchors: tuple[str, ...] = ()  # the ids of its headings, which a link's #anchor may name
+    quotations: tuple[Quotation, ...] = ()  # checked against the cited sources' excerpts by resolve
 
     @property
     def html(self) -> str:
@@ -120,15 +122,20 @@ def prepare_block(
             problems.error(Location(path, first_line + line, col), f"{what} without a citation: {CITE_FIX}")
     cites: list[Cite] = []
     links: list[LinkRef] = []
-    for block in tokens:
+    quotations: list[Quotation] = []
+    for i, block in enumerate(tokens):
         if block.children is None:
             continue
         start, end = block.map if block.map else (0, len(lines))
         window = [(first_line + n, lines[n]) for n in range(start, min(end, len(lines)))]
         _check_inline(block.children, window, path, problems, cites, links)
+        if not (i and tokens[i - 1].type == "heading_open"):  # a heading's marks enclose titles
+            quotations += _quotations(block, window, path, problems)
     anchors = _heading_ids(tokens)
     html = md.renderer.render(tokens, md.options, {"cite": _cite_slot})
-    return Fragment(Text(html, _words(tokens)), tuple(cites), tuple(links), "", anchors)
+    return Fragment(
+        Text(html, _words(tokens)), tuple(cites), tuple(links), "", anchors=anchors, quotations=tuple(quotations)
+    )
 
 
 def _heading_ids(tokens: list[Token]) -> tuple[str, ...]:
@@ -154,11 +161,25 @@ def prepare_inline(md: MarkdownIt, text: str, where: Location, line: str, proble
     tokens = md.parseInline(text)
     cites: list[Cite] = []
     links: list[LinkRef] = []
+    quotations: list[Quotation] = []
     window = [(where.line, " " * (where.col - 1) + line[where.col - 1 :])]
     for block in tokens:
         _check_inline(block.children or [], window, where.path, problems, cites, links)
+        quotations += _quotations(block, window, where.path, problems)
     html = md.renderer.render(tokens, md.options, {"cite": _cite_slot})
-    return Fragment(Text(html, _words(tokens)), tuple(cites), tuple(links), _plain_text(tokens))
+    return Fragment(
+        Text(html, _words(tokens)), tuple(cites), tuple(links), _plain_text(tokens), quotations=tuple(quotations)
+    )
+
+
+def _quotations(block: Token, window, path: str, problems: Problems) -> list[Quotation]:
+    """The block's quotations (found by the quotations rule), located, each with the sources the
+    block cites."""
+    found = (block.meta or {}).get("quotations")
+    if not found:
+        return []
+    sources = tuple(dict.fromkeys(t.meta["source"] for t in block.children or () if t.type == "citation"))
+    return locate(found, _Cursor(window, path).find, sources, problems)
 
 
 # A claim is a paragraph, a list item, a quotation or a table cell with words of its own; it is
@@ -339,14 +360,14 @@ def resolve_link(link: LinkRef, ctx: LinkContext, problems: Problems) -> str | N
 
 
 def fill(fragment: Fragment, targets: tuple[str | None, ...], output: str, cite) -> str:
-    """The fragment's HTML on page `output`: each citation marked by `cite(source, locator)` in
-    order, each internal link made relative to `output`."""
+    """The fragment's HTML on page `output`: each citation marked by `cite(source, locator,
+    location)` in order, each internal link made relative to `output`."""
     cites, links = iter(fragment.cites), iter(targets)
 
     def slot(match: re.Match) -> str:
         if match.group(1) == "C":
             c = next(cites)
-            return cite(c.source, c.locator)
+            return cite(c.source, c.locator, c.location)
         target = next(links)
         if not target:
             return "#"

@@ -87,6 +87,8 @@ class Source:
     quotes: tuple[str, ...]
     note: str | None
     location: Location
+    archived: str | None = None  # when the archived copy was made
+    url_at: Location | None = None  # where `url` is written, for a report that the address is gone
 
 
 @dataclass(frozen=True, slots=True)

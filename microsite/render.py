@@ -90,7 +90,7 @@ class PageRenderer:
         )
         self.by_output = {d.output: d for d in site.documents()}
         self.kind_indexes = {kind_index(k.id): k.id for k in self.config.kinds}
-        self.previews: dict[str, Markup] = {}
+        self.previews: dict[tuple[str, str], Markup] = {}
 
     @property
     def graph(self) -> Graph:
@@ -144,10 +144,10 @@ class PageRenderer:
         return Markup(fill(placed.fragment, placed.targets, output or origin, citations.mark))
 
     def _citations(self) -> PageCitations:
-        return PageCitations(self.site.content.sources, self.previews)
+        return PageCitations(self.site.content.sources, self.previews, self.site.excerpts)
 
     def _marks(self, citations: PageCitations, cites) -> Markup:
-        return Markup("").join(citations.mark(c.source, c.locator) for c in cites)
+        return Markup("").join(citations.mark(c.source, c.locator, c.location) for c in cites)
 
     def entity(self, entity: Entity) -> bytes:
         citations = self._citations()

@@ -7,9 +7,10 @@ source" are derived, never written by hand.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .errors import Problems, did_you_mean
+from . import quotes
+from .errors import Location, Problems, did_you_mean
 from .markdown import Fragment, LinkContext, resolve_link
 from .model import Cite, Content, Document, Entity, Link, RelationSpec
 from .outputs import GENERATED, SOURCES, kind_index
@@ -43,6 +44,9 @@ class Site:
     bodies: dict[str, Placed]  # output -> rendered narrative
     inbound: dict[str, tuple[Inbound, ...]]  # output of the target -> relations pointing at it
     cited_by: dict[str, tuple[str, ...]]  # source id -> outputs of the pages citing it
+    # A citation's location -> the excerpt of its source that a quotation beside it was found in
+    excerpts: dict[Location, str] = field(default_factory=dict)
+    quotations: int = 0  # quotations verified against their sources' excerpts
 
     def documents(self) -> list[Document]:
         return [*self.content.entities.values(), *self.content.pages.values()]
@@ -53,14 +57,20 @@ def resolve(content: Content, texts: dict[str, tuple[Fragment | None, Fragment |
     documents: list[Document] = [*content.entities.values(), *content.pages.values()]
     targets = link_targets(content, {d.output: texts[d.path][1] for d in documents})
     summaries, bodies, cited_by = {}, {}, defaultdict(set)
+    excerpts: dict[Location, str] = {}
+    verified = 0
     for document in documents:
         summary, body = place_document(document, texts[document.path], targets, problems)
         if summary is not None:
             summaries[document.output] = summary
         bodies[document.output] = body
-        for cite in document_cites(document, summary, body):
+        cites = document_cites(document, summary, body)
+        for cite in cites:
             if check_cite(cite, content, problems):
                 cited_by[cite.source].add(document.output)
+        found = quotes.check(document_quotations(document, summary, body, problems), content.sources, problems)
+        excerpts.update(excerpts_by_cite(found, cites))
+        verified += len(found)
     for source in content.sources.values():
         if source.id not in cited_by:
             problems.warning(source.location, f"source '{source.id}' is cited by nothing; cite it or delete the file")
@@ -70,6 +80,8 @@ def resolve(content: Content, texts: dict[str, tuple[Fragment | None, Fragment |
         bodies=bodies,
         inbound=_inbound(content, problems),
         cited_by={s: tuple(sorted(o)) for s, o in sorted(cited_by.items())},
+        excerpts=excerpts,
+        quotations=verified,
     )
 
 
@@ -111,6 +123,30 @@ def document_cites(document: Document, summary: Placed | None, body: Placed) -> 
         cites += [c for f in document.figures for c in f.cites]
         cites += [c for link in document.links for c in link.cites]
     return cites
+
+
+def document_quotations(
+    document: Document, summary: Placed | None, body: Placed, problems: Problems
+) -> list[quotes.Quotation]:
+    """Every quotation a document makes: in its summary, its body and its figures."""
+    found = [*(summary.fragment.quotations if summary is not None else ()), *body.fragment.quotations]
+    for figure in document.figures if isinstance(document, Entity) else ():
+        sources = tuple(c.source for c in figure.cites)
+        for text in (figure.label, figure.value, figure.note or ""):
+            found += quotes.in_plain_text(text, figure.location, sources, problems)
+    return found
+
+
+def excerpts_by_cite(found: list[quotes.Verified], cites: list[Cite]) -> dict[Location, str]:
+    """For each verified quotation, the citation of its source that follows it (or, when none
+    does, the last before it) shows the excerpt it was found in."""
+    shown: dict[Location, str] = {}
+    for v in found:
+        same = sorted(c.location for c in cites if c.source == v.source)
+        after = [at for at in same if at >= v.quotation.location]
+        if same:
+            shown.setdefault(after[0] if after else same[-1], v.excerpt)
+    return shown
 
 
 def _place(fragment: Fragment, ctx: LinkContext, problems: Problems) -> Placed:

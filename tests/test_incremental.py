@@ -225,6 +225,9 @@ SAVES = [  # (what, the files saved, the edit, whether the quick path can take i
         p, "content/sources/memo.yaml", 'title: "A memo"\npublisher: An agency\ndate: 2021-05\nkind: report\n'), False),
     ("its first citation (the warning goes)", [ACME], lambda p: edit(p, ACME, "[@report-2020, p. 8]", "[@memo, p. 2]"), False),
     ("narrative after the full path", [LEDGER], lambda p: edit(p, LEDGER, "keeps records", "holds records"), True),
+    ("a quotation shortened", [ACME], lambda p: edit(p, ACME, '"the backbone"', '"backbone"'), True),
+    ("a source's excerpts (every quotation of it checked again)", ["content/sources/daily-2020-01-02.yaml"], lambda p: edit(
+        p, "content/sources/daily-2020-01-02.yaml", '"Acme is the backbone."', '"Acme is the backbone of it."'), False),
 ]
 
 
@@ -257,6 +260,15 @@ def test_the_quick_path_leaves_errors_to_the_full_build(project, tmp_path):
     edit(project, ACME, "[@daily-2020-01-02]\n", "[@daily-2020-01-03]\n")
     assert apply_saves(project, out, state, {project.root / ACME}) is None
     with pytest.raises(ContentErrors, match="unknown source 'daily-2020-01-03'"):
+        build(project, out, preview=True, state=state)
+
+
+def test_the_quick_path_leaves_a_changed_quotation_to_the_full_build(project, tmp_path):
+    out = tmp_path / "preview"
+    state = started_preview(project, out)
+    edit(project, ACME, '"the backbone"', '"the spine"')
+    assert apply_saves(project, out, state, {project.root / ACME}) is None
+    with pytest.raises(ContentErrors, match='quotation "the spine" is not in the quotes: of daily-2020-01-02'):
         build(project, out, preview=True, state=state)
 
 

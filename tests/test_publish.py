@@ -38,7 +38,7 @@ def steps_using(job: dict, action: str) -> list[dict]:
 
 def test_workflows_pass_actionlint():
     files = sorted(WORKFLOWS.glob("*.yml"))
-    assert [f.name for f in files] == ["check.yml", "publish.yml"]
+    assert [f.name for f in files] == ["check.yml", "links.yml", "publish.yml"]
     assert actionlint(*files) == []
 
 
@@ -77,6 +77,16 @@ def test_pull_requests_run_make_check_then_every_test():
     assert runs.index("make check") < runs.index("bash .ci/run")
     ci = (REPO / ".ci/run").read_text()
     assert "export MICROSITE_CI=1" in ci and "make test" in ci
+
+
+def test_source_addresses_are_watched_weekly_and_by_hand_into_the_job_summary():
+    flow = workflow("links.yml")
+    on = flow.get("on", flow.get(True))
+    assert "workflow_dispatch" in on and on["schedule"][0]["cron"].split()[2:] == ["*", "*", "1"]
+    assert flow["permissions"] == {"contents": "read"}
+    (step,) = [s for s in flow["jobs"]["links"]["steps"] if "run" in s]
+    assert "make links" in step["run"] and '>> "$GITHUB_STEP_SUMMARY"' in step["run"]
+    assert "build.py check --external" in (REPO / "Makefile").read_text()
 
 
 ANNOTATION = re.compile(r"^::(error|warning) file=([^,:]+),line=(\d+),col=(\d+)::(.+)$")

@@ -1,0 +1,228 @@
+"""Quotations checked against the excerpts of the sources cited beside them.
+
+A quotation is text between double quotation marks ("…" or “…”) in a block of Markdown (a
+paragraph, a list item, a table cell, a summary; not a heading, whose marks enclose titles) or
+in a figure. It must appear in the `quotes:` of
+a source cited in the same block, so a quotation changed by one word fails the check. Marks
+written with a backslash (`\\"a term\\"`, Markdown's own escape, shown as plain marks) enclose a
+term or a title, not a quotation, and are not checked.
+
+The Markdown rule runs before markdown-it joins escapes into the text, while they can still be
+told apart, and leaves each block's quotations on its `inline` token; `locate` places them in the
+file; `check` (called by resolve, once every source is loaded) compares them with the excerpts.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+
+from .errors import Location, Problems
+from .model import Source
+
+OPENING, CLOSING, STRAIGHT = "“", "”", '"'
+MARKS = OPENING + CLOSING + STRAIGHT
+_SPACE = re.compile(r"\s+")
+# Every quotation mark and apostrophe compares as one: a quotation inside a quotation swaps double
+# marks for single ones, and sources differ in which they use.
+_QUOTES = str.maketrans({c: "'" for c in '"“”„‟″‘’‚‛′'})
+_ELLIPSIS = re.compile(r"\s*(?:…|\.\s?\.\s?\.)\s*")
+_TRAILING = ",.;: "  # a comma or stop inside the closing mark is punctuation style, not a change of words
+
+
+@dataclass(frozen=True, slots=True)
+class Quotation:
+    """Quoted words as the reader sees them, where they were written, and the sources cited in
+    the same block (the only ones that may hold them)."""
+
+    text: str
+    location: Location
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A quotation found by the Markdown rule, not yet placed in its file."""
+
+    text: str | None  # None: the mark opens no quotation that closes in its block
+    needle: str  # the mark and the words after it, to find it in the file's line
+    end: str = ""  # the words before the closing mark and the mark, to move past it
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """A quotation and the excerpt it was found in: the passage its citation's preview shows."""
+
+    quotation: Quotation
+    source: str
+    excerpt: str
+
+
+def quotations_plugin(md: MarkdownIt) -> None:
+    """Find each block's quotations before escapes are joined into the text."""
+    md.core.ruler.before("text_join", "quotations", _quotations_rule)
+
+
+def _quotations_rule(state: StateCore) -> None:
+    for token in state.tokens:
+        if token.type == "inline" and token.children:
+            found = scan(_pieces(token.children))
+            if found:
+                token.meta = {**(token.meta or {}), "quotations": found}
+
+
+def _pieces(children) -> Iterable[tuple[str, bool]]:
+    """The block's text, each piece with whether its quotation marks count (not escaped, not code)."""
+    for token in children:
+        if token.type == "text":
+            yield token.content, True
+        elif token.type in ("text_special", "code_inline"):
+            yield token.content, False
+        elif token.type in ("softbreak", "hardbreak"):
+            yield " ", False
+
+
+def scan(pieces: Iterable[tuple[str, bool]]) -> list[Found]:
+    """Pair the quotation marks of a text: “ opens, ” closes (or opens, when nothing is open, as
+    some sources write it), and a straight mark closes what is open or opens a quotation."""
+    text, marks = "", []
+    for piece, counts in pieces:
+        if counts:
+            marks += [(len(text) + i, c) for i, c in enumerate(piece) if c in MARKS]
+        text += piece
+    found, start = [], None
+    for at, mark in marks:
+        if start is not None and mark != OPENING:
+            short = at - start <= 20  # the needle then reaches the closing mark: nothing more to pass
+            end = "" if short else text[at - 20 : at + 1]
+            found.append(Found(text[start + 1 : at], _needle(text, start, at + 1), end))
+            start = None
+        else:
+            if start is not None:
+                found.append(Found(None, _needle(text, start)))
+            start = at
+    if start is not None:
+        found.append(Found(None, _needle(text, start)))
+    return found
+
+
+def _needle(text: str, at: int, end: int | None = None) -> str:
+    """The mark and up to 20 characters after it (not past `end`), to find it in the file."""
+    return text[at : min(at + 21, end or len(text))].split("  ")[0]
+
+
+def locate(
+    found: Iterable[Found], find: Callable[..., Location], sources: tuple[str, ...], problems: Problems
+) -> list[Quotation]:
+    """Each found quotation placed by `find` (a cursor over the block's lines, left to right).
+    A mark that opens nothing that closes is a warning, not an error: a stray mark (an inch, a
+    quotation mark shown as a character) must not stop a build, but the writer is told, as the
+    words after it are checked against nothing."""
+    quotations = []
+    for item in found:
+        where = find(item.needle, item.needle[:1])
+        if item.end:  # past the closing mark, so the next quotation is not looked for at it
+            find(item.end.split("\n")[-1].split("  ")[-1], item.end[-1])
+        if item.text is None:
+            problems.warning(
+                where,
+                "quotation mark not closed in this paragraph: close the quotation, or write \\\" for a "
+                "mark that encloses no quotation",
+            )
+        else:
+            quotations.append(Quotation(" ".join(item.text.split()), where, sources))
+    return quotations
+
+
+def in_plain_text(text: str, where: Location, sources: tuple[str, ...], problems: Problems) -> list[Quotation]:
+    """The quotations of a field that is not Markdown (a figure's label, value or note), placed at
+    the field; a backslash before a mark makes it plain, as in Markdown."""
+    pieces = [(part, True) if i % 2 == 0 else (part[1:], False) for i, part in enumerate(re.split(r'(\\["“”])', text))]
+    return locate(scan(pieces), lambda *needles: where, sources, problems)
+
+
+def normal(text: str) -> str:
+    """Text as compared: one quotation mark for all, and for the apostrophe; one ellipsis; single
+    spaces."""
+    text = _SPACE.sub(" ", text.translate(_QUOTES))
+    return _ELLIPSIS.sub(" ... ", text).strip()
+
+
+def _parts(quotation: str) -> list[str]:
+    """A quotation's words, cut where it leaves words out (an ellipsis), end punctuation aside."""
+    parts = [p.strip(_TRAILING).strip() for p in normal(quotation).split("...")]
+    return [p for p in parts if p]
+
+
+def holds(excerpt: str, quotation: str) -> bool:
+    """Whether the quotation is a contiguous part of the excerpt (or parts of it, in order, where
+    the quotation marks an omission with an ellipsis)."""
+    text, at, parts = normal(excerpt), 0, _parts(quotation)
+    for part in parts:
+        at = text.find(part, at)
+        if at < 0:
+            return False
+        at += len(part)
+    return bool(parts)
+
+
+def check(quotations: Iterable[Quotation], sources: dict[str, Source], problems: Problems) -> list[Verified]:
+    """Each quotation found in an excerpt of a source cited beside it, or an error at the quotation
+    naming the sources looked in and the nearest excerpt."""
+    verified = []
+    for quotation in quotations:
+        cited = [sources[s] for s in dict.fromkeys(quotation.sources) if s in sources]
+        match = next(((s, q) for s in cited for q in s.quotes if holds(q, quotation.text)), None)
+        if match is not None:
+            verified.append(Verified(quotation, match[0].id, match[1]))
+        elif quotation.sources and not cited:
+            continue  # the unknown source is reported at its citation
+        else:
+            problems.error(quotation.location, _not_found(quotation, cited))
+    return verified
+
+
+def _not_found(quotation: Quotation, cited: list[Source]) -> str:
+    shown = quotation.text if len(quotation.text) <= 60 else quotation.text[:57] + "..."
+    if not cited:
+        return (
+            f"quotation \"{shown}\" cites no source: cite the source it quotes in the same paragraph, "
+            "or write \\\"...\\\" for words in quotation marks that quote no one"
+        )
+    names = ", ".join(s.id for s in cited)
+    hint = nearest(quotation.text, [q for s in cited for q in s.quotes])
+    return (
+        f"quotation \"{shown}\" is not in the quotes: of {names}; copy the passage verbatim into the "
+        "source's quotes:, correct the quotation, or write \\\"...\\\" if it quotes no one"
+        + (f"; nearest excerpt: \"{hint}\"" if hint else "")
+    )
+
+
+def nearest(quotation: str, excerpts: list[str]) -> str:
+    """The passage of an excerpt closest to the quotation, about as long as it, for a hint."""
+    wanted = normal(quotation)
+    best, score = "", -1.0
+    for excerpt in excerpts:
+        text = normal(excerpt)
+        block = difflib.SequenceMatcher(None, text, wanted, autojunk=False).find_longest_match(
+            0, len(text), 0, len(wanted)
+        )
+        start = max(0, block.a - block.b)
+        end = min(len(text), start + len(wanted))
+        ratio = difflib.SequenceMatcher(None, text[start:end], wanted, autojunk=False).ratio()
+        if ratio > score:
+            best, score = _whole_words(text, start, end), ratio
+    return best
+
+
+def _whole_words(text: str, start: int, end: int) -> str:
+    """`text[start:end]` widened to whole words, with an ellipsis where it is cut."""
+    while start > 0 and text[start - 1] != " ":
+        start -= 1
+    while end < len(text) and text[end] != " ":
+        end += 1
+    return ("..." if start else "") + text[start:end].strip() + ("..." if end < len(text) else "")
