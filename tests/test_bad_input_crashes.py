@@ -211,7 +211,7 @@ def test_table_alignment_holds_under_the_pages_csp(project, browser, capsys):
     assert not [m for m in console if "Content Security Policy" in m], console
 
 
-FORMULAS = ["=HYPERLINK(\"https://example.org/\",\"x\")", "+1+2", "-2+3", "@SUM(A1:A2)"]
+FORMULAS = ["=HYPERLINK(A1)", "+1+2", "-2+3", "@SUM(A1:A2)"]
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_start_with_a_quote(project, capsys):

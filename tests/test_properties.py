@@ -83,10 +83,24 @@ data = st.recursive(
 )
 
 
+def strings(value) -> list[str]:
+    """Every text in the value, its fields' names included."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*strings(k), *strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return []
+
+
 def printable(value) -> bool:
-    """What the loader accepts: no control characters, no line breaks editors do not show."""
+    """What the loader accepts: no control characters (typed, or written as escapes like "\\x1f",
+    which YAML itself uses for them), no line breaks editors do not show."""
     text = yaml.safe_dump(value, allow_unicode=True)
-    return not re.search("[\x85\u2028\u2029]", text) and not yaml.reader.Reader.NON_PRINTABLE.search(text)
+    return not re.search("[\x85\u2028\u2029]", text) and not any(
+        yaml.reader.Reader.NON_PRINTABLE.search(s) for s in [text, *strings(value)]
+    )
 
 
 @given(data.filter(printable), st.sampled_from([None, "block", "flow"]))
