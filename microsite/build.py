@@ -30,6 +30,7 @@ from .assets import collect_assets
 from .cache import PreparedCache, engine_digest
 from .cards import Card, CardSet, card_path, draw_cards, site_cards
 from .config import load_config
+from .confine import confined, files_inside, outside
 from .datasets import dataset_names, dataset_outputs, downloads, site_slug
 from .deps import fingerprints, inputs_of_pages, keys_of, page_keys, readers
 from .errors import ContentErrors, Problem, Problems
@@ -236,22 +237,30 @@ def read_inputs(project: Project, state: BuildState, problems: Problems, extra: 
     if config is None:
         problems.raise_if_errors()
     files = content_files(project.root, config, problems)
-    images = _folder_digest(project.root / IMAGES_FOLDER, state)  # loading checks that images exist
+    # Loading checks that images exist, and reports a link out of content/ where a page names one.
+    images = _folder_digest(project.root / IMAGES_FOLDER, IMAGES_FOLDER, state, None, project.root / "content")
     config_digest = digest(repr(config) + images)
     keys = [state.cache.key(config_digest, f.folder, f.name, state.files.digest(f.path)) for f in files]
-    templates = _folder_digest(project.templates, state)
+    templates = _folder_digest(project.templates, "templates", state, problems)
     everything = [engine_digest(), config_digest, *keys]  # the files' keys first: a save replaces one (edits.py)
-    everything += [templates, _folder_digest(project.assets, state), images]
-    for name in ("changes.yaml", "CNAME"):
-        path = project.root / "content" / name
-        everything.append(digest(path.read_bytes()) if path.is_file() else "-")
+    everything += [templates, _folder_digest(project.assets, "assets", state, problems), images]
+    content = project.root / "content"
+    cname = content / "CNAME"
+    if cname.is_file():  # copied, not loaded: checked here (loading checks changes.yaml)
+        confined(cname, content, "content/CNAME", problems)
+    for path in (content / "changes.yaml", cname):
+        everything.append(digest(path.read_bytes()) if path.is_file() and not outside(path, content) else "-")
     return Inputs(config, files, keys, config_digest, templates, tuple(everything), extra)
 
 
-def _folder_digest(folder: Path, state: BuildState) -> str:
+def _folder_digest(
+    folder: Path, name: str, state: BuildState, problems: Problems | None, within: Path | None = None
+) -> str:
+    """Of every file in `folder` that may be read (`confine.py`: a link out of it, or of `within`,
+    is reported into `problems` and never read)."""
     if not folder.is_dir():
         return "-"
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    files = list(files_inside(folder, name, problems, within))
     return digest("".join(f"{p.relative_to(folder).as_posix()}\0{state.files.digest(p)}\0" for p in files))
 
 
@@ -642,7 +651,7 @@ def _site_outputs(project: Project, site: Site) -> tuple[dict[str, bytes], dict]
     outputs.update(feed_outputs(site))
     outputs[".nojekyll"] = b""  # GitHub Pages: serve the files as they are
     cname = project.root / "content" / "CNAME"
-    if cname.is_file():  # GitHub Pages: the custom domain
+    if cname.is_file() and not outside(cname, project.root / "content"):  # GitHub Pages: the custom domain
         outputs["CNAME"] = cname.read_bytes()
     return outputs, pictures
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import fields as F
+from .confine import confined
 from .errors import Location, Problems, did_you_mean
 from .fields import Field
 from .model import KindSpec, RelationSpec, SiteConfig, SourceKind
@@ -41,6 +42,8 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
     file = root / path
     if not file.is_file():
         problems.error(Location(path), "missing content/site.yaml: the site's settings and content model")
+        return None
+    if not confined(file, root / "content", path, problems):
         return None
     doc = parse_yaml(file.read_text(encoding="utf-8"), path, problems)
     if doc is None:
