@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gc
 import os
-import pickle
 import threading
 import time
 from contextlib import contextmanager
@@ -27,7 +26,7 @@ from typing import Callable, Iterable, Iterator
 from jinja2 import Environment
 
 from .assets import collect_assets
-from .cache import PreparedCache, engine_digest
+from .cache import PreparedCache, engine_digest, read_sealed_pickle, write_sealed_pickle
 from .cards import Card, CardSet, card_path, draw_cards, site_cards
 from .config import load_config
 from .confine import confined, files_inside, outside
@@ -125,22 +124,16 @@ class BuildState:
 
     def manifest(self, target: Path) -> Manifest:
         if target not in self.manifests and self.folder is not None:
-            try:
-                with open(self._manifest_path(target), "rb") as f:
-                    manifest = pickle.load(f)
-                if isinstance(manifest, Manifest):  # one written by another version is ignored
-                    self.manifests[target] = manifest
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
-                pass
+            manifest = read_sealed_pickle(self._manifest_path(target))
+            if isinstance(manifest, Manifest):  # one damaged or written by another version: a full build
+                self.manifests[target] = manifest
         return self.manifests.get(target, EMPTY)
 
     def remember(self, target: Path, manifest: Manifest) -> None:
         self.manifests[target] = manifest
         if self.folder is None:
             return
-        path = self._manifest_path(target)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_file(path, pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
+        write_sealed_pickle(self._manifest_path(target), manifest)
 
     def forget(self, target: Path) -> None:
         """Trust nothing in `target`: its next build is a full one."""
