@@ -139,6 +139,13 @@ def test_a_template_linked_to_a_file_outside_templates(project, tmp_path, capsys
     refused(project, capsys, "templates/_source.html:1:1: templates/_source.html is a link to a file outside templates/")
 
 
+def test_a_folder_of_templates_linked_to_a_folder_outside_templates(project, tmp_path, capsys):
+    own_copy(project, "templates")
+    built(project, capsys)
+    (project.root / "templates/parts").symlink_to(secret_file(tmp_path, "passwd", SECRET).parent, target_is_directory=True)
+    refused(project, capsys, "templates/parts:1:1: templates/parts is a link to a folder outside templates/; replace it with the folder itself")
+
+
 def test_jinja_itself_refuses_a_template_outside_templates(tmp_path):
     templates = tmp_path / "templates"
     templates.mkdir()
