@@ -53,4 +53,3 @@ def files_inside(folder: Path, name: str, problems: Problems | None, within: Pat
             kept = confined(path, within, f"{name}/{path.relative_to(folder).as_posix()}", problems)
         if kept and path.is_file():
             yield path
-
