@@ -8,17 +8,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from .cards import FONT_FOLDER
+from .confine import files_inside
 from .images import is_raster
 
 
 def collect_assets(assets: Path) -> dict[str, bytes]:
-    if not assets.is_dir():
-        return {}
+    """Every file to copy; a link out of assets/ is left out (the build reported it before)."""
     return {
         f"assets/{path.relative_to(assets).as_posix()}": path.read_bytes()
-        for path in sorted(assets.rglob("*"))
-        if path.is_file()
-        and not any(part.startswith(".") for part in path.relative_to(assets).parts)
+        for path in files_inside(assets, "assets", None)
+        if not any(part.startswith(".") for part in path.relative_to(assets).parts)
         and not is_raster(path)
         and not path.relative_to(assets).as_posix().startswith(FONT_FOLDER + "/")
     }

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gc
 import os
-import pickle
 import threading
 import time
 from contextlib import contextmanager
@@ -27,12 +26,13 @@ from typing import Callable, Iterable, Iterator
 from jinja2 import Environment
 
 from .assets import collect_assets
-from .cache import PreparedCache, engine_digest
+from .cache import PreparedCache, engine_digest, read_sealed_pickle, write_sealed_pickle
 from .cards import Card, CardSet, card_path, draw_cards, site_cards
 from .config import load_config
+from .confine import confined, files_inside, outside
 from .datasets import dataset_names, dataset_outputs, downloads, site_slug
 from .deps import fingerprints, inputs_of_pages, keys_of, page_keys, readers
-from .errors import ContentErrors, Problem, Problems
+from .errors import ContentErrors, Location, Problem, Problems
 from .feeds import FEED, SITEMAP, feed_outputs, sitemap
 from .graph import Graph, relation_graph
 from .guard import check_offline, check_output, exclusive
@@ -50,6 +50,11 @@ from .resolve import LinkTargets, Site, link_targets, resolve
 from .search import search_index
 from .stamps import FileDigests
 from .write import STAMP, STAMP_TEXT, FileStat, stat_of, tree_stats, update_in_place, update_site, write_file, writing
+
+# What a build reads. Each may arrive by pull request, so each must be a folder of the project
+# itself: `assets` linked to / would publish the machine (`confine.py` guards what is inside).
+PROJECT_FOLDERS = ("content", "templates", "assets")
+
 
 @dataclass(frozen=True)
 class Project:
@@ -132,22 +137,16 @@ class BuildState:
 
     def manifest(self, target: Path) -> Manifest:
         if target not in self.manifests and self.folder is not None:
-            try:
-                with open(self._manifest_path(target), "rb") as f:
-                    manifest = pickle.load(f)
-                if isinstance(manifest, Manifest):  # one written by another version is ignored
-                    self.manifests[target] = manifest
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
-                pass
+            manifest = read_sealed_pickle(self._manifest_path(target))
+            if isinstance(manifest, Manifest):  # one damaged or written by another version: a full build
+                self.manifests[target] = manifest
         return self.manifests.get(target, EMPTY)
 
     def remember(self, target: Path, manifest: Manifest) -> None:
         self.manifests[target] = manifest
         if self.folder is None:
             return
-        path = self._manifest_path(target)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_file(path, pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
+        write_sealed_pickle(self._manifest_path(target), manifest)
 
     def forget(self, target: Path) -> None:
         """Trust nothing in `target`: its next build is a full one."""
@@ -242,26 +241,41 @@ class Clock:
 
 
 def read_inputs(project: Project, state: BuildState, problems: Problems, extra: bytes = b"") -> Inputs:
+    for folder in PROJECT_FOLDERS:
+        if outside(project.root / folder, project.root):
+            problems.error(
+                Location(folder, 1, 1),
+                f"{folder}/ is a link to a folder outside the project; replace it with the folder itself",
+            )
+    problems.raise_if_errors()
     config = load_config(project.root, problems, project.base_url)
     if config is None:
         problems.raise_if_errors()
     files = content_files(project.root, config, problems)
-    images = _folder_digest(project.root / IMAGES_FOLDER, state)  # loading checks that images exist
+    # Loading checks that images exist, and reports a link out of content/ where a page names one.
+    images = _folder_digest(project.root / IMAGES_FOLDER, IMAGES_FOLDER, state, None, project.root / "content")
     config_digest = digest(repr(config) + images)
     keys = [state.cache.key(config_digest, f.folder, f.name, state.files.digest(f.path)) for f in files]
-    templates = _folder_digest(project.templates, state)
+    templates = _folder_digest(project.templates, "templates", state, problems)
     everything = [engine_digest(), config_digest, *keys]  # the files' keys first: a save replaces one (edits.py)
-    everything += [templates, _folder_digest(project.assets, state), images]
-    for name in ("changes.yaml", "CNAME"):
-        path = project.root / "content" / name
-        everything.append(digest(path.read_bytes()) if path.is_file() else "-")
+    everything += [templates, _folder_digest(project.assets, "assets", state, problems), images]
+    content = project.root / "content"
+    cname = content / "CNAME"
+    if cname.is_file():  # copied, not loaded: checked here (loading checks changes.yaml)
+        confined(cname, content, "content/CNAME", problems)
+    for path in (content / "changes.yaml", cname):
+        everything.append(digest(path.read_bytes()) if path.is_file() and not outside(path, content) else "-")
     return Inputs(config, files, keys, config_digest, templates, tuple(everything), extra)
 
 
-def _folder_digest(folder: Path, state: BuildState) -> str:
+def _folder_digest(
+    folder: Path, name: str, state: BuildState, problems: Problems | None, within: Path | None = None
+) -> str:
+    """Of every file in `folder` that may be read (`confine.py`: a link out of it, or of `within`,
+    is reported into `problems` and never read)."""
     if not folder.is_dir():
         return "-"
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    files = list(files_inside(folder, name, problems, within))
     return digest("".join(f"{p.relative_to(folder).as_posix()}\0{state.files.digest(p)}\0" for p in files))
 
 
@@ -676,7 +690,7 @@ def _site_outputs(project: Project, site: Site) -> tuple[dict[str, bytes], dict]
     outputs.update(feed_outputs(site))
     outputs[".nojekyll"] = b""  # GitHub Pages: serve the files as they are
     cname = project.root / "content" / "CNAME"
-    if cname.is_file():  # GitHub Pages: the custom domain
+    if cname.is_file() and not outside(cname, project.root / "content"):  # GitHub Pages: the custom domain
         outputs["CNAME"] = cname.read_bytes()
     return outputs, pictures
 

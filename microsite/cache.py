@@ -3,7 +3,9 @@ prepared content files (`PreparedCache`).
 
 The key is a hash of everything that decides the bytes, so an unchanged input is never redone and a
 changed one can never be served stale. Entries are written whole (temp file, then rename), so two
-builds at once or a killed build leave no torn file behind.
+builds at once or a killed build leave no torn file behind. Each starts with a digest of the bytes
+after it (`seal`), so an entry damaged since (a bad disk, a copy cut short, a hand that edited it)
+is known when read: it is dropped and made again, and the site is what a clean build makes.
 """
 from __future__ import annotations
 
@@ -20,7 +22,42 @@ from .texts import StoredText, Text
 from .write import write_file
 
 ENGINE = Path(__file__).resolve().parent
-ENTRY_HEAD = struct.Struct(">II")  # a prepared entry's html and words sizes, in bytes
+SEAL = 16  # bytes of the digest every cache file starts with
+ENTRY_HEAD = struct.Struct(">II")  # a prepared entry's html and words sizes, in bytes, after the seal
+TEXTS = SEAL + ENTRY_HEAD.size  # where a prepared entry's html starts
+# What unpickling a file written by another version of the engine can raise.
+UNPICKLING_ERRORS = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, KeyError, TypeError, ValueError)
+
+
+def seal(data: bytes) -> bytes:
+    """`data` after the digest of its bytes: a cache file that can tell when it is damaged."""
+    return _seal_of(data) + data
+
+
+def unsealed(entry: bytes) -> memoryview | None:
+    """The bytes sealed in `entry` (not copied), or None when they are not what was sealed: cut
+    short, changed, or written by an engine that did not seal its cache. blake2b reads about
+    1 GB/s: a cache file is hashed in the time it takes to read it."""
+    data = memoryview(entry)[SEAL:]
+    return data if len(entry) >= SEAL and _seal_of(data) == entry[:SEAL] else None
+
+
+def _seal_of(data: bytes | memoryview) -> bytes:
+    return hashlib.blake2b(data, digest_size=SEAL).digest()
+
+
+def read_sealed_pickle(path: Path) -> object | None:
+    """What `write_sealed_pickle` stored at `path`; None when missing, damaged or unreadable."""
+    try:
+        data = unsealed(path.read_bytes())
+        return None if data is None else pickle.loads(data)
+    except (OSError, *UNPICKLING_ERRORS):
+        return None
+
+
+def write_sealed_pickle(path: Path, value: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_file(path, seal(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
 
 
 def content_key(*parts: bytes | str) -> str:
@@ -33,17 +70,20 @@ def content_key(*parts: bytes | str) -> str:
 
 
 def cached(folder: Path | None, key: str, suffix: str, make: Callable[[], bytes]) -> bytes:
-    """The bytes stored under `key`, made (and stored) on first use; no folder means no cache."""
+    """The bytes stored under `key`, made (and stored) on first use; no folder means no cache. A
+    damaged entry is made again, and replaced."""
     if folder is None:
         return make()
     path = folder / f"{key}{suffix}"
     try:
-        return path.read_bytes()
+        stored = unsealed(path.read_bytes())
     except FileNotFoundError:
-        pass
+        stored = None
+    if stored is not None:
+        return bytes(stored)
     data = make()
     folder.mkdir(parents=True, exist_ok=True)
-    write_file(path, data)
+    write_file(path, seal(data))
     return data
 
 
@@ -53,16 +93,29 @@ def engine_digest() -> str:
     return digest(b"".join(p.name.encode() + p.read_bytes() for p in sorted(ENGINE.glob("*.py"))))
 
 
+def _parse_entry(entry: bytes) -> tuple[Prepared, int, int] | None:
+    """A prepared entry's record, html size and words size; None when damaged or not one."""
+    sealed = unsealed(entry)
+    if sealed is None:
+        return None
+    try:
+        html_size, words_size = ENTRY_HEAD.unpack_from(sealed)
+        value = pickle.loads(memoryview(entry)[TEXTS + html_size + words_size :])
+    except (struct.error, *UNPICKLING_ERRORS):
+        return None
+    return (value, html_size, words_size) if isinstance(value, Prepared) else None
+
+
 class PreparedCache:
     """Prepared content files, in memory and in .cache/prepared/. The key hashes everything a
     prepared file depends on: the engine's own code, the content model (site.yaml), the file's path
     and its bytes; a changed engine or model thus misses the cache instead of reusing stale
-    results. A missing or unreadable entry is a miss.
+    results. A missing, unreadable or damaged entry is a miss (a damaged one is deleted).
 
-    An entry starts with the narrative's rendered HTML and words (`ENTRY_HEAD`: their sizes in
-    bytes, then them), then the rest pickled. Unless `texts_in_memory` (the preview, which keeps
-    its site between saves), what this cache hands out leaves those texts in the entry
-    (`texts.StoredText`), to be read when a page needs them."""
+    An entry starts with its seal, then the narrative's rendered HTML and words (`ENTRY_HEAD`:
+    their sizes in bytes, then them), then the rest pickled. Unless `texts_in_memory` (the
+    preview, which keeps its site between saves), what this cache hands out leaves those texts in
+    the entry (`texts.StoredText`), to be read when a page needs them."""
 
     def __init__(self, folder: Path | None, texts_in_memory: bool = False):
         self.folder = folder
@@ -81,20 +134,21 @@ class PreparedCache:
         path = self.folder / key[:2] / key
         try:
             entry = path.read_bytes()
-            html_size, words_size = ENTRY_HEAD.unpack_from(entry)
-            start = ENTRY_HEAD.size + html_size + words_size
-            value = pickle.loads(memoryview(entry)[start:])
-            if not isinstance(value, Prepared):
-                return None
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, struct.error, ValueError):
+        except OSError:
             return None
+        parsed = _parse_entry(entry)
+        if parsed is None:
+            path.unlink(missing_ok=True)  # damaged: the caller prepares the file again and stores it anew
+            return None
+        value, html_size, words_size = parsed
+        start = TEXTS + html_size + words_size
         if value.body is not None:
             if self.texts_in_memory:
-                html = entry[ENTRY_HEAD.size : ENTRY_HEAD.size + html_size].decode("utf-8", "surrogatepass")
-                words = entry[ENTRY_HEAD.size + html_size : start].decode("utf-8", "surrogatepass")
+                html = entry[TEXTS : TEXTS + html_size].decode("utf-8", "surrogatepass")
+                words = entry[TEXTS + html_size : start].decode("utf-8", "surrogatepass")
                 text: Text | StoredText = Text(html, words)
             else:
-                text = StoredText(str(path), ENTRY_HEAD.size, html_size, words_size)
+                text = StoredText(str(path), TEXTS, html_size, words_size)
             value = replace(value, body=replace(value.body, text=text))
         self.memory[key] = value
         return value
@@ -119,12 +173,12 @@ class PreparedCache:
             rest = replace(value, body=replace(body, text=None))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_file(path, head + pickle.dumps(rest, protocol=pickle.HIGHEST_PROTOCOL))
+            write_file(path, seal(head + pickle.dumps(rest, protocol=pickle.HIGHEST_PROTOCOL)))
         except OSError:
             return value  # a cache that cannot be written only costs time
         if body is None or self.texts_in_memory:
             return value
-        return replace(value, body=replace(body, text=StoredText(str(path), ENTRY_HEAD.size, len(html), len(words))))
+        return replace(value, body=replace(body, text=StoredText(str(path), TEXTS, len(html), len(words))))
 
     def replace(self, old: str, new: str, value: Prepared) -> None:
         """A file saved anew: its new entry in, its old one out."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from .cache import cached, content_key
+from .confine import outside
 from .errors import ContentErrors, Location, Problem
 from .outputs import HOME
 from .pages import PageInfo, site_pages
@@ -79,7 +80,7 @@ def draw_cards(cards: CardSet, chunk: list[Card]) -> list[tuple[str, bytes]]:
 
 def site_cards(site: Site, assets: Path, cache: Path | None) -> CardSet:
     fonts = assets / FONT_FOLDER
-    missing = [f for f in (BOLD, REGULAR) if not (fonts / f).is_file()]
+    missing = [f for f in (BOLD, REGULAR) if not (fonts / f).is_file() or outside(fonts / f, assets)]
     if missing:
         raise ContentErrors(
             [Problem(Location(f"assets/{FONT_FOLDER}/{f}"), "missing font: the social cards are drawn with it") for f in missing]

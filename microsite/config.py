@@ -5,6 +5,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import fields as F
+from .confine import confined
 from .errors import Location, Problems, did_you_mean
 from .fields import Field
 from .model import KindSpec, RelationSpec, SiteConfig, SourceKind
@@ -78,6 +79,8 @@ def load_config(root: Path, problems: Problems, base_url: str | None = None) -> 
     file = root / path
     if not file.is_file():
         problems.error(Location(path), "missing content/site.yaml: the site's settings and content model")
+        return None
+    if not confined(file, root / "content", path, problems):
         return None
     text = decode_text(path, file.read_bytes(), problems)
     doc = parse_yaml(text, path, problems) if text is not None else None

@@ -21,6 +21,7 @@ from typing import Iterable
 from .build import (
     BuildResult, BuildState, Checked, Inputs, Project, Snapshot, preview_rest, site_wide_fingerprints, without_cycle_collector,
 )
+from .confine import outside
 from .deps import inputs_of_pages, keys_of
 from .errors import Problems
 from .feeds import feed_outputs
@@ -73,6 +74,8 @@ def _read_saves(project: Project, state: BuildState, snapshot: Snapshot, paths: 
                 return None  # a new file, an image, site.yaml, a template, an asset
             continue  # an editor's scratch file, made and deleted again
         file = inputs.files[index]
+        if outside(path, project.root / "content"):
+            return None  # now a link out of content/: the full path reports it
         try:
             data = path.read_bytes()
             data_digest = state.files.digest(path)

@@ -22,6 +22,7 @@ from pathlib import Path
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from .cache import cached, content_key
+from .confine import files_inside
 from .errors import Location, Problems
 from .load import IMAGES_FOLDER
 from .resolve import Site
@@ -113,12 +114,11 @@ def image_outputs(site: Site, root: Path, cache: Path | None) -> tuple[dict[str,
 
 
 def asset_image_outputs(assets: Path, cache: Path | None) -> dict[str, bytes]:
-    """Raster images in assets/, under their own names and sizes, without their metadata."""
-    if not assets.is_dir():
-        return {}
+    """Raster images in assets/, under their own names and sizes, without their metadata (a link
+    out of assets/ is left out: the build reported it before)."""
     problems = Problems()
     outputs = {}
-    for path in sorted(assets.rglob("*")):
+    for path in files_inside(assets, "assets", None):
         relative = path.relative_to(assets).as_posix()
         if not is_raster(path) or any(part.startswith(".") for part in relative.split("/")):
             continue

@@ -5,11 +5,13 @@ entity exists is the resolve pass's business, once everything is loaded.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import fields as F
 from .config import load_config
+from .confine import confined
 from .errors import Location, Problems, did_you_mean, relative_path
 from .fields import Field
 from .model import Change, Content, Entity, Figure, ImageRef, Link, Page, SiteConfig, Source
@@ -192,12 +194,15 @@ def _claim(claimed: dict[str, str], output: str, path: str, problems: Problems) 
 
 
 def _files(root: Path, folder: str, suffixes: tuple[str, ...], problems: Problems) -> list[Path]:
-    directory = root / "content" / folder
-    if not directory.is_dir():
+    content = root / "content"
+    directory = content / folder
+    if not directory.is_dir() or not confined(directory, content, f"content/{folder}", problems):
         return []
     found = []
     for path in sorted(directory.iterdir()):
         if is_editor_leftover(path.name):
+            continue
+        if not confined(path, content, f"content/{folder}/{path.name}", problems):
             continue
         if path.suffix not in suffixes or not path.is_file():
             problems.error(
@@ -371,10 +376,12 @@ def _image(root: Path, doc: YamlDoc, problems: Problems) -> ImageRef | None:
     if not v or not v["file"] or not v["alt"]:
         return None
     where = doc.where("image", "file")
-    folder = (root / IMAGES_FOLDER).resolve()
-    path = (folder / v["file"]).resolve()
-    if not path.is_relative_to(folder) or "\\" in v["file"]:
+    folder = root / IMAGES_FOLDER
+    path = Path(os.path.normpath(folder / v["file"]))
+    if not path.is_relative_to(folder) or path == folder or "\\" in v["file"]:
         problems.error(where, f"image '{v['file']}' must be a file inside {IMAGES_FOLDER}/, named from there")
+        return None
+    if not confined(path, root / "content", f"{IMAGES_FOLDER}/{path.relative_to(folder).as_posix()}", problems):
         return None
     if path.suffix.lower() not in IMAGE_SUFFIXES:
         problems.error(where, f"image '{v['file']}' is not a picture the site can show: use {', '.join(IMAGE_SUFFIXES)}")
@@ -403,7 +410,7 @@ def load_page(root: Path, path: Path, name: str, data: bytes, problems: Problems
 
 def _load_changes(root: Path, problems: Problems) -> tuple[Change, ...]:
     path = root / "content" / "changes.yaml"
-    if not path.is_file():
+    if not path.is_file() or not confined(path, root / "content", "content/changes.yaml", problems):
         return ()
     name, text = _read(root, path, problems)
     doc = parse_yaml(text, name, problems) if text is not None else None

@@ -15,7 +15,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from .citemarks import PageCitations
+from .confine import confined
 from .dates import human_date
+from .errors import ContentErrors, Problems
 from .graph import Graph, neighbourhood, relation_graph, render_svg
 from .markdown import fill
 from .model import Entity, Figure, Page
@@ -50,9 +52,24 @@ class FigureGroup:
         return len({figure.value for figure, _ in self.rows}) > 1
 
 
+class ConfinedLoader(FileSystemLoader):
+    """Jinja's loader, refusing a template that is a link out of templates/ (`confine.py`)."""
+
+    def __init__(self, templates: Path):
+        super().__init__(templates)
+        self.folder = templates
+
+    def get_source(self, environment: Environment, template: str):
+        source, filename, uptodate = super().get_source(environment, template)
+        problems = Problems()
+        if not confined(Path(filename), self.folder, f"templates/{template}", problems):
+            raise ContentErrors(problems.items)
+        return source, filename, uptodate
+
+
 def make_environment(templates: Path, preview: bool = False) -> Environment:
     env = Environment(
-        loader=FileSystemLoader(templates),
+        loader=ConfinedLoader(templates),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -9,12 +9,11 @@ resolution could otherwise leave every time as it was.
 from __future__ import annotations
 
 import os
-import pickle
 import time
 from pathlib import Path
 
+from .cache import read_sealed_pickle, write_sealed_pickle
 from .prepare import digest
-from .write import write_file
 
 SETTLED_NS = 2_000_000_000
 Stamp = tuple[int, int, int, int]  # inode, size, mtime_ns, ctime_ns
@@ -59,20 +58,14 @@ class FileDigests:
         if not changed or self.store is None:
             return
         try:
-            self.store.parent.mkdir(parents=True, exist_ok=True)
-            write_file(self.store, pickle.dumps(self.known, protocol=pickle.HIGHEST_PROTOCOL))
+            write_sealed_pickle(self.store, self.known)
         except OSError:
             pass  # stamps that cannot be kept only cost reading the files next time
 
     def _known(self) -> dict[str, tuple[Stamp, str]]:
         if self.known is None:
             self.known = {}
-            if self.store is not None:
-                try:
-                    with open(self.store, "rb") as f:
-                        known = pickle.load(f)
-                    if isinstance(known, dict):
-                        self.known = known
-                except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-                    pass
+            known = read_sealed_pickle(self.store) if self.store is not None else None
+            if isinstance(known, dict):  # missing, damaged or another version's: read every file again
+                self.known = known
         return self.known

@@ -4,8 +4,9 @@ Ten thousand narratives are 100 MB of HTML and words, a third of what a large bu
 loaded, and each is read twice at most: by its own page and by the search index. Their prepared
 cache entry (`cache.py`) already holds them on disk, so a build keeps only where they are there
 and reads them when they are needed (about 10 microseconds each, from the system's file cache).
-The entry starts with them (`cache.py`: html size and words size, 4 bytes each, then the html,
-the words, and the rest of the prepared file pickled), so reading one reads nothing else.
+The entry starts with them (`cache.py`: its seal, html size and words size, 4 bytes each, then the
+html, the words, and the rest of the prepared file pickled), so reading one reads nothing else; the
+seal was checked when the entry was taken from the cache.
 """
 from __future__ import annotations
 

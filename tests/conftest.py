@@ -15,10 +15,11 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def make_project(where: Path, fixture: str = "mini") -> Project:
-    """Copy a fixture's content into `where`, beside the project's own templates and assets."""
+    """Copy a fixture's content into `where`, with copies of the project's own templates and assets
+    (copies: a build refuses a folder that is a link out of its project)."""
     shutil.copytree(FIXTURES / fixture / "content", where / "content")
     for part in ("templates", "assets"):
-        (where / part).symlink_to(REPO / part, target_is_directory=True)
+        shutil.copytree(REPO / part, where / part)
     return Project(where)
 
 

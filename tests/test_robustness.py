@@ -70,7 +70,7 @@ def test_a_killed_build_leaves_the_previous_site_intact(project, capsys, tmp_pat
     clean = tmp_path / "clean"
     shutil.copytree(project.root / "content", clean / "content")
     for part in ("templates", "assets"):
-        (clean / part).symlink_to(REPO / part, target_is_directory=True)
+        shutil.copytree(REPO / part, clean / part)
     assert run(Project(clean), "build", capsys=capsys)[0] == 0
     assert digest(clean / "site") == after
 

@@ -1,0 +1,190 @@
+"""A symbolic link in content/, assets/ or templates/ never publishes, or lets the build read, a
+file outside its folder: a located error, exit 1, site/ as it was, and `check` says so too."""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from microsite.build import BuildState, Project, build
+from microsite.edits import apply_saves
+from microsite.errors import ContentErrors
+from microsite.render import make_environment
+
+from .conftest import REPO, run
+
+SECRET = "SECRET-7f3a"  # what a file outside the project holds: it must never reach the site
+LEAKED_PAGE = f"---\ntitle: Leaked\n---\n{SECRET}\n"
+LEAKED_SOURCE = f'title: "{SECRET}"\npublisher: Someone\nkind: report\n'
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def secret_file(tmp_path: Path, name: str, data: bytes | str) -> Path:
+    path = tmp_path / "elsewhere" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
+    return path
+
+
+def png(colour: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def own_copy(project: Project, part: str) -> None:
+    """The fixture's own copy of assets/ or templates/ (a copy already: kept for the tests' words)."""
+    assert (project.root / part).is_dir() and not (project.root / part).is_symlink()
+
+
+def use_image(project: Project, name: str) -> None:
+    acme = project.root / "content/companies/acme.md"
+    acme.write_text(acme.read_text().replace("figures:", f'image:\n  file: {name}\n  alt: "A red square"\nfigures:', 1))
+
+
+def refused(project: Project, capsys, message: str) -> None:
+    """The build and `check` both stop at `message`, and site/ is as the last good build left it."""
+    site = project.root / "site"
+    before = tree(site)
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 1, err
+    assert message in err
+    assert "Traceback" not in err
+    assert tree(site) == before
+    assert not any(SECRET.encode() in p.read_bytes() for p in site.rglob("*") if p.is_file())
+    status, _, err = run(project, "check", capsys=capsys)
+    assert status == 1 and message in err, err
+
+
+def built(project: Project, capsys) -> None:
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 0, err
+
+
+def test_a_page_linked_to_a_file_outside_content(project, tmp_path, capsys):
+    built(project, capsys)
+    (project.root / "content/pages/leak.md").symlink_to(secret_file(tmp_path, "leak.md", LEAKED_PAGE))
+    refused(project, capsys, "content/pages/leak.md:1:1: content/pages/leak.md is a link to a file outside content/; replace it with the file itself")
+
+
+def test_a_folder_of_pages_linked_to_a_folder_outside_content(project, tmp_path, capsys):
+    built(project, capsys)
+    pages = project.root / "content/pages"
+    elsewhere = secret_file(tmp_path, "about.md", LEAKED_PAGE).parent
+    shutil.rmtree(pages)
+    pages.symlink_to(elsewhere, target_is_directory=True)
+    refused(project, capsys, "content/pages:1:1: content/pages is a link to a folder outside content/; replace it with the folder itself")
+
+
+def test_a_source_linked_to_a_file_outside_content(project, tmp_path, capsys):
+    built(project, capsys)
+    (project.root / "content/sources/leak.yaml").symlink_to(secret_file(tmp_path, "leak.yaml", LEAKED_SOURCE))
+    refused(project, capsys, "content/sources/leak.yaml:1:1: content/sources/leak.yaml is a link to a file outside content/")
+
+
+def test_cname_linked_to_a_file_outside_content(project, tmp_path, capsys):
+    built(project, capsys)
+    (project.root / "content/CNAME").symlink_to(secret_file(tmp_path, "environ", f"HOME=/root\nTOKEN={SECRET}\n"))
+    refused(project, capsys, "content/CNAME:1:1: content/CNAME is a link to a file outside content/; replace it with the file itself")
+
+
+def test_site_yaml_linked_to_a_file_outside_content(project, tmp_path, capsys):
+    built(project, capsys)
+    config = project.root / "content/site.yaml"
+    outside = secret_file(tmp_path, "site.yaml", re.sub("^title: .*", f"title: {SECRET}", config.read_text(), count=1, flags=re.M))
+    config.unlink()
+    config.symlink_to(outside)
+    refused(project, capsys, "content/site.yaml:1:1: content/site.yaml is a link to a file outside content/")
+
+
+@pytest.mark.parametrize("linked", ["file", "folder"])
+def test_an_image_linked_to_a_file_outside_content_images(project, tmp_path, capsys, linked):
+    images = project.root / "content/images"
+    images.mkdir()
+    (images / "logo.png").write_bytes(png((200, 0, 0)))
+    use_image(project, "logo.png")
+    built(project, capsys)
+    picture = secret_file(tmp_path, "logo.png", png((0, 0, 200)))
+    if linked == "file":
+        (images / "logo.png").unlink()
+        (images / "logo.png").symlink_to(picture)
+    else:  # the whole folder: what the check before this one let through
+        shutil.rmtree(images)
+        images.symlink_to(picture.parent, target_is_directory=True)
+    refused(project, capsys, "content/images/logo.png:1:1: content/images/logo.png is a link to a file outside content/; replace it")
+
+
+def test_an_asset_linked_to_a_file_outside_assets(project, tmp_path, capsys):
+    own_copy(project, "assets")
+    built(project, capsys)
+    (project.root / "assets/leak.css").symlink_to(secret_file(tmp_path, "id_rsa", f"{SECRET}\n"))
+    refused(project, capsys, "assets/leak.css:1:1: assets/leak.css is a link to a file outside assets/; replace it with the file itself")
+
+
+def test_a_template_linked_to_a_file_outside_templates(project, tmp_path, capsys):
+    own_copy(project, "templates")
+    built(project, capsys)
+    source = project.root / "templates/_source.html"
+    source.unlink()
+    source.symlink_to(secret_file(tmp_path, "passwd", f"{SECRET}\n"))
+    refused(project, capsys, "templates/_source.html:1:1: templates/_source.html is a link to a file outside templates/")
+
+
+def test_a_folder_of_templates_linked_to_a_folder_outside_templates(project, tmp_path, capsys):
+    own_copy(project, "templates")
+    built(project, capsys)
+    (project.root / "templates/parts").symlink_to(secret_file(tmp_path, "passwd", SECRET).parent, target_is_directory=True)
+    refused(project, capsys, "templates/parts:1:1: templates/parts is a link to a folder outside templates/; replace it with the folder itself")
+
+
+def test_jinja_itself_refuses_a_template_outside_templates(tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "page.html").symlink_to(secret_file(tmp_path, "passwd", SECRET))
+    with pytest.raises(ContentErrors, match="templates/page.html is a link to a file outside templates/"):
+        make_environment(templates).get_template("page.html")
+
+
+def test_a_link_that_stays_inside_its_folder_is_allowed(project, capsys):
+    own_copy(project, "assets")
+    (project.root / "assets/alias.css").symlink_to("style.css")
+    (project.root / "content/CNAME.txt").write_text("news.example\n")
+    (project.root / "content/CNAME").symlink_to("CNAME.txt")
+    built(project, capsys)
+    site = project.root / "site"
+    assert (site / "assets/alias.css").read_bytes() == (REPO / "assets/style.css").read_bytes()
+    assert (site / "CNAME").read_text() == "news.example\n"
+
+
+def test_the_preview_refuses_a_saved_file_that_became_a_link_out(project, tmp_path):
+    out = tmp_path / "preview"
+    state = BuildState.on_disk(project, preview=True)  # as `build.py serve` keeps it
+    build(project, out, preview=True, state=state)
+    about = project.root / "content/pages/about.md"
+    same_shape = about.read_text().replace("This site is a test fixture.", SECRET)  # else the quick path declines anyway
+    about.unlink()
+    about.symlink_to(secret_file(tmp_path, "about.md", same_shape))
+    assert apply_saves(project, out, state, {about}) is None  # not the quick path: the full one checks
+    with pytest.raises(ContentErrors, match="content/pages/about.md is a link to a file outside content/"):
+        build(project, out, preview=True, state=state)
+    assert not any(SECRET.encode() in p.read_bytes() for p in out.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("folder", ["assets", "templates", "content"])
+def test_a_whole_folder_linked_outside_the_project(project, tmp_path, capsys, folder):
+    """A pull request may replace assets/ itself with a link: to /, it would publish the machine."""
+    built(project, capsys)
+    elsewhere = tmp_path / "elsewhere" / folder
+    shutil.copytree(project.root / folder, elsewhere)
+    (elsewhere / "leak.txt").write_text(SECRET)
+    shutil.rmtree(project.root / folder)
+    (project.root / folder).symlink_to(elsewhere, target_is_directory=True)
+    refused(project, capsys, f"{folder}:1:1: {folder}/ is a link to a folder outside the project; replace it with the folder itself")
