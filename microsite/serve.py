@@ -6,10 +6,12 @@ livereload is used only here, so it can be replaced without touching the engine.
 """
 from __future__ import annotations
 
+import errno
 import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from markupsafe import escape
 
@@ -96,24 +98,118 @@ def with_banner(page: bytes, banner: bytes) -> bytes:
     return head + sep + banner + rest if sep else banner + page
 
 
+class PortInUse(Exception):
+    """The preview's port is taken (often by another preview)."""
+
+    def __init__(self, port: int):
+        super().__init__(
+            f"port {port} is in use (another preview?): stop what uses it, or choose another port: "
+            f"make serve PORT=9000 (or build.py serve --port 9000)"
+        )
+
+
 def serve(project: Project, host: str, port: int) -> None:
-    from livereload import Server
     from livereload.handlers import LiveReloadHandler
 
     # livereload skips any reload within 3 s of the previous one; a writer saving twice in a row
     # should see both saves.
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
+    sockets = listen(host, port)  # before building: a taken port is said at once
     preview = Preview(project, project.root / ".cache" / "preview")
     preview.rebuild()
     folders = [project.root / folder for folder in ("content", "templates", "assets")]
+    server_class = preview_server()
     if Inotify.available():
-        server = Server(watcher=_save_watcher(Inotify(folders), preview.rebuild))
+        server = server_class(sockets, allowed_hosts(host, port), watcher=_save_watcher(Inotify(folders), preview.rebuild))
     else:  # livereload polls every 0.8 s
-        server = Server()
+        server = server_class(sockets, allowed_hosts(host, port))
         for folder in folders:
             server.watch(str(folder), preview.rebuild, delay=0)
     print(f"previewing at http://{host}:{port}/ (Ctrl+C to stop)", flush=True)
     server.serve(host=host, port=port, root=str(preview.out), open_url_delay=None, restart_delay=0)
+
+
+def listen(host: str, port: int) -> list:
+    """The preview's listening sockets; `PortInUse` when the port is taken."""
+    from tornado.netutil import bind_sockets
+
+    try:
+        return bind_sockets(port, host)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(port) from None
+        raise
+
+
+def allowed_hosts(host: str, port: int) -> frozenset[str]:
+    """The Host headers the preview answers: this machine's names, with or without the port.
+    Any other name is refused, so a web page whose own name was pointed at 127.0.0.1 (DNS
+    rebinding) cannot read the preview."""
+    names = {"127.0.0.1", "localhost", "[::1]"}
+    if host not in ("", "0.0.0.0", "::"):
+        names.add(f"[{host}]" if ":" in host else host.lower())
+    return frozenset(names | {f"{name}:{port}" for name in names})
+
+
+def preview_server():
+    """livereload's server, answering only requests for this machine (`allowed_hosts`) on sockets
+    bound beforehand, and serving the preview's files with a 400, not a traceback, for a path no
+    file can have (a NUL byte)."""
+    from livereload import Server
+    from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler, StaticFileHandler
+    from livereload.server import LiveScriptInjector
+    from tornado import web
+    from tornado.httpserver import HTTPServer
+
+    class PreviewFiles(StaticFileHandler):
+        def parse_url_path(self, url_path: str) -> str:
+            if "\0" in url_path:
+                raise web.HTTPError(400)
+            return super().parse_url_path(url_path)
+
+    class LocalReloads(LiveReloadHandler):
+        def check_origin(self, origin: str) -> bool:
+            """Only the preview's own pages hear of saves (livereload lets any web page listen)."""
+            return urlsplit(origin).netloc.lower() in self.settings["allowed_hosts"]
+
+    class LocalApplication(web.Application):
+        def find_handler(self, request, **kwargs):
+            if request.host.lower() not in self.settings["allowed_hosts"]:
+                return self.get_handler_delegate(request, web.ErrorHandler, {"status_code": 403})
+            return super().find_handler(request, **kwargs)
+
+    class PreviewServer(Server):
+        def __init__(self, sockets: list, hosts: frozenset[str], watcher=None):
+            super().__init__(watcher=watcher)
+            self.sockets, self.hosts = sockets, hosts
+
+        def application(self, port, host, liveport=None, debug=None, live_css=True) -> None:
+            """As livereload's (one port for pages and reloads), on the bound sockets."""
+            LiveReloadHandler.watcher = self.watcher
+            LiveReloadHandler.live_css = live_css
+
+            class Script(LiveScriptInjector):
+                script = LIVE_SCRIPT
+
+            handlers = [
+                (r"/livereload", LocalReloads),
+                (r"/forcereload", ForceReloadHandler),
+                (r"/livereload.js", LiveReloadJSHandler),
+                (r"/(.*)", PreviewFiles, {"path": self.root, "default_filename": self.default_filename}),
+            ]
+            app = LocalApplication(handlers=handlers, transforms=[Script], allowed_hosts=self.hosts)
+            HTTPServer(app).add_sockets(self.sockets)
+
+    return PreviewServer
+
+
+# livereload's loader for its script, put into every page the preview serves.
+LIVE_SCRIPT = (
+    b'<script type="text/javascript">(function(){var s=document.createElement("script");'
+    b"var port=(window.location.port || (window.location.protocol == 'https:' ? 443: 80));"
+    b's.src="//"+window.location.hostname+":"+port+ "/livereload.js?port=" + port;'
+    b"document.head.appendChild(s);})();</script>"
+)
 
 
 SETTLE = 0.005  # seconds to wait after a save for the saves that come with it (an editor's rename)
