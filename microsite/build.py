@@ -44,7 +44,7 @@ from .offline import offline_zip
 from .outputs import DATA, SEARCH_INDEX
 from .parallel import Helpers, early_helpers, enough_for_a_pool, in_child, map_beside, map_chunks, map_shared
 from .prepare import Prepared, digest, prepare, unreadable
-from .render import PageRenderer, make_environment, page_outputs
+from .render import PageRenderer, make_environment, page_outputs, template_problems
 from .resolve import LinkTargets, Site, link_targets, resolve
 from .search import search_index
 from .stamps import FileDigests
@@ -104,6 +104,7 @@ class BuildState:
     search_terms: TermCounter = field(default_factory=TermCounter)  # each text's search terms, counted once
     environments: dict[tuple, Environment] = field(default_factory=dict)  # see environment()
     last: Snapshot | None = None  # the preview's last build, to apply the next save to (edits.py)
+    templates_checked: str = ""  # the digest of the templates last found without a problem
     lock: threading.Lock = field(default_factory=threading.Lock)  # the preview: held while its output changes
 
     @classmethod
@@ -266,8 +267,12 @@ def check(project: Project, state: BuildState | None = None, workers: int | None
 
 def _check(
     project: Project, inputs: Inputs, state: BuildState, problems: Problems, workers: int | None,
-    helpers: Helpers | None = None,
+    helpers: Helpers | None = None, preview: bool = False,
 ) -> Checked:
+    if state.templates_checked != inputs.templates:
+        found = template_problems(state.environment(project.templates, preview, inputs.templates))
+        problems.items.extend(found)
+        state.templates_checked = "" if found else inputs.templates
     files = inputs.files
     prepared = prepare_files(project.root, inputs, state.cache, workers, helpers)
     for p in prepared:
@@ -399,7 +404,7 @@ def _build_changed(
     target: Path, problems: Problems, inputs: Inputs, previous: Manifest, current: dict[str, FileStat],
 ) -> BuildResult:
     """The build once some input has changed: load, resolve, render and write what changed."""
-    checked = _check(project, inputs, state, problems, workers, helpers)
+    checked = _check(project, inputs, state, problems, workers, helpers, preview)
     site = checked.site
     clock.lap("load and resolve")
     env = state.environment(project.templates, preview, inputs.templates)
