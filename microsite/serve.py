@@ -21,12 +21,6 @@ from .errors import ContentErrors, Problem
 from .watch import Inotify
 from .write import write_site
 
-BANNER_STYLE = (
-    "position:sticky;top:0;z-index:99;margin:0;padding:1rem 1.25rem;background:#7f1d1d;color:#fff;"
-    "font:15px/1.5 ui-monospace,monospace;white-space:pre-wrap"
-)
-
-
 class Preview:
     """Holds the last good build so an error can be shown on top of it."""
 
@@ -81,9 +75,11 @@ def last_pages(out: Path) -> dict[str, bytes]:
 
 
 def error_banner(problems: list[Problem]) -> bytes:
+    """The errors, over the top of every page; styled by the stylesheet (`.preview-errors`), since
+    the pages' Content-Security-Policy refuses inline styles."""
     lines = "\n".join(str(p) for p in problems)
     return (
-        f'<pre role="alert" style="{BANNER_STYLE}">{escape(f"{len(problems)} content errors; fix them and save:")}'
+        f'<pre role="alert" class="preview-errors">{escape(f"{len(problems)} content errors; fix them and save:")}'
         f"\n{escape(lines)}</pre>"
     ).encode("utf-8")
 
