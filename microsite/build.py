@@ -42,7 +42,7 @@ from .lunr_index import TermCounter
 from .model import SiteConfig
 from .offline import offline_zip
 from .outputs import DATA, SEARCH_INDEX
-from .parallel import Helpers, early_helpers, enough_for_a_pool, in_child, map_beside, map_chunks, map_shared
+from .parallel import Helpers, early_helpers, enough_for_a_pool, in_child, map_beside, map_chunks, map_shared, retire
 from .prepare import Prepared, digest, prepare, unreadable
 from .render import PageRenderer, make_environment, page_outputs, template_problems
 from .resolve import LinkTargets, Site, link_targets, resolve
@@ -604,6 +604,7 @@ def _pages_and_cards(
     memory it read, and the two held the site nearly twice (644 MiB at 10,000 entities).
     Without helpers, or with few cards to draw, both are spread over forked workers."""
     if helpers is None or not enough_for_a_pool(len(stale_cards)):
+        retire(helpers)  # gone, with their pool's threads, before a pool is forked to render
         yield from _render(renderer, pages, workers)
         yield from _draw(cards, stale_cards, workers)
         return

@@ -139,6 +139,15 @@ def early_helpers(workers: int | None, items: int) -> Iterator[Helpers | None]:
         yield Helpers(pool, workers - 1)
 
 
+def retire(helpers: Helpers | None) -> None:
+    """No more work for the helpers: they exit, and the pool's threads with them, so that a pool
+    forked next is forked from a process running one thread (a fork copies only the thread that
+    forks; a lock another thread held would stay held in the child)."""
+    if helpers is not None:
+        helpers.pool.close()
+        helpers.pool.join()
+
+
 def map_beside(
     own: Iterable[R], task: Callable[[list[T]], list[R]], items: list[T], helpers: Helpers | None
 ) -> Iterator[R]:
