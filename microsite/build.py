@@ -166,7 +166,7 @@ class BuildResult:
     phases: tuple[tuple[str, float], ...] = ()  # seconds spent in each pass
     offline: Path | None = None  # the offline copy, when asked for
     # Work left for after the page is shown (the preview's search index, downloads and sitemap).
-    pending: tuple[Callable[[], None], ...] = ()
+    pending: tuple[Rest, ...] = ()
     title: str = ""  # the site's title (names the offline copy)
 
     def summary(self) -> str:
@@ -535,7 +535,23 @@ class Snapshot:
     targets: LinkTargets  # what links may lead to
 
 
-def preview_rest(state: BuildState, snapshot: Snapshot) -> Callable[[], None]:
+@dataclass(frozen=True)
+class Rest:
+    """The preview's work for after the reload (`preview_rest`): `make` runs in a child process;
+    `keep` writes what it made, unless another save came first (`wanted`)."""
+
+    make: Callable[[], dict[str, tuple[str, bytes]]]
+    wanted: Callable[[], bool]
+    keep: Callable[[dict[str, tuple[str, bytes]]], None]
+
+    def __call__(self) -> None:
+        """All of it, waiting for the child here (the preview waits from its event loop)."""
+        changed = in_child(self.make, self.wanted)
+        if changed is not None:
+            self.keep(changed)
+
+
+def preview_rest(state: BuildState, snapshot: Snapshot) -> Rest:
     """The preview's work for after the reload: the search index, the data downloads and the
     Data page listing them, the sitemap, made in a child process. Until it is done, the manifest
     says the output is incomplete, so a preview stopped meanwhile is built in full next time.
@@ -548,19 +564,19 @@ def preview_rest(state: BuildState, snapshot: Snapshot) -> Callable[[], None]:
         made = _late_outputs(site, snapshot.fps, snapshot.env, snapshot.graph, state.search_terms)
         return {name: (key, data) for name, key, data in made if key != files[name][0]}
 
-    def make_the_rest() -> None:
-        changed = in_child(changed_outputs, wanted=lambda: state.last is snapshot)
-        if changed is None:
-            return
+    def wanted() -> bool:
+        return state.last is snapshot
+
+    def keep(changed: dict[str, tuple[str, bytes]]) -> None:
         with state.lock:
-            if state.last is not snapshot:
+            if not wanted():
                 return
             update_in_place(((name, data) for name, (_, data) in changed.items()), [], target, prune=False)
             for name, (key, _) in changed.items():
                 files[name] = (key, stat_of(target / name))
             state.remember(target, done)
 
-    return make_the_rest
+    return Rest(changed_outputs, wanted, keep)
 
 
 def _made_later(site: Site) -> list[str]:

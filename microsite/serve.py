@@ -8,30 +8,38 @@ from __future__ import annotations
 
 import errno
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from markupsafe import escape
 
-from .build import BuildState, Project, build
+from .build import BuildState, Project, Rest, build
 from .edits import apply_saves
 from .errors import ContentErrors, Problem
+from .parallel import Child, can_fork
 from .watch import Inotify
 from .write import write_site
 
-class Preview:
-    """Holds the last good build so an error can be shown on top of it."""
 
-    def __init__(self, project: Project, out: Path):
+class Preview:
+    """Holds the last good build so an error can be shown on top of it.
+
+    It runs in the server's event loop, the process's only thread: the work a save leaves for
+    after the reload is done by a forked child, waited for by the loop, not by a thread (a process
+    forked while another thread runs copies that thread's locks as they stand, held forever)."""
+
+    def __init__(self, project: Project, out: Path, loop=None):
         self.project, self.out = project, out
         self.state = BuildState.on_disk(project, preview=True)  # kept between rebuilds: only changes are redone
-        self.finishing = threading.Lock()  # one save's remaining work at a time
+        self.loop = loop  # tornado's IOLoop; without one, what a save leaves for later is done at once
+        self.waiting = None  # the timeout after which the rest of the last save's work starts
+        self.child: Child | None = None  # the process doing it
 
     def rebuild(self, saved: set[Path] | None = None) -> bool:
         """Build again; `saved`: the files saved since the last build, when the watcher knows."""
         start = time.perf_counter()
+        self._stop_rest()  # this save has its own
         with self.state.lock:
             try:
                 result = apply_saves(self.project, self.out, self.state, saved) if saved else None
@@ -44,18 +52,48 @@ class Preview:
             print(warning, file=sys.stderr)
         print(f"{result.summary()} (rebuilt in {time.perf_counter() - start:.2f} s)", flush=True)
         if result.pending:
-            threading.Thread(target=self._finish, args=(result.pending,), daemon=True).start()
+            self._later(list(result.pending))
         return True
 
-    def _finish(self, pending) -> None:
+    def _later(self, pending: list[Rest]) -> None:
         """What the build left for after the reload (the search index, the data downloads), once
-        the browser has had the page: started at once, it held the interpreter (one thread at a
-        time runs Python) while the server sent the page, which then took twice as long to come.
-        A save meanwhile does not wait for it: this work then stops, and that save's is done."""
-        time.sleep(AFTER_RELOAD)
-        with self.finishing:
-            for work in pending:
-                work()
+        the browser has had the page: started at once, it held the interpreter while the server
+        sent the page, which then took twice as long to come. A save meanwhile stops it."""
+        if self.loop is None or not can_fork():
+            for rest in pending:
+                rest()
+            return
+        self.waiting = self.loop.call_later(AFTER_RELOAD, self._start_rest, pending)
+
+    def _start_rest(self, pending: list[Rest]) -> None:
+        from tornado.ioloop import IOLoop
+
+        self.waiting = None
+        if not pending:
+            return
+        rest = pending.pop(0)
+        child = self.child = Child.fork(rest.make)
+
+        def on_output(fd: int, events: int) -> None:
+            if not child.read():
+                return
+            self.loop.remove_handler(fd)
+            self.child = None
+            changed = child.answer()
+            if rest.wanted():
+                rest.keep(changed)
+            self._start_rest(pending)
+
+        self.loop.add_handler(child.fd, on_output, IOLoop.READ)
+
+    def _stop_rest(self) -> None:
+        if self.waiting is not None:
+            self.loop.remove_timeout(self.waiting)
+            self.waiting = None
+        if self.child is not None:
+            self.loop.remove_handler(self.child.fd)
+            self.child.stop()
+            self.child = None
 
     def _show_errors(self, problems: list[Problem]) -> None:
         for problem in problems:
@@ -111,7 +149,9 @@ def serve(project: Project, host: str, port: int) -> None:
     # should see both saves.
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
     sockets = listen(host, port)  # before building: a taken port is said at once
-    preview = Preview(project, project.root / ".cache" / "preview")
+    from tornado.ioloop import IOLoop
+
+    preview = Preview(project, project.root / ".cache" / "preview", IOLoop.current())  # livereload's loop
     preview.rebuild()
     folders = [project.root / folder for folder in ("content", "templates", "assets")]
     server_class = preview_server()

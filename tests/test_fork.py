@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 
 from tests.conftest import REPO
 
@@ -38,3 +39,49 @@ def test_builds_fork_with_no_other_thread_running(project, tmp_path):
     forks, with_threads = done.stdout.split(" ", 1)
     assert int(forks) > 0
     assert with_threads.strip() == "[]"
+
+
+SERVE = textwrap.dedent("""
+    import os, sys, threading
+    from pathlib import Path
+    from microsite import parallel
+    from microsite.cli import main
+
+    def before_fork():
+        print("fork", sorted(t.name for t in threading.enumerate()), file=sys.stderr, flush=True)
+
+    os.register_at_fork(before=before_fork)
+    parallel.MIN_PARALLEL = 1  # the fixture is small: use the pools anyway
+    sys.exit(main(sys.argv[1:], root=Path(sys.argv[2])))
+""")
+
+
+def test_the_preview_forks_with_no_other_thread_running(project):
+    """The preview made the search index and the downloads after each save in a child forked
+    from a thread, while the server's thread ran."""
+    from tests.test_preview_server import free_port, wait_for_start
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-W", "error::DeprecationWarning", "-c", SERVE, "--root", str(project.root), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+    )
+    try:
+        wait_for_start(server)
+        acme = project.root / "content/companies/acme.md"
+        index = project.root / ".cache/preview/assets/search-index.js"
+        for word in ("describes", "portrays"):  # the second save comes while the first's rest may run
+            acme.write_text(acme.read_text().replace("The report calls Acme", f"The report {word} Acme"))
+            acme.write_text(acme.read_text().replace(f"The report {word} Acme", "The report calls Acme"))
+        acme.write_text(acme.read_text().replace("The report calls Acme", "The report depicts Acme"))
+        deadline = time.monotonic() + 60
+        while b"report depicts Acme" not in index.read_bytes():  # made by the child forked after the save
+            assert time.monotonic() < deadline and server.poll() is None
+            time.sleep(0.05)
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=10)
+    forks = [line for line in err.splitlines() if line.startswith("fork ")]
+    assert forks
+    assert [f for f in forks if f != "fork ['MainThread']"] == []
+    assert "Traceback" not in err

@@ -17,19 +17,27 @@ def serve_command(project, port: int) -> list[str]:
     return [sys.executable, str(REPO / "build.py"), "--root", str(project.root), "serve", "--port", str(port)]
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_start(server: subprocess.Popen) -> None:
+    """Until the preview says it serves: the site is built and the port bound."""
+    for line in server.stdout:
+        if line.startswith("previewing at"):
+            return
+    pytest.fail(f"the preview did not start: {server.stderr.read()}")
+
+
 @pytest.fixture
 def preview(project) -> Iterator[tuple[int, subprocess.Popen]]:
     """A running preview of the mini project on a free port, once it says it is serving."""
-    with socket.socket() as s:  # the port stays ours until the preview binds it again
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen(serve_command(project, port), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        for line in server.stdout:  # the line printed once the site is built and the port bound
-            if line.startswith("previewing at"):
-                break
-        else:
-            pytest.fail(f"the preview did not start: {server.stderr.read()}")
+        wait_for_start(server)
         yield port, server
     finally:
         server.terminate()
