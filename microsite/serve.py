@@ -144,13 +144,12 @@ class PortInUse(Exception):
 
 def serve(project: Project, host: str, port: int) -> None:
     from livereload.handlers import LiveReloadHandler
+    from tornado.ioloop import IOLoop
 
     # livereload skips any reload within 3 s of the previous one; a writer saving twice in a row
     # should see both saves.
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
     sockets = listen(host, port)  # before building: a taken port is said at once
-    from tornado.ioloop import IOLoop
-
     preview = Preview(project, project.root / ".cache" / "preview", IOLoop.current())  # livereload's loop
     preview.rebuild()
     folders = [project.root / folder for folder in ("content", "templates", "assets")]
