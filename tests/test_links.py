@@ -36,11 +36,11 @@ def crawl(browser, start: str, root: str, exists) -> Crawl:
     context.route("**/*", lambda route: _only_the_site(route, result))
     page = context.new_page()
     visiting = [start]  # the page being visited
-    issued_by: dict = {}  # request -> the page being visited when it was made
+    issued_by: dict = {}  # request -> the page that made it (as its events come, so in order)
 
     def requested(request) -> None:
         result.requests.append(request.url)
-        issued_by[request] = visiting[0]
+        issued_by[request] = request.frame.url
 
     def failed(request) -> None:
         """A request of a page the crawler has left (the favicon, fetched after the page's load)
