@@ -1,8 +1,11 @@
 # Two commands on a fresh machine: `make site` and `make test`. The first use of any target creates
-# .venv from pyproject.toml (exact pins, with requirements.lock for everything they pull in).
+# .venv from pyproject.toml (exact pins, with requirements.lock for everything they pull in): what
+# building needs for site, serve, check, zip and bench; test and golden add the test tools.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# The oldest Python the project runs on (pyproject.toml's requires-python).
+PYTHON_OK := import sys; sys.exit(sys.version_info < (3, 11))
 PORT ?= 8000
 # The address the site is published at, replacing base_url in content/site.yaml (publish.yml sets it
 # to the GitHub Pages address): make site MICROSITE_BASE_URL=https://org.github.io/repo/
@@ -19,7 +22,7 @@ site: $(VENV)/.installed
 zip: $(VENV)/.installed
 	$(PY) build.py build --zip $(BUILD_ARGS)
 
-test: $(VENV)/.installed $(NODE_TOOLS)
+test: $(VENV)/.installed-test $(NODE_TOOLS)
 	$(PY) -m pytest
 
 serve: $(VENV)/.installed
@@ -39,7 +42,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/run.py $(BENCH_ARGS) --json bench/results.json
 	$(PY) bench/figure.py bench/results.json bench/build-time.svg
 
-golden: $(VENV)/.installed
+golden: $(VENV)/.installed-test
 	$(PY) -m tests.golden --update
 
 clean:
@@ -49,7 +52,18 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
+# A .venv made by a Python too old (or left broken) is made again, and an old $(PYTHON) is said in
+# one line before pip starts, rather than as pip's failure deep inside an install.
 $(VENV)/.installed: pyproject.toml requirements.lock
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -c '$(PYTHON_OK)' 2>/dev/null || { \
+	  $(PYTHON) -c '$(PYTHON_OK)' 2>/dev/null || { \
+	    echo "make: the project needs Python 3.11 or later, and $(PYTHON) is $$($(PYTHON) -V 2>/dev/null || echo missing);" \
+	      "install a newer one and run make again with it, such as make PYTHON=python3.12 $(MAKECMDGOALS)" >&2; \
+	    exit 1; }; \
+	  rm -rf $(VENV) && echo "$(PYTHON) -m venv $(VENV)" && $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
 	touch $@

@@ -13,6 +13,7 @@
   var index = null;
   var docs = null;
   var loading = false;
+  var openWhenLoaded = false;  /* Enter was pressed before the index had loaded */
   var MAX = 10;
 
   form.hidden = false;
@@ -79,6 +80,10 @@
       item.appendChild(link);
       list.appendChild(item);
     });
+    if (openWhenLoaded) {
+      openWhenLoaded = false;
+      if (results.length) { window.location.href = list.querySelector("a").href; return; }
+    }
     var shown = Math.min(results.length, MAX);
     status.textContent = results.length === 0 ? "No results." :
       (results.length > MAX ? "The first " + MAX + " of " + results.length + " results." :
@@ -89,11 +94,13 @@
   function links() { return Array.prototype.slice.call(list.querySelectorAll("a")); }
 
   input.addEventListener("focus", ensureIndex);
-  input.addEventListener("input", show);
+  input.addEventListener("input", function () { openWhenLoaded = false; show(); });
+  /* Enter opens the first result; pressed while the index is still loading, once it has loaded. */
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var first = links()[0];
     if (first) window.location.href = first.href;
+    else if (!index && words(input.value).length) { openWhenLoaded = true; ensureIndex(); }
   });
   form.addEventListener("keydown", function (event) {
     var all = links();

@@ -43,9 +43,9 @@ from .lunr_index import TermCounter
 from .model import SiteConfig
 from .offline import offline_zip
 from .outputs import DATA, SEARCH_INDEX
-from .parallel import Helpers, early_helpers, enough_for_a_pool, in_child, map_beside, map_chunks, map_shared
+from .parallel import Helpers, early_helpers, enough_for_a_pool, in_child, map_beside, map_chunks, map_shared, retire
 from .prepare import Prepared, digest, prepare, unreadable
-from .render import PageRenderer, make_environment, page_outputs
+from .render import PageRenderer, make_environment, page_outputs, template_problems
 from .resolve import LinkTargets, Site, link_targets, resolve
 from .search import search_index
 from .stamps import FileDigests
@@ -117,6 +117,7 @@ class BuildState:
     search_terms: TermCounter = field(default_factory=TermCounter)  # each text's search terms, counted once
     environments: dict[tuple, Environment] = field(default_factory=dict)  # see environment()
     last: Snapshot | None = None  # the preview's last build, to apply the next save to (edits.py)
+    templates_checked: str = ""  # the digest of the templates last found without a problem
     lock: threading.Lock = field(default_factory=threading.Lock)  # the preview: held while its output changes
 
     @classmethod
@@ -172,7 +173,7 @@ class BuildResult:
     phases: tuple[tuple[str, float], ...] = ()  # seconds spent in each pass
     offline: Path | None = None  # the offline copy, when asked for
     # Work left for after the page is shown (the preview's search index, downloads and sitemap).
-    pending: tuple[Callable[[], None], ...] = ()
+    pending: tuple[Rest, ...] = ()
     title: str = ""  # the site's title (names the offline copy)
     quotations: int = 0  # quotations verified against their sources' excerpts
 
@@ -290,8 +291,12 @@ def check(project: Project, state: BuildState | None = None, workers: int | None
 
 def _check(
     project: Project, inputs: Inputs, state: BuildState, problems: Problems, workers: int | None,
-    helpers: Helpers | None = None,
+    helpers: Helpers | None = None, preview: bool = False,
 ) -> Checked:
+    if state.templates_checked != inputs.templates:
+        found = template_problems(state.environment(project.templates, preview, inputs.templates))
+        problems.items.extend(found)
+        state.templates_checked = "" if found else inputs.templates
     files = inputs.files
     prepared = prepare_files(project.root, inputs, state.cache, workers, helpers)
     for p in prepared:
@@ -444,7 +449,7 @@ def _build_changed(
     target: Path, problems: Problems, inputs: Inputs, previous: Manifest, current: dict[str, FileStat],
 ) -> BuildResult:
     """The build once some input has changed: load, resolve, render and write what changed."""
-    checked = _check(project, inputs, state, problems, workers, helpers)
+    checked = _check(project, inputs, state, problems, workers, helpers, preview)
     site = checked.site
     clock.lap("load and resolve")
     env = state.environment(project.templates, preview, inputs.templates)
@@ -578,7 +583,23 @@ class Snapshot:
     targets: LinkTargets  # what links may lead to
 
 
-def preview_rest(state: BuildState, snapshot: Snapshot) -> Callable[[], None]:
+@dataclass(frozen=True)
+class Rest:
+    """The preview's work for after the reload (`preview_rest`): `make` runs in a child process;
+    `keep` writes what it made, unless another save came first (`wanted`)."""
+
+    make: Callable[[], dict[str, tuple[str, bytes]]]
+    wanted: Callable[[], bool]
+    keep: Callable[[dict[str, tuple[str, bytes]]], None]
+
+    def __call__(self) -> None:
+        """All of it, waiting for the child here (the preview waits from its event loop)."""
+        changed = in_child(self.make, self.wanted)
+        if changed is not None:
+            self.keep(changed)
+
+
+def preview_rest(state: BuildState, snapshot: Snapshot) -> Rest:
     """The preview's work for after the reload: the search index, the data downloads and the
     Data page listing them, the sitemap, made in a child process. Until it is done, the manifest
     says the output is incomplete, so a preview stopped meanwhile is built in full next time.
@@ -591,19 +612,19 @@ def preview_rest(state: BuildState, snapshot: Snapshot) -> Callable[[], None]:
         made = _late_outputs(site, snapshot.fps, snapshot.env, snapshot.graph, state.search_terms)
         return {name: (key, data) for name, key, data in made if key != files[name][0]}
 
-    def make_the_rest() -> None:
-        changed = in_child(changed_outputs, wanted=lambda: state.last is snapshot)
-        if changed is None:
-            return
+    def wanted() -> bool:
+        return state.last is snapshot
+
+    def keep(changed: dict[str, tuple[str, bytes]]) -> None:
         with state.lock:
-            if state.last is not snapshot:
+            if not wanted():
                 return
             update_in_place(((name, data) for name, (_, data) in changed.items()), [], target, prune=False)
             for name, (key, _) in changed.items():
                 files[name] = (key, stat_of(target / name))
             state.remember(target, done)
 
-    return make_the_rest
+    return Rest(changed_outputs, wanted, keep)
 
 
 def _made_later(site: Site) -> list[str]:
@@ -647,6 +668,7 @@ def _pages_and_cards(
     memory it read, and the two held the site nearly twice (644 MiB at 10,000 entities).
     Without helpers, or with few cards to draw, both are spread over forked workers."""
     if helpers is None or not enough_for_a_pool(len(stale_cards)):
+        retire(helpers)  # gone, with their pool's threads, before a pool is forked to render
         yield from _render(renderer, pages, workers)
         yield from _draw(cards, stale_cards, workers)
         return

@@ -132,9 +132,12 @@ def _check_external(content) -> bool:
 
 
 def _serve(project: Project, args) -> int:
-    from .serve import serve  # livereload is imported only when previewing
+    from .serve import PortInUse, serve  # livereload is imported only when previewing
 
-    serve(project, args.host, args.port)
+    try:
+        serve(project, args.host, args.port)
+    except PortInUse as exc:
+        raise UsageError(str(exc)) from None
     return 0
 
 

@@ -51,7 +51,7 @@ def enough_for_a_pool(items: int) -> bool:
 
 
 def _forking_pays(workers: int, items: int) -> bool:
-    return workers > 1 and enough_for_a_pool(items) and "fork" in multiprocessing.get_all_start_methods()
+    return workers > 1 and enough_for_a_pool(items) and can_fork()
 
 
 def _chunks(items: list[T], processes: int) -> list[list[T]]:
@@ -139,6 +139,15 @@ def early_helpers(workers: int | None, items: int) -> Iterator[Helpers | None]:
         yield Helpers(pool, workers - 1)
 
 
+def retire(helpers: Helpers | None) -> None:
+    """No more work for the helpers: they exit, and the pool's threads with them, so that a pool
+    forked next is forked from a process running one thread (a fork copies only the thread that
+    forks; a lock another thread held would stay held in the child)."""
+    if helpers is not None:
+        helpers.pool.close()
+        helpers.pool.join()
+
+
 def map_beside(
     own: Iterable[R], task: Callable[[list[T]], list[R]], items: list[T], helpers: Helpers | None
 ) -> Iterator[R]:
@@ -200,41 +209,88 @@ def in_child(work: Callable[[], R], wanted: Callable[[], bool], poll: float = 0.
     """`work()` in a forked process, its result back through a pipe; None, with the process
     killed, as soon as `wanted()` turns false. The preview makes the search index and the data
     downloads this way after each save: in a thread, their long calls into C (the JSON encoder)
-    held the interpreter, and the next save waited seconds for its page."""
-    if "fork" not in multiprocessing.get_all_start_methods():
+    held the interpreter, and the next save waited seconds for its page. (The preview itself
+    waits on the child from its event loop, `Child`, rather than here.)"""
+    if not can_fork():
         result = work()
         return result if wanted() else None
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: nothing of the parent's but this thread; it never returns into it
-        try:
-            os.close(read)
-            _start_worker()
-            try:
-                answer = (True, work())
-            except Exception:
-                answer = (False, traceback.format_exc())
-            with os.fdopen(write, "wb") as f:
-                f.write(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
-        finally:
-            os._exit(0)
-    os.close(write)
-    chunks = []
+    child = Child.fork(work)
     try:
-        while True:
-            if not select.select([read], [], [], poll)[0]:
-                if wanted():
-                    continue
-                os.kill(pid, signal.SIGKILL)
+        while not child.read():
+            if not select.select([child.fd], [], [], poll)[0] and not wanted():
+                child.stop()
                 return None
-            chunk = os.read(read, 1 << 20)
-            if not chunk:
+    except BaseException:
+        child.stop()
+        raise
+    result = child.answer()
+    return result if wanted() else None
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+@dataclass
+class Child:
+    """A forked process doing one piece of work, whose result comes back pickled through a pipe,
+    read as it comes (`read`), so an event loop can wait for it among other things."""
+
+    pid: int
+    fd: int  # the pipe's end to read, non-blocking; closed once the child is done with
+    chunks: list[bytes]
+    finished: bool = False  # all of the result has been read
+    ended: bool = False  # the pipe closed, the process reaped
+
+    @classmethod
+    def fork(cls, work: Callable[[], R]) -> Child:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: nothing of the parent's but this thread; it never returns into it
+            try:
+                os.close(read)
+                _start_worker()
+                try:
+                    answer = (True, work())
+                except Exception:
+                    answer = (False, traceback.format_exc())
+                with os.fdopen(write, "wb") as f:
+                    f.write(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+            finally:
+                os._exit(0)
+        os.close(write)
+        os.set_blocking(read, False)
+        return cls(pid, read, [])
+
+    def read(self) -> bool:
+        """Take what the child has sent so far; true once it has sent everything."""
+        while not self.finished:
+            try:
+                chunk = os.read(self.fd, 1 << 20)
+            except BlockingIOError:
                 break
-            chunks.append(chunk)
-    finally:
-        os.close(read)
-        os.waitpid(pid, 0)
-    ok, value = pickle.loads(b"".join(chunks))
-    if not ok:
-        raise RuntimeError(f"in a child process:\n{value}")
-    return value if wanted() else None
+            self.chunks.append(chunk)
+            self.finished = not chunk
+        return self.finished
+
+    def answer(self):
+        """The work's result, once `read` has said it is all there; a failure in the child is
+        raised here, with the child's traceback."""
+        self._end()
+        ok, value = pickle.loads(b"".join(self.chunks))
+        self.chunks = []
+        if not ok:
+            raise RuntimeError(f"in a child process:\n{value}")
+        return value
+
+    def stop(self) -> None:
+        """The work is no longer wanted: the child is killed."""
+        if not self.ended:
+            os.kill(self.pid, signal.SIGKILL)
+            self._end()
+
+    def _end(self) -> None:
+        if not self.ended:
+            self.ended = True
+            os.close(self.fd)
+            os.waitpid(self.pid, 0)

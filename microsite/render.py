@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Sequence
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateSyntaxError, nodes, select_autoescape
 from markupsafe import Markup
 
 from .citemarks import PageCitations
 from .confine import confined
 from .dates import human_date
-from .errors import ContentErrors, Problems
+from .errors import ContentErrors, Location, Problem, Problems
 from .graph import Graph, neighbourhood, relation_graph, render_svg
 from .markdown import fill
 from .model import Entity, Figure, Page
@@ -80,6 +80,41 @@ def make_environment(templates: Path, preview: bool = False) -> Environment:
     env.filters["human_date"] = human_date
     env.globals["preview"] = preview
     return env
+
+
+# The templates the engine renders pages with (`PageRenderer`); the others are theirs to include.
+PAGE_TEMPLATES = ("home.html", "sources.html", "404.html", "data.html", "map.html", "kind_index.html", "entity.html", "page.html")
+
+
+def template_problems(env: Environment) -> list[Problem]:
+    """Every template of `env` compiled, and every template one names present: a Jinja mistake
+    is an error at its template's line, found before any page is rendered, not a traceback from
+    the middle of rendering. Compiling here also leaves each template compiled for the pages."""
+    present = set(env.list_templates())
+    problems = [
+        Problem(Location(f"templates/{name}"), f"missing template: the build renders pages with it; restore it (git checkout templates/{name})")
+        for name in PAGE_TEMPLATES
+        if name not in present
+    ]
+    for name in sorted(n for n in present if n.endswith(".html")):
+        where = f"templates/{name}"
+        try:
+            source, filename, _ = env.loader.get_source(env, name)
+            tree = env.parse(source, name, filename)
+            env.get_template(name)
+        except TemplateSyntaxError as e:
+            problems.append(Problem(Location(where, e.lineno or 0), f"template error: {e.message}"))
+            continue
+        except UnicodeDecodeError as e:
+            problems.append(Problem(Location(where), f"not UTF-8 text (byte 0x{e.object[e.start]:02X}); save it as UTF-8"))
+            continue
+        for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+            named = node.template
+            if isinstance(node, nodes.Include) and node.ignore_missing:
+                continue
+            if isinstance(named, nodes.Const) and isinstance(named.value, str) and named.value not in present:
+                problems.append(Problem(Location(where, node.lineno), f"template '{named.value}' does not exist in templates/"))
+    return problems
 
 
 def page_outputs(site: Site) -> list[str]:

@@ -6,36 +6,40 @@ livereload is used only here, so it can be replaced without touching the engine.
 """
 from __future__ import annotations
 
+import errno
 import sys
-import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from markupsafe import escape
 
-from .build import BuildState, Project, build
+from .build import BuildState, Project, Rest, build
 from .edits import apply_saves
 from .errors import ContentErrors, Problem
+from .parallel import Child, can_fork
 from .watch import Inotify
 from .write import write_site
 
-BANNER_STYLE = (
-    "position:sticky;top:0;z-index:99;margin:0;padding:1rem 1.25rem;background:#7f1d1d;color:#fff;"
-    "font:15px/1.5 ui-monospace,monospace;white-space:pre-wrap"
-)
-
 
 class Preview:
-    """Holds the last good build so an error can be shown on top of it."""
+    """Holds the last good build so an error can be shown on top of it.
 
-    def __init__(self, project: Project, out: Path):
+    It runs in the server's event loop, the process's only thread: the work a save leaves for
+    after the reload is done by a forked child, waited for by the loop, not by a thread (a process
+    forked while another thread runs copies that thread's locks as they stand, held forever)."""
+
+    def __init__(self, project: Project, out: Path, loop=None):
         self.project, self.out = project, out
         self.state = BuildState.on_disk(project, preview=True)  # kept between rebuilds: only changes are redone
-        self.finishing = threading.Lock()  # one save's remaining work at a time
+        self.loop = loop  # tornado's IOLoop; without one, what a save leaves for later is done at once
+        self.waiting = None  # the timeout after which the rest of the last save's work starts
+        self.child: Child | None = None  # the process doing it
 
     def rebuild(self, saved: set[Path] | None = None) -> bool:
         """Build again; `saved`: the files saved since the last build, when the watcher knows."""
         start = time.perf_counter()
+        self._stop_rest()  # this save has its own
         with self.state.lock:
             try:
                 result = apply_saves(self.project, self.out, self.state, saved) if saved else None
@@ -48,18 +52,48 @@ class Preview:
             print(warning, file=sys.stderr)
         print(f"{result.summary()} (rebuilt in {time.perf_counter() - start:.2f} s)", flush=True)
         if result.pending:
-            threading.Thread(target=self._finish, args=(result.pending,), daemon=True).start()
+            self._later(list(result.pending))
         return True
 
-    def _finish(self, pending) -> None:
+    def _later(self, pending: list[Rest]) -> None:
         """What the build left for after the reload (the search index, the data downloads), once
-        the browser has had the page: started at once, it held the interpreter (one thread at a
-        time runs Python) while the server sent the page, which then took twice as long to come.
-        A save meanwhile does not wait for it: this work then stops, and that save's is done."""
-        time.sleep(AFTER_RELOAD)
-        with self.finishing:
-            for work in pending:
-                work()
+        the browser has had the page: started at once, it held the interpreter while the server
+        sent the page, which then took twice as long to come. A save meanwhile stops it."""
+        if self.loop is None or not can_fork():
+            for rest in pending:
+                rest()
+            return
+        self.waiting = self.loop.call_later(AFTER_RELOAD, self._start_rest, pending)
+
+    def _start_rest(self, pending: list[Rest]) -> None:
+        from tornado.ioloop import IOLoop
+
+        self.waiting = None
+        if not pending:
+            return
+        rest = pending.pop(0)
+        child = self.child = Child.fork(rest.make)
+
+        def on_output(fd: int, events: int) -> None:
+            if not child.read():
+                return
+            self.loop.remove_handler(fd)
+            self.child = None
+            changed = child.answer()
+            if rest.wanted():
+                rest.keep(changed)
+            self._start_rest(pending)
+
+        self.loop.add_handler(child.fd, on_output, IOLoop.READ)
+
+    def _stop_rest(self) -> None:
+        if self.waiting is not None:
+            self.loop.remove_timeout(self.waiting)
+            self.waiting = None
+        if self.child is not None:
+            self.loop.remove_handler(self.child.fd)
+            self.child.stop()
+            self.child = None
 
     def _show_errors(self, problems: list[Problem]) -> None:
         for problem in problems:
@@ -79,9 +113,11 @@ def last_pages(out: Path) -> dict[str, bytes]:
 
 
 def error_banner(problems: list[Problem]) -> bytes:
+    """The errors, over the top of every page; styled by the stylesheet (`.preview-errors`), since
+    the pages' Content-Security-Policy refuses inline styles."""
     lines = "\n".join(str(p) for p in problems)
     return (
-        f'<pre role="alert" style="{BANNER_STYLE}">{escape(f"{len(problems)} content errors; fix them and save:")}'
+        f'<pre role="alert" class="preview-errors">{escape(f"{len(problems)} content errors; fix them and save:")}'
         f"\n{escape(lines)}</pre>"
     ).encode("utf-8")
 
@@ -96,24 +132,119 @@ def with_banner(page: bytes, banner: bytes) -> bytes:
     return head + sep + banner + rest if sep else banner + page
 
 
+class PortInUse(Exception):
+    """The preview's port is taken (often by another preview)."""
+
+    def __init__(self, port: int):
+        super().__init__(
+            f"port {port} is in use (another preview?): stop what uses it, or choose another port: "
+            f"make serve PORT=9000 (or build.py serve --port 9000)"
+        )
+
+
 def serve(project: Project, host: str, port: int) -> None:
-    from livereload import Server
     from livereload.handlers import LiveReloadHandler
+    from tornado.ioloop import IOLoop
 
     # livereload skips any reload within 3 s of the previous one; a writer saving twice in a row
     # should see both saves.
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
-    preview = Preview(project, project.root / ".cache" / "preview")
+    sockets = listen(host, port)  # before building: a taken port is said at once
+    preview = Preview(project, project.root / ".cache" / "preview", IOLoop.current())  # livereload's loop
     preview.rebuild()
     folders = [project.root / folder for folder in ("content", "templates", "assets")]
+    server_class = preview_server()
     if Inotify.available():
-        server = Server(watcher=_save_watcher(Inotify(folders), preview.rebuild))
+        server = server_class(sockets, allowed_hosts(host, port), watcher=_save_watcher(Inotify(folders), preview.rebuild))
     else:  # livereload polls every 0.8 s
-        server = Server()
+        server = server_class(sockets, allowed_hosts(host, port))
         for folder in folders:
             server.watch(str(folder), preview.rebuild, delay=0)
     print(f"previewing at http://{host}:{port}/ (Ctrl+C to stop)", flush=True)
     server.serve(host=host, port=port, root=str(preview.out), open_url_delay=None, restart_delay=0)
+
+
+def listen(host: str, port: int) -> list:
+    """The preview's listening sockets; `PortInUse` when the port is taken."""
+    from tornado.netutil import bind_sockets
+
+    try:
+        return bind_sockets(port, host)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(port) from None
+        raise
+
+
+def allowed_hosts(host: str, port: int) -> frozenset[str]:
+    """The Host headers the preview answers: this machine's names, with or without the port.
+    Any other name is refused, so a web page whose own name was pointed at 127.0.0.1 (DNS
+    rebinding) cannot read the preview."""
+    names = {"127.0.0.1", "localhost", "[::1]"}
+    if host not in ("", "0.0.0.0", "::"):
+        names.add(f"[{host}]" if ":" in host else host.lower())
+    return frozenset(names | {f"{name}:{port}" for name in names})
+
+
+def preview_server():
+    """livereload's server, answering only requests for this machine (`allowed_hosts`) on sockets
+    bound beforehand, and serving the preview's files with a 400, not a traceback, for a path no
+    file can have (a NUL byte)."""
+    from livereload import Server
+    from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler, StaticFileHandler
+    from livereload.server import LiveScriptInjector
+    from tornado import web
+    from tornado.httpserver import HTTPServer
+
+    class PreviewFiles(StaticFileHandler):
+        def parse_url_path(self, url_path: str) -> str:
+            if "\0" in url_path:
+                raise web.HTTPError(400)
+            return super().parse_url_path(url_path)
+
+    class LocalReloads(LiveReloadHandler):
+        def check_origin(self, origin: str) -> bool:
+            """Only the preview's own pages hear of saves (livereload lets any web page listen)."""
+            return urlsplit(origin).netloc.lower() in self.settings["allowed_hosts"]
+
+    class LocalApplication(web.Application):
+        def find_handler(self, request, **kwargs):
+            if request.host.lower() not in self.settings["allowed_hosts"]:
+                return self.get_handler_delegate(request, web.ErrorHandler, {"status_code": 403})
+            return super().find_handler(request, **kwargs)
+
+    class PreviewServer(Server):
+        def __init__(self, sockets: list, hosts: frozenset[str], watcher=None):
+            super().__init__(watcher=watcher)
+            self.sockets, self.hosts = sockets, hosts
+
+        def application(self, port, host, liveport=None, debug=None, live_css=True) -> None:
+            """As livereload's (one port for pages and reloads), on the bound sockets."""
+            LiveReloadHandler.watcher = self.watcher
+            LiveReloadHandler.live_css = live_css
+
+            class Script(LiveScriptInjector):
+                script = LIVE_SCRIPT
+
+            handlers = [
+                (r"/livereload", LocalReloads),
+                (r"/forcereload", ForceReloadHandler),
+                (r"/livereload.js", LiveReloadJSHandler),
+                (r"/(.*)", PreviewFiles, {"path": self.root, "default_filename": self.default_filename}),
+            ]
+            app = LocalApplication(handlers=handlers, transforms=[Script], allowed_hosts=self.hosts)
+            HTTPServer(app).add_sockets(self.sockets)
+
+    return PreviewServer
+
+
+# livereload's loader for its script, put into every page the preview serves.
+LIVE_SCRIPT = (
+    b'<script type="text/javascript">(function(){var s=document.createElement("script");'
+    b"var port=(window.location.port || (window.location.protocol == 'https:' ? 443: 80));"
+    b's.src="//"+window.location.hostname+":"+port+ "/livereload.js?port=" + port;'
+    b"document.head.appendChild(s);})();</script>"
+)
 
 
 SETTLE = 0.005  # seconds to wait after a save for the saves that come with it (an editor's rename)

@@ -81,3 +81,53 @@ def test_edit_reloads_and_errors_show_in_page(project, page):
         out, err = server.communicate(timeout=10)
     assert "unknown source 'daily-2020'" in err
     assert not (project.root / "site").exists()  # the preview never touches site/
+
+
+def in_view(page, selector: str) -> bool:
+    """Whether the element is seen: inside the viewport and not covered by anything else."""
+    box = page.locator(selector).bounding_box()
+    width, height = page.viewport_size["width"], page.viewport_size["height"]
+    if box is None or box["width"] == 0 or box["height"] == 0:
+        return False
+    inside = box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= width and box["y"] + box["height"] <= height
+    on_top = page.evaluate(
+        "([s, x, y]) => document.querySelector(s).contains(document.elementFromPoint(x, y))",
+        [selector, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    return inside and on_top
+
+
+def test_the_error_banner_is_seen_wherever_the_page_was_scrolled(project, page):
+    """The page's CSP refuses inline styles, so a banner styled inline sat at the top of the page,
+    and the reload put the reader back where they were, far below it."""
+    acme = project.root / "content/companies/acme.md"
+    long = acme.read_text() + "".join(
+        f"\nParagraph {n}: the report describes Acme's work at length. [@daily-2020-01-02]\n" for n in range(60)
+    )
+    write(project, "content/companies/acme.md", long)
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    page.set_viewport_size({"width": 900, "height": 600})
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "--root", str(project.root), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        assert "previewing at" in server.stdout.readline() + server.stdout.readline()
+        page.goto(f"http://127.0.0.1:{port}/companies/acme.html")
+        reconnected(page)
+        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+        assert page.evaluate("window.scrollY") > 2000
+
+        write(project, "content/companies/acme.md", long.replace("[@daily-2020-01-02]", "[@daily-2020]", 1))
+        wait_for(lambda: "unknown source 'daily-2020'" in page.locator("[role=alert]").inner_text())
+        page.wait_for_load_state("load")
+        assert in_view(page, "[role=alert]")
+        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")  # the reader scrolls on
+        assert page.evaluate("window.scrollY") > 2000
+        assert in_view(page, "[role=alert]")
+        assert refused == []
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)

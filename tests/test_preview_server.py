@@ -1,0 +1,110 @@
+"""`build.py serve` over plain http, without a browser: it answers only this machine, a path no
+file can have is a client error (not a traceback), and a taken port is said in one line."""
+from __future__ import annotations
+
+import http.client
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import REPO
+
+
+def serve_command(project, port: int) -> list[str]:
+    return [sys.executable, str(REPO / "build.py"), "--root", str(project.root), "serve", "--port", str(port)]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_start(server: subprocess.Popen) -> None:
+    """Until the preview says it serves: the site is built and the port bound."""
+    for line in server.stdout:
+        if line.startswith("previewing at"):
+            return
+    pytest.fail(f"the preview did not start: {server.stderr.read()}")
+
+
+@pytest.fixture
+def preview(project) -> Iterator[tuple[int, subprocess.Popen]]:
+    """A running preview of the mini project on a free port, once it says it is serving."""
+    port = free_port()
+    server = subprocess.Popen(serve_command(project, port), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_start(server)
+        yield port, server
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+
+
+def get(port: int, path: str, host: str | None = None) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.putrequest("GET", path, skip_host=host is not None)
+        if host is not None:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_a_path_no_file_can_have_is_a_client_error(preview):
+    port, server = preview
+    assert get(port, "/index.html") == 200
+    for path in ("/%00", "/companies/acme%00.html", "/%ff"):
+        assert get(port, path) == 400, path
+    server.terminate()
+    _, err = server.communicate(timeout=10)
+    assert "Traceback" not in err
+    assert " 500 " not in err
+
+
+def test_only_this_machine_is_answered(preview):
+    """A page on another site whose name was pointed at 127.0.0.1 (DNS rebinding) reads nothing."""
+    port, _ = preview
+    for host in ("127.0.0.1", f"127.0.0.1:{port}", "localhost", f"localhost:{port}", f"[::1]:{port}", f"LocalHost:{port}"):
+        assert get(port, "/companies/acme.html", host) == 200, host
+    for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1.evil.example:{port}", "127.0.0.1:1"):
+        assert get(port, "/companies/acme.html", host) == 403, host
+        assert get(port, "/livereload.js", host) == 403, host
+
+
+def test_the_reload_socket_refuses_other_sites(preview):
+    """livereload accepted a websocket from any page, which then heard the name of every file saved."""
+    port, _ = preview
+
+    def handshake(origin: str) -> int:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.request("GET", "/livereload", headers={
+                "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+                "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Origin": origin,
+            })
+            return connection.getresponse().status
+        finally:
+            connection.close()
+
+    assert handshake(f"http://127.0.0.1:{port}") == 101
+    assert handshake("https://evil.example") == 403
+
+
+def test_a_port_in_use_is_one_line(project):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(serve_command(project, port), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"error: port {port} is in use (another preview?): stop what uses it, or choose another port: "
+        "make serve PORT=9000 (or build.py serve --port 9000)"
+    ]
+    assert not (project.root / ".cache" / "preview").exists()  # said before building anything
