@@ -1,6 +1,7 @@
 """The real investigation: every claim on an entity page is cited, every source is used."""
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -9,7 +10,6 @@ import pytest
 from microsite.build import Project, check
 from tests.conftest import REPO
 
-_, WARNINGS = check(Project(REPO))
 ENTITY_PAGES = sorted(
     p.relative_to(REPO / "content").with_suffix(".html").as_posix()
     for kind in ("companies", "systems", "agencies")
@@ -63,7 +63,8 @@ class Claims(HTMLParser):
 
 
 def test_the_investigation_has_no_warnings():
-    assert [str(w) for w in WARNINGS] == []
+    _, warnings = check(Project(REPO))  # here, not at import: a content error fails this test alone
+    assert [str(w) for w in warnings] == []
 
 
 def test_every_kind_and_the_named_pages_exist(real_site: Path):
@@ -89,8 +90,8 @@ def test_every_source_is_cited_somewhere(real_site: Path):
     sources = sorted(p.stem for p in (REPO / "content/sources").glob("*.yaml"))
     html = (real_site / "sources.html").read_text()
     for source in sources:
-        entry = html.split(f'<li id="{source}">', 1)[1].split("</li>\n  {", 1)[0]
-        assert "no page yet" not in entry.split('class="cited-by"')[1].split("</span>")[0], source
+        (cited_on,) = re.findall(rf'<li id="{re.escape(source)}">.*?<span class="cited-by">(.*?)</span>', html, re.S)
+        assert "no page yet" not in cited_on and "<a href=" in cited_on, source
 
 
 def test_disagreeing_sources_are_shown_side_by_side(real_site: Path):
