@@ -32,8 +32,10 @@ bench: $(VENV)/.installed
 	$(PY) bench/run.py $(BENCH_ARGS) --json bench/results.json
 	$(PY) bench/figure.py bench/results.json bench/build-time.svg
 
+# Prints the files it adds, removes and changes; refuses to add or remove files unless
+# ARGS=--allow-added-removed.
 golden: $(VENV)/.installed
-	$(PY) -m tests.golden --update
+	$(PY) -m tests.golden --update $(ARGS)
 
 clean:
 	rm -rf site .cache $(VENV) node_modules
