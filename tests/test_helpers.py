@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from microsite import write
 from microsite.citemarks import PageCitations
-from microsite.errors import Location, Problems, did_you_mean
+from microsite.errors import ContentErrors, Location, Problems, did_you_mean
 from microsite.markdown import LinkContext, LinkRef, resolve_link
 from microsite.model import Source
 from microsite.outputs import relative_url
@@ -93,6 +93,15 @@ def test_resolve_link_reports_a_missing_page(href):
     assert len(messages) == 1 and messages[0].startswith(f"link to missing page '{href}'"), messages
 
 
+def test_a_missing_link_suggests_a_near_sibling_only_when_very_close():
+    assert resolved("../systems/ledgr.md")[1] == ["link to missing page '../systems/ledgr.md' — did you mean '../systems/ledger.md'?"]
+    # 'content/systems/zzzzzz.md' is 0.76 alike 'content/systems/ledger.md': close enough for a
+    # field name's did-you-mean (0.6), not for a link's (0.8).
+    assert resolved("../systems/zzzzzz.md")[1] == [
+        "link to missing page '../systems/zzzzzz.md'; link to a content file, relative to this one, such as ../companies/amazon.md"
+    ]
+
+
 # did_you_mean ----------------------------------------------------------------------------------
 
 SOURCE_IDS = ["report-2020", "daily-2020-01-02", "quartz-2018-10-23"]
@@ -112,6 +121,29 @@ def test_did_you_mean_suggests_the_closest(word, suggestion):
 
 def test_did_you_mean_with_nothing_to_choose_from():
     assert did_you_mean("report-2020", []) == ""
+
+
+def test_did_you_mean_honours_a_stricter_cutoff():
+    # 'ledger' and 'ledgxy' are 2/3 alike: close enough by default, not for a link's 0.8.
+    assert did_you_mean("ledger", ["ledgxy"]) == " — did you mean 'ledgxy'?"
+    assert did_you_mean("ledger", ["ledgxy"], cutoff=0.8) == ""
+
+
+# located problems ------------------------------------------------------------------------------
+
+def test_a_location_reads_file_line_column_and_column_one_when_unknown():
+    assert [str(Location("a.md", 3, 7)), str(Location("a.md", 3)), str(Location("a.md"))] == ["a.md:3:7", "a.md:3:1", "a.md"]
+
+
+def test_content_errors_list_every_problem_one_a_line_in_order():
+    problems = Problems()
+    problems.error(Location("b.md", 2, 1), "second")
+    problems.warning(Location("a.md", 9, 1), "a warning")
+    problems.error(Location("a.md", 1, 4), "first")
+    assert [p.severity for p in problems.items] == ["error", "warning", "error"]
+    with pytest.raises(ContentErrors) as raised:
+        problems.raise_if_errors()
+    assert str(raised.value) == "a.md:1:4: first\nb.md:2:1: second"
 
 
 # citation numbering ----------------------------------------------------------------------------
@@ -187,6 +219,19 @@ def watch_swap(monkeypatch, tmp_path: Path, renameat2: bool) -> Watch:
     assert files(target) == NEW
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # nothing left beside it
     return watch
+
+
+def test_updating_in_place_writes_keeps_and_prunes(tmp_path):
+    target = tmp_path / "not" / "yet" / "preview"  # its parents are made too
+    write.update_in_place(OLD.items(), (), target)
+    assert files(target) == OLD
+    stats = write.update_in_place([("systems/ledger.html", b"new ledger"), ("index.html", None)], ["companies/acme.html"], target)
+    assert files(target) == {**OLD, "systems/ledger.html": b"new ledger"}
+    assert sorted(stats) == sorted(files(target))
+    write.update_in_place([("index.html", b"new")], (), target)  # what is neither written nor kept goes
+    assert files(target) == {"index.html": b"new"}
+    write.update_in_place([("about.html", b"about")], (), target, prune=False)
+    assert files(target) == {"index.html": b"new", "about.html": b"about"}
 
 
 def test_the_swap_never_leaves_the_site_missing_or_mixed(monkeypatch, tmp_path):
