@@ -22,6 +22,22 @@ def make_project(where: Path, fixture: str = "mini") -> Project:
     return Project(where)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _engine_caches_cleared_for_each_mutant():
+    """`make mutate` (mutmut) runs each mutant's tests in a process forked from one that already
+    ran them: a value the engine cached then (the Markdown parser, made once) would be the
+    unmutated one, and the mutant would seem to survive."""
+    if os.environ.get("MUTANT_UNDER_TEST"):
+        import sys
+
+        for name, module in list(sys.modules.items()):
+            if name.startswith("microsite."):
+                for value in list(vars(module).values()):
+                    if callable(getattr(value, "cache_clear", None)):
+                        value.cache_clear()
+    yield
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return make_project(tmp_path / "project")
