@@ -232,6 +232,9 @@ def test_updating_in_place_writes_keeps_and_prunes(tmp_path):
     assert files(target) == {"index.html": b"new"}
     write.update_in_place([("about.html", b"about")], (), target, prune=False)
     assert files(target) == {"index.html": b"new", "about.html": b"about"}
+    present = write.tree_stats(target)  # as the caller just listed it
+    stats = write.update_in_place([("index.html", None)], (), target, present=present)
+    assert files(target) == {"index.html": b"new"} and stats == {"index.html": present["index.html"]}
 
 
 def test_the_swap_never_leaves_the_site_missing_or_mixed(monkeypatch, tmp_path):

@@ -131,8 +131,8 @@ def make_environment(templates: Path, preview: bool = False):
     return env
 
 
-def sources(): return st.sampled_from(SOURCES)
-def words(): return st.sampled_from(WORDS)
+a_source = st.sampled_from(SOURCES)
+a_word = st.sampled_from(WORDS)
 
 
 class IncrementalEqualsClean(RuleBasedStateMachine):
@@ -186,19 +186,19 @@ class IncrementalEqualsClean(RuleBasedStateMachine):
         self.model = replace(self.model, **changes)
         self.saved = self.write_model()
 
-    @rule(source=st.sampled_from(range(len(SOURCES))), title=words())
+    @rule(source=st.sampled_from(range(len(SOURCES))), title=a_word)
     def retitle_a_source(self, source, title):
         self.edit(titles=tuple(title if n == source else t for n, t in enumerate(self.model.titles)))
 
-    @rule(field=st.sampled_from(["summary_cite", "figure_cite", "body_cite", "page_cite"]), source=sources())
+    @rule(field=st.sampled_from(["summary_cite", "figure_cite", "body_cite", "page_cite"]), source=a_source)
     def cite_another_source(self, field, source):
         self.edit(**{field: source})
 
-    @rule(source=st.one_of(st.none(), sources()))
+    @rule(source=st.one_of(st.none(), a_source))
     def cite_another_source_in_the_relation(self, source):
         self.edit(relation_cite=source)
 
-    @rule(name=words())
+    @rule(name=a_word)
     def rename_the_company(self, name):
         self.edit(name=name)
 
@@ -206,19 +206,19 @@ class IncrementalEqualsClean(RuleBasedStateMachine):
     def rename_the_agency_file(self):
         self.edit(agency="agency-two" if self.model.agency == "agency-one" else "agency-one")
 
-    @rule(source=st.one_of(st.none(), sources()))
+    @rule(source=st.one_of(st.none(), a_source))
     def add_change_or_delete_a_system(self, source):
         self.edit(zeta=source)
 
-    @rule(word=words())
+    @rule(word=a_word)
     def retitle_the_site(self, word):
         self.edit(site_title=word)
 
-    @rule(word=words())
+    @rule(word=a_word)
     def edit_a_template(self, word):
         self.edit(template=word)
 
-    @rule(word=words())
+    @rule(word=a_word)
     def edit_an_asset(self, word):
         self.edit(asset=word)
 
