@@ -23,6 +23,22 @@ def make_project(where: Path, fixture: str = "mini") -> Project:
     return Project(where)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _engine_caches_cleared_for_each_mutant():
+    """`make mutate` (mutmut) runs each mutant's tests in a process forked from one that already
+    ran them: a value the engine cached then (the Markdown parser, made once) would be the
+    unmutated one, and the mutant would seem to survive."""
+    if os.environ.get("MUTANT_UNDER_TEST"):
+        import sys
+
+        for name, module in list(sys.modules.items()):
+            if name.startswith("microsite."):
+                for value in list(vars(module).values()):
+                    if callable(getattr(value, "cache_clear", None)):
+                        value.cache_clear()
+    yield
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return make_project(tmp_path / "project")
@@ -64,6 +80,9 @@ NODE_MODULES = REPO / "node_modules"
 # Set by .ci/run: there, a test whose tool (Chromium, Java, the npm checkers) is missing fails
 # instead of skipping, so a green CI run means every gate ran.
 IN_CI = bool(os.environ.get("MICROSITE_CI"))
+# Each tool found missing -> (how to install it, how many tests it skipped): named at the end of
+# the run, so a local run that skipped a gate cannot pass for one that ran them all.
+SKIPPED_GATES: dict[str, tuple[str, int]] = {}
 
 
 def require(present: bool, what: str, install: str) -> None:
@@ -72,7 +91,21 @@ def require(present: bool, what: str, install: str) -> None:
         return
     if IN_CI:
         pytest.fail(f"{what} must be present in CI but is missing ({install})")
+    SKIPPED_GATES[what] = (install, SKIPPED_GATES.get(what, (install, 0))[1] + 1)
     pytest.skip(f"{what} is missing: {install}")
+
+
+def pytest_unconfigure(config) -> None:
+    """After the run's last line: which gates did not run, and how to install what they need."""
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    if not SKIPPED_GATES or terminal is None:
+        return
+    tests = sum(count for _, count in SKIPPED_GATES.values())
+    write = terminal.write_line
+    terminal.write_sep("!", f"{len(SKIPPED_GATES)} GATES SKIPPED", red=True, bold=True)
+    write(f"{tests} tests did not run because a tool they need is missing; CI runs them all:", red=True, bold=True)
+    for what, (install, count) in sorted(SKIPPED_GATES.items()):
+        write(f"  {what} ({count} tests): {install}", red=True)
 
 
 def npm_tool(relative: str) -> Path:

@@ -1,8 +1,11 @@
 """The golden-output check of the fixture site: `make golden` (python -m tests.golden --update)
-rewrites tests/golden/mini/ after an intended change to the templates or the engine."""
+rewrites tests/golden/mini/ after an intended change to the templates or the engine. It prints
+every file it adds, removes or changes, and adds or removes files only when told to
+(`--allow-added-removed`, `make golden ARGS=--allow-added-removed`): a page that appears or
+vanishes is rarely what a change to a template meant."""
 from __future__ import annotations
 
-import shutil
+import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -28,18 +31,42 @@ def build_fixture(workdir: Path) -> dict[str, bytes]:
     }
 
 
-def update() -> None:
+def read_golden() -> dict[str, bytes]:
+    return {p.relative_to(GOLDEN).as_posix(): p.read_bytes() for p in GOLDEN.rglob("*") if p.is_file()}
+
+
+def update(allow_added_removed: bool) -> int:
+    """Rewrite the golden files; returns the exit status."""
     with tempfile.TemporaryDirectory() as tmp:
         outputs = build_fixture(Path(tmp))
-    shutil.rmtree(GOLDEN, ignore_errors=True)
-    for name, data in outputs.items():
+    golden = read_golden()
+    added = sorted(outputs.keys() - golden.keys())
+    removed = sorted(golden.keys() - outputs.keys())
+    changed = sorted(n for n in outputs.keys() & golden.keys() if outputs[n] != golden[n])
+    for label, names in (("added", added), ("removed", removed), ("changed", changed)):
+        for name in names:
+            print(f"{label:8} {name}")
+    if (added or removed) and not allow_added_removed:
+        print(
+            f"refused: {len(added)} files added and {len(removed)} removed; nothing written. If they are "
+            "meant, run: make golden ARGS=--allow-added-removed", file=sys.stderr,
+        )
+        return 1
+    for name in removed:
+        (GOLDEN / name).unlink()
+    for name in [*added, *changed]:
         path = GOLDEN / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    print(f"wrote {len(outputs)} files to {GOLDEN.relative_to(Path.cwd()) if GOLDEN.is_relative_to(Path.cwd()) else GOLDEN}")
+        path.write_bytes(outputs[name])
+    for folder in sorted((p for p in GOLDEN.rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    print(f"{len(added)} added, {len(removed)} removed, {len(changed)} changed, {len(outputs)} files in {GOLDEN.name}")
+    return 0
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] != ["--update"]:
-        sys.exit("usage: python -m tests.golden --update")
-    update()
+    parser = argparse.ArgumentParser(prog="python -m tests.golden", description="Rewrite tests/golden/mini/.")
+    parser.add_argument("--update", action="store_true", required=True, help="rewrite the golden files")
+    parser.add_argument("--allow-added-removed", action="store_true", help="also add and remove files")
+    sys.exit(update(parser.parse_args().allow_added_removed))

@@ -52,7 +52,9 @@ def test_feed_is_atom_with_one_entry_per_change(real_site: Path, content):
         assert entry.find(f"{ATOM}id").text.startswith(BASE)
         assert entry.find(f"{ATOM}link").get("href") == BASE + changes_page
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T00:00:00Z", entry.find(f"{ATOM}updated").text)
-    assert entries[0].find(f"{ATOM}content").text == content.changes[0].text
+    assert [e.find(f"{ATOM}content").text for e in entries] == [c.text for c in content.changes]
+    assert [e.find(f"{ATOM}updated").text[:len(c.date)] for e, c in zip(entries, content.changes)] == [c.date for c in content.changes]
+    assert len({e.find(f"{ATOM}id").text for e in entries}) == len(entries)
     assert 'type="application/atom+xml"' in (real_site / "index.html").read_text()
 
 

@@ -32,8 +32,8 @@ def inside(problems: Problems, text: str, line_offset: int = 0) -> None:
     lines = line_count(text)  # a problem may sit just past the last line
     for problem in problems.items:
         loc = problem.location
-        assert loc.line == 0 or 1 + line_offset <= loc.line <= lines + line_offset, (problem, lines)
-        assert loc.col >= 0
+        assert 1 + line_offset <= loc.line <= lines + line_offset, (problem, lines)
+        assert loc.col >= 1, problem
 
 
 @given(texts)

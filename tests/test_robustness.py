@@ -44,27 +44,21 @@ def test_a_killed_build_leaves_the_previous_site_intact(project, capsys, tmp_pat
     add_companies(project, 150, "new")
     total = len(before)
     killed_while_writing = 0
-    for fraction in (0.0, 0.05, 0.25, 0.5, 0.75, 0.9, 0.99):
-        threshold = max(1, int(total * fraction))
-        process = subprocess.Popen(
-            [sys.executable, str(REPO / "build.py"), "--root", str(project.root), "build"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
-        written = _wait_for_files(project.root, threshold, process)
-        process.send_signal(signal.SIGKILL)
-        _, err = process.communicate(timeout=60)
-        if process.returncode == -signal.SIGKILL:
-            killed_while_writing += written >= threshold
-            assert digest(site) == before, f"site/ changed by a build killed after {written} of {total} files"
-        else:  # it finished first: then the new site is complete
-            assert process.returncode == 0, err
-            break
+    for stop in [*(max(1, int(total * f)) for f in (0.0, 0.05, 0.25, 0.5, 0.75, 0.9, 0.99)), "before swap", "after swap"]:
+        killed, err = _build_killed_at(project.root, stop)
+        assert killed, err
+        if stop == "after swap":  # the new site is in place, whole: what the next build checks
+            swapped = digest(site)
+        else:
+            killed_while_writing += 1
+            assert digest(site) == before, f"site/ changed by a build killed at {stop} of {total} files"
     assert killed_while_writing >= 4
     assert [p.name for p in project.root.iterdir() if p.name.startswith(".site.")]  # what the killed builds left
     assert run(project, "build", capsys=capsys)[0] == 0
     assert [p.name for p in project.root.iterdir() if p.name.startswith(".site.")] == []  # cleared by the next
     after = digest(site)
     assert after.keys() == before.keys() and after != before
+    assert swapped == after
     # Nothing a killed build left behind (a cache, a temporary tree) changes the next build:
     # it gives what a clean checkout of the same content gives.
     clean = tmp_path / "clean"
@@ -75,26 +69,52 @@ def test_a_killed_build_leaves_the_previous_site_intact(project, capsys, tmp_pat
     assert digest(clean / "site") == after
 
 
-def _wait_for_files(root: Path, threshold: int, process: subprocess.Popen) -> int:
-    """Poll the build's fresh directory until it holds `threshold` files (or the build ends)."""
-    while process.poll() is None:
-        fresh = []
-        for p in root.iterdir():
-            if p.name.startswith(".site.new-"):
-                try:  # the new build removes what a killed one left, perhaps just now
-                    fresh.append((p.stat().st_mtime_ns, p))
-                except FileNotFoundError:
-                    continue
-        newest = max(fresh, default=(0, None))[1]
-        if newest is not None:
-            try:
-                written = sum(len(files) for _, _, files in os.walk(newest))
-            except OSError:
-                continue
-            if written >= threshold:
-                return written
-        time.sleep(0.0005)
-    return 0
+# A build that stops itself (SIGSTOP) at a given point of writing its tree: the test waits for
+# that stop (waitpid), an event, then kills it there, rather than polling the half-made tree.
+STOPPING_BUILD = """
+import os, signal, sys
+from pathlib import Path
+from microsite import write
+from microsite.cli import main
+
+root, stop = sys.argv[1], sys.argv[2]
+files = 0
+
+def counted(method):
+    def call(self, *args):
+        global files
+        method(self, *args)
+        files += 1
+        if str(files) == stop:
+            os.kill(os.getpid(), signal.SIGSTOP)
+    return call
+
+def swap(fresh, target, real=write._swap_into_place):
+    if stop == "before swap":
+        os.kill(os.getpid(), signal.SIGSTOP)
+    real(fresh, target)
+    if stop == "after swap":
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+write._Tree.write, write._Tree.link = counted(write._Tree.write), counted(write._Tree.link)
+write._swap_into_place = swap
+sys.exit(main(["--root", root, "build"], root=Path(root)))
+"""
+
+
+def _build_killed_at(root: Path, stop: int | str) -> tuple[bool, str]:
+    """Run a build, kill it where it stops itself; returns whether it was killed, and its stderr."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", STOPPING_BUILD, str(root), str(stop)], cwd=REPO,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    _, status = os.waitpid(process.pid, os.WUNTRACED)  # returns when it stops, or ends first
+    if not os.WIFSTOPPED(status):
+        process.returncode = os.waitstatus_to_exitcode(status)
+        return False, process.stderr.read().decode()
+    process.kill()
+    _, err = process.communicate(timeout=60)
+    return True, err.decode()
 
 
 FRONT = "---\nname: Acme\nsummary: S [@report-2020]\n---\n"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 
+from microsite.watch import Inotify
 from tests.conftest import REPO, write
 
 pytestmark = pytest.mark.browser
@@ -32,45 +34,80 @@ def wait_for(predicate, seconds: float = 15.0):
     raise AssertionError("timed out")
 
 
-def reconnected(page) -> None:
+class ServerLog:
+    """The server's stderr, read as it comes, so a test waits for what the server says it did
+    rather than for a while."""
+
+    def __init__(self, stream):
+        self.lines: list[str] = []
+        self.changed = threading.Condition()
+        self.reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self.reader.start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            with self.changed:
+                self.lines.append(line)
+                self.changed.notify_all()
+
+    def wait_for(self, text: str, times: int = 1, seconds: float = 15.0) -> None:
+        with self.changed:
+            if not self.changed.wait_for(lambda: sum(text in line for line in self.lines) >= times, seconds):
+                raise AssertionError(f"timed out waiting for {text!r} x{times}; the server said:\n{''.join(self.lines)}")
+
+    def text(self) -> str:
+        self.reader.join(timeout=10)
+        return "".join(self.lines)
+
+
+def reconnected(page, log: ServerLog | None = None, loads: int = 1) -> None:
     """Wait for the reloaded page's live-reload script to be connected: a save in between sends
-    its reload to no one (livereload does not keep it for the next browser to connect)."""
+    its reload to no one (livereload does not keep it for the next browser to connect). The
+    server adds the page to those it reloads once the page tells it its address, and logs
+    "Browser Connected": `loads` pages so far have."""
     wait_for(lambda: page.evaluate("window.LiveReload.connector.protocol >= 7"))
-    time.sleep(0.2)  # the server adds the page to those it reloads once the page tells it its address
+    if log is None:  # a server whose log is not read
+        time.sleep(0.2)
+    else:
+        log.wait_for("Browser Connected", loads)
 
 
 def test_edit_reloads_and_errors_show_in_page(project, page):
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, str(REPO / "build.py"), "--root", str(project.root), "serve", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
+    log = ServerLog(server.stderr)
     try:
         url = f"http://127.0.0.1:{port}/companies/acme.html"
         wait_for(lambda: socket.create_connection(("127.0.0.1", port), timeout=0.2).close() or True)
         page.goto(url)
         assert page.locator("h1").inner_text() == "Acme Corp"
-        wait_for(lambda: page.evaluate("!!window.LiveReload"))
-        time.sleep(1.5)  # livereload's watcher records the files' first mtimes on its first poll
+        # With inotify the watcher starts before the server listens; polling (elsewhere than
+        # Linux) records the files' first mtimes on its first poll, which nothing announces.
+        if not Inotify.available():
+            time.sleep(1.5)
+        reconnected(page, log, loads=1)
 
         acme = project.root / "content/companies/acme.md"
         write(project, "content/companies/acme.md", acme.read_text().replace("name: Acme Corp", "name: Acme Renamed"))
         wait_for(lambda: page.locator("h1").inner_text() == "Acme Renamed")
 
         good = acme.read_text()
-        reconnected(page)
+        reconnected(page, log, loads=2)
         write(project, "content/companies/acme.md", good.replace("[@daily-2020-01-02]", "[@daily-2020]", 1))
         wait_for(lambda: "unknown source 'daily-2020'" in page.locator("[role=alert]").inner_text())
         assert page.locator("h1").inner_text() == "Acme Renamed"  # the last good page stays readable
 
-        reconnected(page)
+        reconnected(page, log, loads=3)
         write(project, "content/companies/acme.md", good)
         wait_for(lambda: page.locator("[role=alert]").count() == 0)
 
         # Narrative saves in a row (the quick path, edits.py): each shows, and the search index
         # made after the last one holds its text.
-        for word in ("describes", "portrays"):
-            reconnected(page)
+        for loads, word in ((4, "describes"), (5, "portrays")):
+            reconnected(page, log, loads)
             write(project, "content/companies/acme.md", good.replace("The report calls Acme", f"The report {word} Acme"))
             wait_for(lambda: f"The report {word} Acme" in page.locator("main").inner_text())
         index = project.root / ".cache/preview/assets/search-index.js"
@@ -78,7 +115,8 @@ def test_edit_reloads_and_errors_show_in_page(project, page):
         assert server.poll() is None
     finally:
         server.terminate()
-        out, err = server.communicate(timeout=10)
+        server.wait(timeout=10)
+    err = log.text()
     assert "unknown source 'daily-2020'" in err
     assert not (project.root / "site").exists()  # the preview never touches site/
 

@@ -1,0 +1,254 @@
+"""The pure helpers whose mistakes publish wrong pages, tested on their own rather than only through
+a whole build or the golden files: relative addresses, link resolution, did-you-mean, citation
+numbering, and the swap of a new site/ into place."""
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from microsite import write
+from microsite.citemarks import PageCitations
+from microsite.errors import ContentErrors, Location, Problems, did_you_mean
+from microsite.markdown import LinkContext, LinkRef, resolve_link
+from microsite.model import Source
+from microsite.outputs import relative_url
+
+
+# relative_url ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("from_output, to_output, expected", [
+    ("a/b/c/page.html", "sources.html", "../../../sources.html"),
+    ("a/b/c/page.html", "sources.html#report-2020", "../../../sources.html#report-2020"),
+    ("a/b/c/page.html", "a/b/x/other.html#s-2", "../x/other.html#s-2"),
+    ("a/b/c/page.html", "a/b/c/page.html#source-1", "page.html#source-1"),
+    ("a/b/c/page.html", "a/b/c/d/deeper.html", "d/deeper.html"),
+    ("a/b/c/page.html", "#top", "#top"),
+    ("index.html", "a/b/c/page.html#f", "a/b/c/page.html#f"),
+    ("companies/acme.html", "assets/style.css", "../assets/style.css"),
+    ("a/b/c/page.html", "ab/b/c/x.html", "../../../ab/b/c/x.html"),  # a shared prefix is not a shared folder
+])
+def test_relative_url(from_output, to_output, expected):
+    assert relative_url(from_output, to_output) == expected
+
+
+segment = st.sampled_from(["a", "b", "ab", "c"])
+output_name = st.lists(segment, max_size=3).map(lambda folders: "/".join([*folders, "page.html"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(output_name, output_name, st.sampled_from(["", "#s-1"]))
+def test_relative_url_is_relpath_without_the_file_system(from_output, to_output, fragment):
+    start = posixpath.dirname(from_output) or "."
+    assert relative_url(from_output, to_output + fragment) == posixpath.relpath(to_output, start) + fragment
+
+
+# resolve_link ----------------------------------------------------------------------------------
+
+PAGES_BY_FILE = {
+    "content/companies/acme.md": "companies/acme.html",
+    "content/companies/other.md": "companies/other.html",
+    "content/systems/ledger.md": "systems/ledger.html",
+    "content/pages/about.md": "about.html",
+}
+OUTPUTS = frozenset([*PAGES_BY_FILE.values(), "sources.html", "index.html", "companies/index.html"])
+
+
+def resolved(href: str, content_path: str = "content/companies/acme.md") -> tuple[str | None, list[str]]:
+    problems = Problems()
+    ctx = LinkContext(content_path, PAGES_BY_FILE[content_path], PAGES_BY_FILE, OUTPUTS)
+    target = resolve_link(LinkRef(href, Location(content_path, 9, 3)), ctx, problems)
+    return target, [p.message for p in problems.items]
+
+
+@pytest.mark.parametrize("href, expected", [
+    ("other.html", "companies/other.html"),  # beside the page
+    ("../systems/ledger.html", "systems/ledger.html"),
+    ("../systems/ledger.html#vendors", "systems/ledger.html#vendors"),
+    ("/sources.html", "sources.html"),  # from the site's root
+    ("/systems/ledger.html#x", "systems/ledger.html#x"),
+    ("index.html", "companies/index.html"),
+    ("../about.html", "about.html"),
+    ("../systems/ledger.md", "systems/ledger.html"),  # a content file, relative to this one
+    ("other.md#y", "companies/other.html#y"),
+    ("../pages/about.md", "about.html"),
+    ("#here", "companies/acme.html#here"),
+])
+def test_resolve_link_finds_the_page(href, expected):
+    assert resolved(href) == (expected, [])
+
+
+def test_resolve_link_from_a_free_page_at_the_root():
+    assert resolved("companies/acme.html", "content/pages/about.md") == ("companies/acme.html", [])
+    assert resolved("../companies/acme.md", "content/pages/about.md") == ("companies/acme.html", [])
+
+
+@pytest.mark.parametrize("href", ["ledger.html", "/ledger.html", "../systems/ledgr.html", "systems/ledger.html", "ledger.md"])
+def test_resolve_link_reports_a_missing_page(href):
+    target, messages = resolved(href)
+    assert target is None
+    assert len(messages) == 1 and messages[0].startswith(f"link to missing page '{href}'"), messages
+
+
+def test_a_missing_link_suggests_a_near_sibling_only_when_very_close():
+    assert resolved("../systems/ledgr.md")[1] == ["link to missing page '../systems/ledgr.md' — did you mean '../systems/ledger.md'?"]
+    # 'content/systems/zzzzzz.md' is 0.76 alike 'content/systems/ledger.md': close enough for a
+    # field name's did-you-mean (0.6), not for a link's (0.8).
+    assert resolved("../systems/zzzzzz.md")[1] == [
+        "link to missing page '../systems/zzzzzz.md'; link to a content file, relative to this one, such as ../companies/amazon.md"
+    ]
+
+
+# did_you_mean ----------------------------------------------------------------------------------
+
+SOURCE_IDS = ["report-2020", "daily-2020-01-02", "quartz-2018-10-23"]
+
+
+@pytest.mark.parametrize("word", ["zzqx", "x", "amazon", "2020", "report-of-the-committee-on-things"])
+def test_did_you_mean_stays_silent_for_unrelated_words(word):
+    assert did_you_mean(word, SOURCE_IDS) == ""
+
+
+@pytest.mark.parametrize("word, suggestion", [
+    ("report-2021", "report-2020"), ("daily-2020", "daily-2020-01-02"), ("quartz-2018-10-32", "quartz-2018-10-23"),
+])
+def test_did_you_mean_suggests_the_closest(word, suggestion):
+    assert did_you_mean(word, SOURCE_IDS) == f" — did you mean '{suggestion}'?"
+
+
+def test_did_you_mean_with_nothing_to_choose_from():
+    assert did_you_mean("report-2020", []) == ""
+
+
+def test_did_you_mean_honours_a_stricter_cutoff():
+    # 'ledger' and 'ledgxy' are 2/3 alike: close enough by default, not for a link's 0.8.
+    assert did_you_mean("ledger", ["ledgxy"]) == " — did you mean 'ledgxy'?"
+    assert did_you_mean("ledger", ["ledgxy"], cutoff=0.8) == ""
+
+
+# located problems ------------------------------------------------------------------------------
+
+def test_a_location_reads_file_line_column_and_column_one_when_unknown():
+    assert [str(Location("a.md", 3, 7)), str(Location("a.md", 3)), str(Location("a.md"))] == ["a.md:3:7", "a.md:3:1", "a.md"]
+
+
+def test_content_errors_list_every_problem_one_a_line_in_order():
+    problems = Problems()
+    problems.error(Location("b.md", 2, 1), "second")
+    problems.warning(Location("a.md", 9, 1), "a warning")
+    problems.error(Location("a.md", 1, 4), "first")
+    assert [p.severity for p in problems.items] == ["error", "warning", "error"]
+    with pytest.raises(ContentErrors) as raised:
+        problems.raise_if_errors()
+    assert str(raised.value) == "a.md:1:4: first\nb.md:2:1: second"
+
+
+# citation numbering ----------------------------------------------------------------------------
+
+def source(id: str) -> Source:
+    return Source(
+        id=id, title=f"Title of {id}", publisher="P", kind="report", date=None, author=None, url=None,
+        archive_url=None, accessed=None, quotes=(), note=None, location=Location(f"content/sources/{id}.yaml"),
+    )
+
+
+def test_sources_are_numbered_and_listed_in_order_of_first_citation():
+    citations = PageCitations({s: source(s) for s in ("a", "m", "z")})
+    marks = [citations.mark("z"), citations.mark("a", "p. 4"), citations.mark("z", "ch. 2"), citations.mark("m"), citations.mark("a", "p. 4")]
+    assert ['href="#source-1"' in marks[0], 'href="#source-2"' in marks[1], 'href="#source-1"' in marks[2]] == [True] * 3
+    assert ">[2, p. 4]<" in marks[1] and ">[1, ch. 2]<" in marks[2] and ">[3]<" in marks[3]
+    entries = citations.entries()
+    assert [(e.number, e.source.id) for e in entries] == [(1, "z"), (2, "a"), (3, "m")]
+    assert [e.anchors for e in entries] == [("cite-1-1", "cite-1-2"), ("cite-2-1", "cite-2-2"), ("cite-3-1",)]
+    assert [e.locators for e in entries] == [("ch. 2",), ("p. 4",), ()]
+    assert [e.anchor for e in entries] == ["source-1", "source-2", "source-3"]
+
+
+def test_an_unknown_source_is_shown_as_written_and_not_numbered():
+    citations = PageCitations({"a": source("a")})
+    assert citations.mark("nope") == "[@nope]"
+    assert citations.mark("a").count('href="#source-1"') == 1
+    assert [e.source.id for e in citations.entries()] == ["a"]
+
+
+# the swap --------------------------------------------------------------------------------------
+
+OLD = {"index.html": b"old", "companies/acme.html": b"old acme"}
+NEW = {"index.html": b"new", "companies/acme.html": b"new acme", "systems/ledger.html": b"new ledger"}
+
+
+def files(root: Path) -> dict[str, bytes] | None:
+    if not root.is_dir():
+        return None
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+class Watch:
+    """Records what `target` holds before and after every call that moves or removes a folder."""
+
+    def __init__(self, target: Path):
+        self.target, self.seen = target, []
+
+    def wrap(self, name: str, call):
+        def watched(*args, **kwargs):
+            self.seen.append((f"before {name}", files(self.target)))
+            result = call(*args, **kwargs)
+            self.seen.append((f"after {name}", files(self.target)))
+            return result
+        return watched
+
+
+def watch_swap(monkeypatch, tmp_path: Path, renameat2: bool) -> Watch:
+    target = tmp_path / "site"
+    write.write_site(OLD, target)
+    watch = Watch(target)
+    real_function = write.function
+    if renameat2:
+        assert real_function("renameat2") is not None, "this C library has no renameat2"
+        monkeypatch.setattr(write, "function", lambda name: watch.wrap(name, real_function(name)))
+    else:
+        monkeypatch.setattr(write, "function", lambda name: None)
+    monkeypatch.setattr(write.os, "rename", watch.wrap("rename", write.os.rename))
+    monkeypatch.setattr(write.os, "replace", watch.wrap("replace", write.os.replace))
+    monkeypatch.setattr(write.shutil, "rmtree", watch.wrap("rmtree", write.shutil.rmtree))
+    write.write_site(NEW, target)
+    monkeypatch.undo()
+    assert files(target) == NEW
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]  # nothing left beside it
+    return watch
+
+
+def test_updating_in_place_writes_keeps_and_prunes(tmp_path):
+    target = tmp_path / "not" / "yet" / "preview"  # its parents are made too
+    write.update_in_place(OLD.items(), (), target)
+    assert files(target) == OLD
+    stats = write.update_in_place([("systems/ledger.html", b"new ledger"), ("index.html", None)], ["companies/acme.html"], target)
+    assert files(target) == {**OLD, "systems/ledger.html": b"new ledger"}
+    assert sorted(stats) == sorted(files(target))
+    write.update_in_place([("index.html", b"new")], (), target)  # what is neither written nor kept goes
+    assert files(target) == {"index.html": b"new"}
+    write.update_in_place([("about.html", b"about")], (), target, prune=False)
+    assert files(target) == {"index.html": b"new", "about.html": b"about"}
+    present = write.tree_stats(target)  # as the caller just listed it
+    stats = write.update_in_place([("index.html", None)], (), target, present=present)
+    assert files(target) == {"index.html": b"new"} and stats == {"index.html": present["index.html"]}
+
+
+def test_the_swap_never_leaves_the_site_missing_or_mixed(monkeypatch, tmp_path):
+    watch = watch_swap(monkeypatch, tmp_path, renameat2=True)
+    for step, held in watch.seen:
+        assert held in (OLD, NEW), f"{step}: site/ holds {held}"
+    assert any(step == "before renameat2" for step, _ in watch.seen)
+
+
+def test_the_swap_without_renameat2_keeps_the_old_tree_whole_at_every_step(monkeypatch, tmp_path):
+    """Without renameat2 two renames cannot be one step: between them site/ is absent for an
+    instant, while the old tree, whole, sits beside it. Never is site/ partly old, partly new."""
+    watch = watch_swap(monkeypatch, tmp_path, renameat2=False)
+    missing = [step for step, held in watch.seen if held is None]
+    assert missing == ["after rename", "before rename"], watch.seen  # the one instant between the two
+    for step, held in watch.seen:
+        assert held in (OLD, NEW, None), f"{step}: site/ holds {held}"
