@@ -12,8 +12,8 @@ from . import fields as F
 from .config import load_config
 from .errors import Location, Problems, did_you_mean, relative_path
 from .fields import Field
-from .model import Change, Content, Entity, Figure, ImageRef, Link, Page, SiteConfig, Source
-from .outputs import GENERATED, kind_index
+from .model import Change, Content, Entity, Event, Figure, ImageRef, Link, Page, SiteConfig, Source
+from .outputs import GENERATED, HOME, kind_index
 from .yamlfile import YamlDoc, parse_yaml, split_front_matter
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -57,6 +57,12 @@ IMAGE_FIELDS = (
     Field("file", F.text, True, "the image's file name in content/images/", "acme-logo.png"),
     Field("alt", F.text, True, "what the image shows, for readers who cannot see it", '"Acme\'s logo"'),
 )
+EVENT_FIELDS = (
+    Field("date", F.date_text, True, "when it happened: YYYY-MM-DD, YYYY-MM or YYYY"),
+    Field("text", F.text, True, "what happened, in one sentence"),
+    Field("cite", F.cites, True, "the source that says so, or a list of them"),
+)
+EVENTS_FIELD = Field("events", _any, False, "dated events for the timeline: date, text, cite")
 IMAGE_FIELD = Field("image", _any, False, "an image shown on the page: 'file' in content/images/ and 'alt', what it shows")
 PAGE_FIELDS = (
     Field("title", F.text, True, "the page's title", '"About this site"'),
@@ -64,6 +70,7 @@ PAGE_FIELDS = (
     Field("order", F.integer, False, "position in the navigation: smaller comes first", "10"),
     Field("show_changes", F.boolean, False, "true to list content/changes.yaml on this page", "false"),
     IMAGE_FIELD,
+    EVENTS_FIELD,
 )
 CHANGE_FIELDS = (
     Field("date", F.date_text, True, "YYYY-MM-DD"),
@@ -81,6 +88,7 @@ def entity_fields(config: SiteConfig, kind: str) -> tuple[Field, ...]:
         Field("summary", F.text, True, "one sentence saying what it is, with a citation such as [@source-id]"),
         Field("figures", _any, False, "cited numbers: label, value, as_of, cite"),
         IMAGE_FIELD,
+        EVENTS_FIELD,
     ) + relation_fields
 
 
@@ -120,7 +128,9 @@ def assemble(
 ) -> Content:
     """The loaded records as one Content, each output path claimed by one file only."""
     sources, unreadable, entities, pages = {}, set(), {}, {}
-    claimed = {name: "the site itself" for name in GENERATED + tuple(kind_index(k.id) for k in config.kinds)}
+    # content/pages/index.md is the home page's text: the one page a file may write among those the site makes.
+    made = tuple(n for n in GENERATED if n != HOME) + tuple(kind_index(k.id) for k in config.kinds)
+    claimed = {name: "the site itself" for name in made}
     for file, record in loaded:
         if file.folder == "sources":
             if record:
@@ -276,6 +286,7 @@ def load_entity(
         summary_line=doc.line_text(doc.where("summary")), kind=kind, slug=slug,
         name=v.get("name") or slug, summary=v.get("summary") or "", figures=figures, links=links,
         image=_image(root, doc, problems) if v.get("image") is not None else None,
+        events=_events(doc, problems) if v.get("events") is not None else (),
     )
 
 
@@ -294,6 +305,15 @@ def _figures(doc: YamlDoc, problems: Problems) -> tuple[Figure, ...]:
         if v and v["label"] and v["value"] and v["cite"]:
             figures.append(Figure(v["label"], v["value"], v["as_of"], v["cite"], v["note"], doc.where("figures", i)))
     return tuple(figures)
+
+
+def _events(doc: YamlDoc, problems: Problems) -> tuple[Event, ...]:
+    events = []
+    for i, _ in enumerate(_list_of(doc, "events", problems)):
+        v = F.read_fields(doc, EVENT_FIELDS, problems, ("events", i))
+        if v and v["date"] and v["text"] and v["cite"]:
+            events.append(Event(v["date"], v["text"], v["cite"], doc.where("events", i)))
+    return tuple(events)
 
 
 def _links(doc: YamlDoc, field: str, problems: Problems) -> list[Link]:
@@ -343,6 +363,7 @@ def load_page(root: Path, path: Path, name: str, data: bytes, problems: Problems
         summary_line=doc.line_text(doc.where("summary")), slug=slug, title=v.get("title") or slug,
         summary=v.get("summary"), order=v.get("order") or 0, show_changes=bool(v.get("show_changes")),
         image=_image(root, doc, problems) if v.get("image") is not None else None,
+        events=_events(doc, problems) if v.get("events") is not None else (),
     )
 
 
