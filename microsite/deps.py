@@ -85,6 +85,7 @@ def _document_inputs(site: Site, document: Entity | Page) -> set[str]:
     inputs = {f"file:{document.path}"}
     inputs.update(_sources(site.summaries.get(document.output)))
     inputs.update(_sources(site.bodies.get(document.output)))
+    inputs.update(f"source:{c.source}" for e in document.events for c in e.cites)
     if isinstance(document, Page):
         if document.show_changes:
             inputs.add("changes")

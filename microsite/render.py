@@ -17,7 +17,7 @@ from .citemarks import PageCitations
 from .dates import human_date
 from .graph import Graph, neighbourhood, relation_graph, render_svg
 from .markdown import fill
-from .model import Cite, Entity, Figure, Page
+from .model import Cite, Entity, Event, Figure, Page
 from .outputs import DATA, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_url
 from .resolve import Site
 
@@ -51,8 +51,16 @@ class FigureGroup:
 
     @property
     def anchor(self) -> str:
-        """Its address on the page, from its label: other figures coming or going leave it be."""
-        return "fig-" + anchor_words(self.label)
+        return figure_anchor(self.label)
+
+
+@dataclass(frozen=True)
+class Happened:
+    """A dated event as its page lists it."""
+
+    event: Event
+    marks: Markup
+    anchor: str
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,21 @@ def anchor_words(text: str) -> str:
     """A readable fragment for an address: 'Federal data authorizations' -> 'federal-data-authorizations'."""
     words = "".join(c if c.isalnum() else " " for c in text.lower()).split()
     return "-".join(words)[:60].strip("-") or "x"
+
+
+def figure_anchor(label: str) -> str:
+    """A figure's address on its page, from its label: other figures coming or going leave it be."""
+    return "fig-" + anchor_words(label)
+
+
+def event_anchors(events: Sequence[Event]) -> list[str]:
+    """Each event's address on its page, from its date (and its order among events of that date)."""
+    seen: dict[str, int] = {}
+    anchors = []
+    for event in events:
+        seen[event.date] = seen.get(event.date, 0) + 1
+        anchors.append(f"event-{event.date}" + (f"-{seen[event.date]}" if seen[event.date] > 1 else ""))
+    return anchors
 
 
 def make_environment(templates: Path, preview: bool = False) -> Environment:
@@ -195,10 +218,11 @@ class PageRenderer:
         summary = self._markdown(entity.output, citations, self.site.summaries)
         figures = self._figure_groups(entity, citations)
         body = self._markdown(entity.output, citations, self.site.bodies)
+        events = self._events(entity, citations)
         related = self._related(entity, citations)
         return self._page(
             "entity.html", entity.output, entity=entity, kind=self.config.kind(entity.kind),
-            title=entity.name, summary=summary, figures=figures, body=body, related=related,
+            title=entity.name, summary=summary, figures=figures, body=body, events=events, related=related,
             map=self._neighbourhood_map(entity),
             description=plain_text(self.site.summaries.get(entity.output)),
             cited=citations.entries(),
@@ -272,12 +296,19 @@ class PageRenderer:
                 sections.append((relation.inverse, rows))
         return sections
 
+    def _events(self, document: Entity | Page, citations: PageCitations) -> list[Happened]:
+        return [
+            Happened(event, self._marks(citations, event.cites), anchor)
+            for event, anchor in zip(document.events, event_anchors(document.events))
+        ]
+
     def page(self, page: Page) -> bytes:
         citations = self._citations()
         summary = self._markdown(page.output, citations, self.site.summaries)
         body = self._markdown(page.output, citations, self.site.bodies)
+        events = self._events(page, citations)
         return self._page(
-            "page.html", page.output, page=page, title=page.title, summary=summary, body=body,
+            "page.html", page.output, page=page, title=page.title, summary=summary, body=body, events=events,
             changes=self.site.content.changes if page.show_changes else (),
             description=plain_text(self.site.summaries.get(page.output)) or page.title,
             cited=citations.entries(),
@@ -318,6 +349,7 @@ class PageRenderer:
             sections.append((kind, members[:HOME_LIST], len(members)))
         return self._page(
             "home.html", HOME, title=self.config.title, page=text, lead=lead, body=body, sections=sections,
+            events=self._events(text, citations) if text is not None else [],
             nodes=len(self.graph.nodes), edges=len(self.graph.edges),
             description=plain_text(self.site.summaries.get(HOME)) or self.config.tagline,
             cited=citations.entries(),
@@ -411,12 +443,12 @@ def dated_facts(site: Site) -> list[tuple[Dated, tuple[Cite, ...]]]:
     for entity in content.entities.values():
         for figure in entity.figures:
             if figure.as_of:
-                anchor = "fig-" + anchor_words(figure.label)
+                anchor = figure_anchor(figure.label)
                 facts.append((Dated(figure.as_of, "figure", entity.output, entity.name, figure.label, figure.value, Markup(""), anchor), figure.cites))
     for document in site.documents():
         name = getattr(document, "name", None) or getattr(document, "title", "")
-        for event in document.events:
-            facts.append((Dated(event.date, "event", document.output, name, event.text, "", Markup(""), ""), event.cites))
+        for event, anchor in zip(document.events, event_anchors(document.events)):
+            facts.append((Dated(event.date, "event", document.output, name, event.text, "", Markup(""), anchor), event.cites))
     for source in content.sources.values():
         if source.date:
             itself = (Cite(source.id, "", source.location),)
