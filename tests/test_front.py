@@ -124,3 +124,14 @@ def test_an_event_citing_an_unknown_source_is_an_error_at_its_citation(project, 
     status, _, err = run(project, "check", capsys=capsys)
     assert status == 1 and "Traceback" not in err
     assert f"{LEDGER}:12:11: unknown source 'reprot-2020' — did you mean 'report-2020'?" in err, err
+
+
+def test_the_home_pages_card_shows_its_lead_not_the_tagline():
+    from microsite.cards import FONT_FOLDER, draw_card
+    from microsite.pages import PageInfo
+
+    fonts = REPO / "assets" / FONT_FOLDER
+    with_lead = draw_card(PageInfo("index.html", "Site", "", "Acme holds 200 million records."), "Site", "A tagline", fonts)
+    without = draw_card(PageInfo("index.html", "Site", "", ""), "Site", "A tagline", fonts)
+    tagline_only = draw_card(PageInfo("index.html", "Site", "", "A tagline"), "Site", "A tagline", fonts)
+    assert with_lead != without and without == tagline_only
