@@ -351,6 +351,7 @@ class PageRenderer:
             "home.html", HOME, title=self.config.title, page=text, lead=lead, body=body, sections=sections,
             events=self._events(text, citations) if text is not None else [],
             nodes=len(self.graph.nodes), edges=len(self.graph.edges),
+            teaser=render_svg(self.graph, self.config, self._url_maker(HOME), "", "", ident="teaser", linked=False),
             description=plain_text(self.site.summaries.get(HOME)) or self.config.tagline,
             cited=citations.entries(),
         )

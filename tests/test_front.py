@@ -135,3 +135,12 @@ def test_the_home_pages_card_shows_its_lead_not_the_tagline():
     without = draw_card(PageInfo("index.html", "Site", "", ""), "Site", "A tagline", fonts)
     tagline_only = draw_card(PageInfo("index.html", "Site", "", "A tagline"), "Site", "A tagline", fonts)
     assert with_lead != without and without == tagline_only
+
+
+def test_the_home_pages_map_teaser_is_one_link_to_the_map(project):
+    build(project)
+    home = read(project, "index.html")
+    teaser = home.split('<a class="map-teaser" href="map.html">')[1].split("</a>")[0]
+    svg = teaser.split("</svg>")[0]
+    assert svg.startswith('<svg class="relation-map"') and 'aria-hidden="true"' in svg
+    assert "<a " not in svg and 'class="node node-companies"' in svg  # drawn, without links of its own
