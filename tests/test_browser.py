@@ -115,3 +115,13 @@ def test_the_table_reads_as_a_table_without_script(browser, real_site: Path):
     assert rows.count() > 1 and all(r.is_visible() for r in rows.all())
     assert page.locator("table.explore thead th").count() == 5
     context.close()
+
+
+def test_the_lead_and_the_first_finding_fit_a_phones_first_screen(browser, real_site: Path):
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    page.goto((real_site / "index.html").as_uri())
+    bottom = "e => e.getBoundingClientRect().bottom"
+    assert page.eval_on_selector(".hero .lead", bottom) <= 812
+    assert page.eval_on_selector(".home-text li", bottom) <= 812
+    context.close()
