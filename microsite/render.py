@@ -347,8 +347,10 @@ class PageRenderer:
             members = [e for e in self.site.content.entities.values() if e.kind == kind.id]
             members.sort(key=lambda e: (-degree.get(e.output, 0), e.name.lower(), e.output))
             sections.append((kind, members[:HOME_LIST], len(members)))
+        findings, rest = first_section(body)
         return self._page(
-            "home.html", HOME, title=self.config.title, page=text, lead=lead, body=body, sections=sections,
+            "home.html", HOME, title=self.config.title, page=text, lead=lead, findings=findings, rest=rest,
+            sections=sections,
             events=self._events(text, citations) if text is not None else [],
             nodes=len(self.graph.nodes), edges=len(self.graph.edges),
             teaser=render_svg(self.graph, self.config, self._url_maker(HOME), "", "", ident="teaser", linked=False),
@@ -424,6 +426,16 @@ class PageRenderer:
 
 
 HOME_LIST = 5  # how many pages of each kind the home page names
+
+
+def first_section(html: Markup) -> tuple[Markup, Markup]:
+    """A text cut before its second heading of the second level: on the home page the map comes
+    between the findings and what follows them."""
+    first = html.find("<h2")
+    second = html.find("<h2", first + 1) if first >= 0 else -1
+    if second < 0:
+        return html, Markup("")
+    return Markup(html[:second]), Markup(html[second:])
 
 
 def page_labels(env: Environment) -> dict[str, str]:

@@ -112,7 +112,8 @@ def test_the_real_home_page_cites_every_finding_and_ask(real_site: Path):
     """Every finding and every ask of the report on the home page carries a citation mark."""
     text = (REPO / "content/pages/index.md").read_text()
     items = re.findall(r"^(?:- |\d\. )", text.split("---", 2)[2], re.M)
-    home = (real_site / "index.html").read_text().split('<div class="narrative home-text">')[1].split("</div>")[0]
+    parts = (real_site / "index.html").read_text().split('<div class="narrative home-text">')[1:]
+    home = "".join(part.split("</div>")[0] for part in parts)
     marked = re.findall(r"<li id=\"p-[^\"]+\">.*?</li>", home, re.S)
     assert len(marked) == len(items) >= 3
     assert all('class="cite"' in item for item in marked)
@@ -138,8 +139,11 @@ def test_the_home_pages_card_shows_its_lead_not_the_tagline():
 
 
 def test_the_home_pages_map_teaser_is_one_link_to_the_map(project):
+    write(project, "content/pages/index.md", HOME_TEXT + "\n## What it asks\n\nMore records. [@report-2020]\n")
     build(project)
     home = read(project, "index.html")
+    # Between the findings (the text's first section) and the rest.
+    assert home.index("<h2>Findings</h2>") < home.index('class="map-teaser"') < home.index("<h2>What it asks</h2>")
     teaser = home.split('<a class="map-teaser" href="map.html">')[1].split("</a>")[0]
     svg = teaser.split("</svg>")[0]
     assert svg.startswith('<svg class="relation-map"') and 'aria-hidden="true"' in svg
