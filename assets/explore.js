@@ -31,6 +31,13 @@
     return text.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "").split(/\s+/).filter(Boolean);
   }
 
+  // What typed words are looked for in: the row as it reads, without its citations' previews.
+  var texts = rows.map(function (row) {
+    var copy = row.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll(".tip"), function (tip) { tip.remove(); });
+    return words(copy.textContent).join(" ");
+  });
+
   function value(row, key) {
     if (key === "sources") return Number(row.getAttribute("data-sources"));
     if (key === "kind") return row.cells[1].textContent.trim().toLowerCase();
@@ -40,8 +47,8 @@
   function apply() {
     var kind = fields.kind.value, relation = fields.relation.value, wanted = words(fields.q.value);
     var shown = 0;
-    rows.forEach(function (row) {
-      var text = words(row.textContent).join(" ");
+    rows.forEach(function (row, i) {
+      var text = texts[i];
       var ok = (!kind || row.getAttribute("data-kind") === kind)
         && (!relation || (" " + row.getAttribute("data-relations") + " ").indexOf(" " + relation + " ") >= 0)
         && wanted.every(function (w) { return text.indexOf(w) >= 0; });
