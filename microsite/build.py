@@ -653,7 +653,8 @@ def site_wide_fingerprints(site: Site, preview: bool, templates: str) -> dict[st
         "preview": str(preview),
         "nav": digest(repr([(p.title, p.output) for p in content.pages_in_order()])),
         "changes": digest(repr(content.changes)),
-        # The timeline's facts: a save changing one (a figure, an event) takes the full path (edits.py).
+        # The timeline's facts (figures' dates, events, dated sources, the change log): read by the
+        # timeline alone; a save changing one renders it again on the preview's quick path (edits.py).
         "timeline": digest(repr(timeline_facts(site))),
     }
 
