@@ -45,7 +45,7 @@ from .offline import offline_zip
 from .outputs import DATA, SEARCH_INDEX
 from .parallel import Helpers, early_helpers, enough_for_a_pool, in_child, map_beside, map_chunks, map_shared, retire
 from .prepare import Prepared, digest, prepare, unreadable
-from .render import PageRenderer, make_environment, page_outputs, template_problems
+from .render import PageRenderer, make_environment, page_labels, page_outputs, template_problems, timeline_facts
 from .resolve import LinkTargets, Site, link_targets, resolve
 from .search import search_index
 from .stamps import FileDigests
@@ -466,7 +466,7 @@ def _build_changed(
     late = _made_later(site)
     deferred = state.in_place and all(as_written(name) for name in late)
     extras, pictures = _site_outputs(project, site)
-    cards = site_cards(site, project.assets, project.cache / "cards")
+    cards = site_cards(site, project.assets, project.cache / "cards", page_labels(env))
     env.globals.update(pictures=pictures, card_path=card_path, feed=FEED if site.content.changes else None)
     site_wide = site_wide_fingerprints(site, preview, inputs.templates)
     site_wide["pictures"] = digest(repr(sorted(pictures.items())))
@@ -697,6 +697,9 @@ def site_wide_fingerprints(site: Site, preview: bool, templates: str) -> dict[st
         "preview": str(preview),
         "nav": digest(repr([(p.title, p.output) for p in content.pages_in_order()])),
         "changes": digest(repr(content.changes)),
+        # The timeline's facts (figures' dates, events, dated sources, the change log): read by the
+        # timeline alone; a save changing one renders it again on the preview's quick path (edits.py).
+        "timeline": digest(repr(timeline_facts(site))),
     }
 
 

@@ -78,7 +78,7 @@ def draw_cards(cards: CardSet, chunk: list[Card]) -> list[tuple[str, bytes]]:
     return [(card.path, cards.draw(card)) for card in chunk]
 
 
-def site_cards(site: Site, assets: Path, cache: Path | None) -> CardSet:
+def site_cards(site: Site, assets: Path, cache: Path | None, labels: dict[str, str] | None = None) -> CardSet:
     fonts = assets / FONT_FOLDER
     missing = [f for f in (BOLD, REGULAR) if not (fonts / f).is_file() or outside(fonts / f, assets)]
     if missing:
@@ -88,8 +88,8 @@ def site_cards(site: Site, assets: Path, cache: Path | None) -> CardSet:
     font_key = content_key((fonts / BOLD).read_bytes(), (fonts / REGULAR).read_bytes())
     name, tagline = site.content.config.title, site.content.config.tagline
     cards = [
-        Card(card_path(page.output), content_key(RECIPE, font_key, name, tagline, str(page.output == HOME), page.kicker, page.title), page)
-        for page in site_pages(site)
+        Card(card_path(page.output), content_key(RECIPE, font_key, name, tagline, str(page.output == HOME), page.kicker, page.title, page.lead), page)
+        for page in site_pages(site, labels)
     ]
     return CardSet(cards, fonts, name, tagline, cache)
 
@@ -106,8 +106,9 @@ def draw_card(page: PageInfo, site_name: str, tagline: str, fonts: Path) -> byte
     if page.kicker:
         image.paste(_kicker(page.kicker, fonts), (MARGIN, y))
         y += 70
-    # The home page's title is the site's name, already at the foot: its card shows the tagline.
-    title = tagline if page.output == HOME and tagline else page.title
+    # The home page's title is the site's name, already at the foot: its card shows its lead, the
+    # finding a shared link should carry (else the tagline).
+    title = (page.lead or tagline or page.title) if page.output == HOME else page.title
     title_font, lines = _fit_title(title, fonts / BOLD, width, RULE_Y - TITLE_GAP - y)
     for line in lines:
         image.paste(_line(line, title_font, INK), (MARGIN, y))

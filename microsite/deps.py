@@ -12,7 +12,7 @@ The inputs listed here mirror what `render.py` reads for each kind of page; the 
 from __future__ import annotations
 
 from .model import Cite, Entity, Page
-from .outputs import DATA, HOME, MAP, NOT_FOUND, SOURCES, kind_index
+from .outputs import DATA, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index
 from .prepare import Prepared, digest
 from .resolve import Site
 
@@ -36,6 +36,24 @@ def page_inputs(site: Site, output: str, document: Entity | Page | None = None) 
     """The inputs page `output` reads (`document`: the entity or page it shows, if any)."""
     content = site.content
     inputs = set(EVERY_PAGE)
+    if output == HOME:  # its text, every entity's name and relations (the map's size, the lists)
+        home = content.home
+        if home is not None:
+            inputs |= _document_inputs(site, home)
+        inputs.update(f"card:{e.path}" for e in content.entities.values())
+        inputs.update(f"links:{e.path}" for e in content.entities.values())
+        return inputs
+    if output == EXPLORE:  # every entity's row: name, summary, relations both ways, sources counted
+        inputs.add("cited_by")
+        for entity in content.entities.values():
+            inputs.add(f"card:{entity.path}")
+            inputs.add(f"links:{entity.path}")
+            inputs.update(_sources(site.summaries.get(entity.output)))
+        return inputs
+    if output == TIMELINE:  # every dated fact (`timeline`), and the sources backing them
+        inputs.add("timeline")
+        inputs.update(f"source:{s}" for s in content.sources)
+        return inputs
     if document is not None:
         return inputs | _document_inputs(site, document)
     if output == NOT_FOUND:
@@ -67,6 +85,7 @@ def _document_inputs(site: Site, document: Entity | Page) -> set[str]:
     inputs = {f"file:{document.path}"}
     inputs.update(_sources(site.summaries.get(document.output)))
     inputs.update(_sources(site.bodies.get(document.output)))
+    inputs.update(f"source:{c.source}" for e in document.events for c in e.cites)
     if isinstance(document, Page):
         if document.show_changes:
             inputs.add("changes")

@@ -135,8 +135,10 @@ def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: flo
     if placed is None:
         return None
     site, cite_counts = placed
-    if site_wide_fingerprints(site, True, inputs.templates).items() - snapshot.fps.items():
+    wide = site_wide_fingerprints(site, True, inputs.templates)
+    if {n: v for n, v in wide.items() if n not in SAVED_WITH_PAGES}.items() - snapshot.fps.items():
         return None  # the navigation: a page's title or order
+    fps.update({n: wide[n] for n in SAVED_WITH_PAGES})
     if any(digest(data) != manifest.files[name][0] for name, data in feed_outputs(site).items()):
         return None
     if site.cited_by != snapshot.checked.site.cited_by:
@@ -176,9 +178,14 @@ def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: flo
     )
 
 
+# Site-wide inputs a save may change while the site keeps its shape: the pages reading them are
+# found in the dependency graph like those reading the saved files (a figure's date: the timeline).
+SAVED_WITH_PAGES = ("timeline",)
+
+
 def _touched(inputs: Inputs, saves: list[Saved]) -> list[str]:
     """The fingerprints saving these files can change."""
-    names = ["cited_by"]
+    names = ["cited_by", *SAVED_WITH_PAGES]
     for save in saves:
         names.append(f"file:{inputs.files[save.index].name}")
         if isinstance(save.prepared.record, Source):

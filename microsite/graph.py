@@ -169,9 +169,10 @@ def _wrap(name: str) -> tuple[str, ...]:
 
 def render_svg(
     graph: Graph, config: SiteConfig, url: Callable[[str], str], title: str, description: str,
-    current: str | None = None, ident: str = "map",
+    current: str | None = None, ident: str = "map", linked: bool = True,
 ) -> Markup:
     """The map as inline SVG: nodes are links (relative via `url`); `current` is highlighted.
+    Not `linked`: a picture only, hidden from screen readers, to sit inside one link (a teaser).
 
     Written with f-strings, every text passed through `escape` (`_e`): Markup.format took 80 µs
     a call, most of the time of drawing a map on every page of a large site."""
@@ -182,6 +183,8 @@ def render_svg(
         f'<svg class="relation-map" viewBox="-1 -1 {w:g} {h:g}" width="{w:g}" height="{h:g}" '
         f'aria-labelledby="{i}-title {i}-desc">'
         f'<title id="{i}-title">{_e(title)}</title><desc id="{i}-desc">{_e(description)}</desc>'
+        if linked else
+        f'<svg class="relation-map" viewBox="-1 -1 {w:g} {h:g}" width="{w:g}" height="{h:g}" aria-hidden="true">'
     ]
     for heading, x in placed.columns:
         parts.append(f'<text class="column" x="{x:g}" y="14" text-anchor="middle">{_e(heading)}</text>')
@@ -190,7 +193,7 @@ def render_svg(
         parts.append(_edge(edge, placed.nodes[edge.source], placed.nodes[edge.target]))
     parts.append("</g>")
     for output in sorted(placed.nodes, key=lambda o: (placed.nodes[o].x, placed.nodes[o].y)):
-        parts.append(_node(placed.nodes[output], url, kinds, output == current))
+        parts.append(_node(placed.nodes[output], url, kinds, output == current, linked))
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -218,7 +221,7 @@ def _edge(edge: Edge, a: PlacedNode, b: PlacedNode) -> str:
     )
 
 
-def _node(node: PlacedNode, url: Callable[[str], str], kinds: dict[str, str], current: bool) -> str:
+def _node(node: PlacedNode, url: Callable[[str], str], kinds: dict[str, str], current: bool, linked: bool = True) -> str:
     entity = node.entity
     x_text = node.x + NODE_PAD
     text = "".join(
@@ -226,11 +229,15 @@ def _node(node: PlacedNode, url: Callable[[str], str], kinds: dict[str, str], cu
         for i, line in enumerate(node.lines)
     )
     cls, aria = (" current", ' aria-current="page"') if current else ("", "")
+    box = (
+        f'<rect x="{node.x:g}" y="{node.y:g}" width="{NODE_WIDTH}" height="{node.height:g}" rx="3"/>'
+        f'<text x="{x_text:g}" y="{node.y:g}">{text}</text>'
+    )
+    if not linked:
+        return f'<g class="node node-{_e(entity.kind)}">{box}</g>'
     return (
         f'<a class="node node-{_e(entity.kind)}{cls}" href="{_e(url(entity.output))}"{aria}>'
-        f"<title>{_e(entity.name)} ({_e(kinds[entity.kind].lower())})</title>"
-        f'<rect x="{node.x:g}" y="{node.y:g}" width="{NODE_WIDTH}" height="{node.height:g}" rx="3"/>'
-        f'<text x="{x_text:g}" y="{node.y:g}">{text}</text></a>'
+        f"<title>{_e(entity.name)} ({_e(kinds[entity.kind].lower())})</title>{box}</a>"
     )
 
 

@@ -14,8 +14,8 @@ from .config import load_config
 from .confine import confined
 from .errors import Location, Problems, did_you_mean, relative_path
 from .fields import Field
-from .model import Change, Content, Entity, Figure, ImageRef, Link, Page, SiteConfig, Source
-from .outputs import GENERATED, kind_index
+from .model import Change, Content, Entity, Event, Figure, ImageRef, Link, Page, SiteConfig, Source
+from .outputs import GENERATED, HOME, kind_index
 from .yamlfile import YamlDoc, check_markdown_characters, decode_text, parse_yaml, split_front_matter
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -60,6 +60,12 @@ IMAGE_FIELDS = (
     Field("file", F.text, True, "the image's file name in content/images/", "acme-logo.png"),
     Field("alt", F.text, True, "what the image shows, for readers who cannot see it", '"Acme\'s logo"'),
 )
+EVENT_FIELDS = (
+    Field("date", F.date_text, True, "when it happened: YYYY-MM-DD, YYYY-MM or YYYY"),
+    Field("text", F.text, True, "what happened, in one sentence"),
+    Field("cite", F.cites, True, "the source that says so, or a list of them"),
+)
+EVENTS_FIELD = Field("events", _any, False, "dated events for the timeline: date, text, cite")
 IMAGE_FIELD = Field("image", _any, False, "an image shown on the page: 'file' in content/images/ and 'alt', what it shows")
 PAGE_FIELDS = (
     Field("title", F.text, True, "the page's title", '"About this site"'),
@@ -68,6 +74,7 @@ PAGE_FIELDS = (
     Field("show_changes", F.boolean, False, "true to list content/changes.yaml on this page", "false"),
     Field("require_citations", F.citation_rule, False, "off for a page about the site itself, whose paragraphs need no source"),
     IMAGE_FIELD,
+    EVENTS_FIELD,
 )
 CHANGE_FIELDS = (
     Field("date", F.date_text, True, "YYYY-MM-DD"),
@@ -85,6 +92,7 @@ def entity_fields(config: SiteConfig, kind: str) -> tuple[Field, ...]:
         Field("summary", F.text, True, "one sentence saying what it is, with a citation such as [@source-id]"),
         Field("figures", _any, False, "cited numbers: label, value, as_of, cite"),
         IMAGE_FIELD,
+        EVENTS_FIELD,
     ) + relation_fields
 
 
@@ -168,8 +176,9 @@ def assemble(
 
 
 def made_by_the_site(config: SiteConfig) -> tuple[str, ...]:
-    """The pages the site makes itself, which no content file may also write."""
-    return GENERATED + tuple(kind_index(k.id) for k in config.kinds)
+    """The pages the site makes itself, which no content file may also write: all but the home
+    page, whose text content/pages/index.md may give."""
+    return tuple(n for n in GENERATED if n != HOME) + tuple(kind_index(k.id) for k in config.kinds)
 
 
 def load_content(root: Path, problems: Problems) -> Content | None:
@@ -309,6 +318,7 @@ def load_entity(
         summary_line=doc.line_text(doc.where("summary")), kind=kind, slug=slug,
         name=v.get("name") or slug, summary=v.get("summary") or "", figures=figures, links=links,
         image=_image(root, doc, problems) if v.get("image") is not None else None,
+        events=_events(doc, problems) if v.get("events") is not None else (),
     )
 
 
@@ -353,6 +363,15 @@ def _figures(doc: YamlDoc, problems: Problems) -> tuple[Figure, ...]:
         if v and v["label"] and v["value"] and v["cite"]:
             figures.append(Figure(v["label"], v["value"], v["as_of"], v["cite"], v["note"], doc.where("figures", i)))
     return tuple(figures)
+
+
+def _events(doc: YamlDoc, problems: Problems) -> tuple[Event, ...]:
+    events = []
+    for i, _ in enumerate(_list_of(doc, "events", problems)):
+        v = F.read_fields(doc, EVENT_FIELDS, problems, ("events", i))
+        if v and v["date"] and v["text"] and v["cite"]:
+            events.append(Event(v["date"], v["text"], v["cite"], doc.where("events", i)))
+    return tuple(events)
 
 
 def _links(doc: YamlDoc, field: str, problems: Problems) -> list[Link]:
@@ -405,6 +424,7 @@ def load_page(root: Path, path: Path, name: str, data: bytes, problems: Problems
         summary=v.get("summary"), order=v.get("order") or 0, show_changes=bool(v.get("show_changes")),
         image=_image(root, doc, problems) if v.get("image") is not None else None,
         require_citations=v.get("require_citations"),
+        events=_events(doc, problems) if v.get("events") is not None else (),
     )
 
 

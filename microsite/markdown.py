@@ -8,6 +8,7 @@ that `fill` completes on each page, once resolve has checked every internal link
 """
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from dataclasses import dataclass
@@ -59,7 +60,8 @@ def _align_classes(state: StateCore) -> None:
 # these markers cannot come from content.
 CITE_SLOT = "\x00C\x00"
 LINK_SLOT = "\x00L\x00"
-SLOT = re.compile("\x00([CL])\x00")
+CLAIM_SLOT = "\x00A\x00"  # the words of a paragraph's "link to this", which come from a template
+SLOT = re.compile("\x00([CLA])\x00")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +134,7 @@ def prepare_block(
         if not (i and tokens[i - 1].type == "heading_open"):  # a heading's marks enclose titles
             quotations += _quotations(block, window, path, problems)
     anchors = _heading_ids(tokens)
+    _claim_anchors(tokens)
     html = md.renderer.render(tokens, md.options, {"cite": _cite_slot})
     return Fragment(
         Text(html, _words(tokens)), tuple(cites), tuple(links), "", anchors=anchors, quotations=tuple(quotations)
@@ -154,6 +157,34 @@ def _heading_ids(tokens: list[Token]) -> tuple[str, ...]:
         ids.append(anchor)
         heading.attrSet("id", anchor)
     return tuple(ids)
+
+
+def _claim_anchors(tokens: list[Token]) -> None:
+    """Give each paragraph (or list item) an anchor and a "link to this", so a reader can share one
+    claim. The anchor is made from what the paragraph cites, in order, not from its place or its
+    words: fixing its wording, or adding a paragraph above it, keeps the address shared. Two
+    paragraphs citing the same sources are told apart by their order; one citing nothing by its
+    first words."""
+    seen: dict[str, int] = {}
+    for i, token in enumerate(tokens):
+        if token.type != "inline" or i == 0 or tokens[i - 1].type != "paragraph_open":
+            continue
+        holder = tokens[i - 1]
+        if holder.hidden:  # a tight list's paragraph is not written out: its list item holds the anchor
+            holder = next((t for t in reversed(tokens[:i]) if t.type == "list_item_open"), holder)
+        if holder.attrGet("id") is not None:  # a list item's second paragraph
+            continue
+        cited = [f"{c.meta['source']},{c.meta['locator']}" for c in token.children or () if c.type == "citation"]
+        basis = "; ".join(cited) if cited else " ".join(_words([token]).lower().split()[:6])
+        anchor = "p-" + hashlib.blake2b(basis.encode("utf-8", "surrogatepass"), digest_size=3).hexdigest()
+        seen[anchor] = seen.get(anchor, 0) + 1
+        if seen[anchor] > 1:
+            anchor += f"-{seen[anchor]}"
+        holder.attrSet("id", anchor)
+        if token.children is not None:
+            link = Token("html_inline", "", 0)
+            link.content = f' <a class="claim-link" href="#{anchor}">{CLAIM_SLOT}</a>'
+            token.children.append(link)
 
 
 def prepare_inline(md: MarkdownIt, text: str, where: Location, line: str, problems: Problems) -> Fragment:
@@ -359,12 +390,15 @@ def resolve_link(link: LinkRef, ctx: LinkContext, problems: Problems) -> str | N
     return output + (f"#{fragment}" if fragment else "")
 
 
-def fill(fragment: Fragment, targets: tuple[str | None, ...], output: str, cite) -> str:
+def fill(fragment: Fragment, targets: tuple[str | None, ...], output: str, cite, claim: str = "") -> str:
     """The fragment's HTML on page `output`: each citation marked by `cite(source, locator,
-    location)` in order, each internal link made relative to `output`."""
+    location)` in order, each internal link made relative to `output`, each "link to this" worded
+    `claim`."""
     cites, links = iter(fragment.cites), iter(targets)
 
     def slot(match: re.Match) -> str:
+        if match.group(1) == "A":
+            return claim
         if match.group(1) == "C":
             c = next(cites)
             return cite(c.source, c.locator, c.location)

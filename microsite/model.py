@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .errors import Location
+from .outputs import HOME
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,16 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class Event:
+    """A dated event a page declares, for the timeline: what happened, when, and who says so."""
+
+    date: str
+    text: str
+    cites: tuple[Cite, ...]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
 class ImageRef:
     """An image a page shows: a file in content/images/ and the words that stand for it."""
 
@@ -143,6 +154,7 @@ class Entity(Document):
     figures: tuple[Figure, ...]
     links: tuple[Link, ...]
     image: ImageRef | None = None
+    events: tuple[Event, ...] = ()
 
     @cached_property
     def output(self) -> str:
@@ -159,6 +171,7 @@ class Page(Document):
     show_changes: bool
     image: ImageRef | None = None
     require_citations: str | None = None  # overrides site.yaml's: "off" for a page about the site itself
+    events: tuple[Event, ...] = ()
 
     @property
     def output(self) -> str:
@@ -188,5 +201,11 @@ class Content:
         return self.entities.get((self.config.relation(link.relation).to_kind, link.target))
 
     def pages_in_order(self) -> list[Page]:
-        """The free pages as the navigation lists them: by `order`, then by title."""
-        return sorted(self.pages.values(), key=lambda p: (p.order, p.title.lower()))
+        """The free pages as the navigation lists them: by `order`, then by title. The home
+        page's text (`home`) is not one of them: the site's name leads to it."""
+        return sorted((p for p in self.pages.values() if p.output != HOME), key=lambda p: (p.order, p.title.lower()))
+
+    @property
+    def home(self) -> Page | None:
+        """The text of the home page (content/pages/index.md), when the site has one."""
+        return next((p for p in self.pages.values() if p.output == HOME), None)

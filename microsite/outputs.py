@@ -12,7 +12,9 @@ SOURCES = "sources.html"
 NOT_FOUND = "404.html"
 DATA = "data.html"
 MAP = "map.html"
-GENERATED = (HOME, SOURCES, NOT_FOUND, DATA, MAP)
+EXPLORE = "explore.html"
+TIMELINE = "timeline.html"
+GENERATED = (HOME, SOURCES, NOT_FOUND, DATA, MAP, EXPLORE, TIMELINE)
 SEARCH_INDEX = "assets/search-index.js"
 
 

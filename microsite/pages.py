@@ -5,9 +5,10 @@ there and forgotten here fails the test that compares the two lists.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from .outputs import DATA, HOME, MAP, SOURCES, kind_index
+from .outputs import DATA, EXPLORE, HOME, MAP, SOURCES, TIMELINE, kind_index
 from .resolve import Site
 
 
@@ -16,20 +17,32 @@ class PageInfo:
     output: str
     title: str
     kicker: str  # what kind of page, shown above the title on its card ("" for the home page)
+    lead: str = ""  # the home page: its lead, which its card shows
 
 
-def site_pages(site: Site) -> list[PageInfo]:
-    """The site's HTML pages except the 404 page, sorted by output path."""
+def site_pages(site: Site, labels: dict[str, str] | None = None) -> list[PageInfo]:
+    """The site's HTML pages except the 404 page, sorted by output path. `labels`: the names of
+    the explore and timeline pages (`render.page_labels`), for their cards."""
     config = site.content.config
+    labels = labels or {}
+    lead = site.summaries.get(HOME)
     pages = [
-        PageInfo(HOME, config.title, ""),
+        PageInfo(HOME, config.title, "", first_sentence(lead.fragment.plain) if lead is not None else ""),
         PageInfo(SOURCES, "Sources", "Sources"),
         PageInfo(DATA, "Data", "Downloads"),
         PageInfo(MAP, "Map of connections", "Map"),
+        PageInfo(EXPLORE, labels.get(EXPLORE, EXPLORE), ""),
+        PageInfo(TIMELINE, labels.get(TIMELINE, TIMELINE), ""),
     ]
     pages += [PageInfo(kind_index(k.id), k.plural, "Index") for k in config.kinds]
     pages += [
         PageInfo(e.output, e.name, config.kind(e.kind).singular) for e in site.content.entities.values()
     ]
-    pages += [PageInfo(p.output, p.title, "") for p in site.content.pages.values()]
+    pages += [PageInfo(p.output, p.title, "") for p in site.content.pages_in_order()]
     return sorted(pages, key=lambda p: p.output)
+
+
+def first_sentence(text: str) -> str:
+    """Up to the first full stop followed by a capital: what a card has room for ('U.S. immigration' stays whole)."""
+    match = re.search(r"[.!?](?=\s+[A-Z])", text)
+    return text[: match.end()] if match else text

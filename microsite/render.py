@@ -5,7 +5,7 @@ templates (autoescape on) only lay it out.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Sequence
@@ -20,8 +20,8 @@ from .dates import human_date
 from .errors import ContentErrors, Location, Problem, Problems
 from .graph import Graph, neighbourhood, relation_graph, render_svg
 from .markdown import fill
-from .model import Entity, Figure, Page
-from .outputs import DATA, HOME, MAP, NOT_FOUND, SOURCES, kind_index, relative_url
+from .model import Cite, Entity, Event, Figure, Page
+from .outputs import DATA, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_url
 from .resolve import Site
 
 
@@ -38,6 +38,7 @@ class Related:
     entity: Entity
     role: str | None
     marks: Markup
+    anchor: str  # its own address on the page: `to-vendors-acme`, `from-vendors-ledger`
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,66 @@ class FigureGroup:
     @property
     def disputed(self) -> bool:
         return len({figure.value for figure, _ in self.rows}) > 1
+
+    @property
+    def anchor(self) -> str:
+        return figure_anchor(self.label)
+
+
+@dataclass(frozen=True)
+class Happened:
+    """A dated event as its page lists it."""
+
+    event: Event
+    marks: Markup
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """One entity as a row of the table of everything."""
+
+    entity: Entity
+    kind: str  # the kind's singular name
+    summary: Markup
+    related: tuple[tuple[str, Entity], ...]  # (what the relation is, the other entity)
+    relations: tuple[str, ...]  # the relation fields it takes part in, either way
+    sources: int  # how many sources its page cites
+
+
+@dataclass(frozen=True)
+class Dated:
+    """One dated fact of the timeline; `what` says which kind, and the template words it."""
+
+    date: str
+    what: str  # "figure", "event", "source" or "change"
+    output: str  # the page it is on (the source list for a source)
+    name: str  # that page's name
+    text: str  # the figure's label, the event, the source's title, the change
+    value: str  # the figure's value; the source's publisher
+    marks: Markup
+    anchor: str  # where on its page, or ""
+
+
+def anchor_words(text: str) -> str:
+    """A readable fragment for an address: 'Federal data authorizations' -> 'federal-data-authorizations'."""
+    words = "".join(c if c.isalnum() else " " for c in text.lower()).split()
+    return "-".join(words)[:60].strip("-") or "x"
+
+
+def figure_anchor(label: str) -> str:
+    """A figure's address on its page, from its label: other figures coming or going leave it be."""
+    return "fig-" + anchor_words(label)
+
+
+def event_anchors(events: Sequence[Event]) -> list[str]:
+    """Each event's address on its page, from its date (and its order among events of that date)."""
+    seen: dict[str, int] = {}
+    anchors = []
+    for event in events:
+        seen[event.date] = seen.get(event.date, 0) + 1
+        anchors.append(f"event-{event.date}" + (f"-{seen[event.date]}" if seen[event.date] > 1 else ""))
+    return anchors
 
 
 class ConfinedLoader(FileSystemLoader):
@@ -120,7 +181,7 @@ def template_problems(env: Environment) -> list[Problem]:
 def page_outputs(site: Site) -> list[str]:
     """Every page of the site, in the order they are rendered."""
     return [
-        HOME, SOURCES, NOT_FOUND, DATA, MAP,
+        HOME, SOURCES, NOT_FOUND, DATA, MAP, EXPLORE, TIMELINE,
         *(kind_index(k.id) for k in site.content.config.kinds),
         *(e.output for e in site.content.entities.values()),
         *(p.output for p in site.content.pages_in_order()),
@@ -135,12 +196,15 @@ class PageRenderer:
         self.site, self.env, self.downloads = site, env, downloads
         self._graph = graph
         self.config = site.content.config
+        self.labels = page_labels(env)
         self.nav = (
             [NavItem(k.plural, kind_index(k.id)) for k in self.config.kinds]
-            + [NavItem("Map", MAP), NavItem("Sources", SOURCES), NavItem("Data", DATA)]
+            + [NavItem("Map", MAP), NavItem(self.labels[EXPLORE], EXPLORE), NavItem(self.labels[TIMELINE], TIMELINE)]
+            + [NavItem("Sources", SOURCES), NavItem("Data", DATA)]
             + [NavItem(p.title, p.output) for p in site.content.pages_in_order()]
         )
-        self.by_output = {d.output: d for d in site.documents()}
+        self.claim = Markup(env.get_template("_claim_link.html").render()).strip()
+        self.by_output = {d.output: d for d in site.documents() if d.output != HOME}
         self.kind_indexes = {kind_index(k.id): k.id for k in self.config.kinds}
         self.previews: dict[tuple[str, str], Markup] = {}
 
@@ -162,6 +226,10 @@ class PageRenderer:
             return self.data(self.downloads)
         if output == MAP:
             return self.map()
+        if output == EXPLORE:
+            return self.explore()
+        if output == TIMELINE:
+            return self.timeline()
         if output in self.kind_indexes:
             return self.kind_index(self.kind_indexes[output])
         document = self.by_output[output]
@@ -193,7 +261,7 @@ class PageRenderer:
         placed = which.get(origin)
         if placed is None:
             return Markup("")
-        return Markup(fill(placed.fragment, placed.targets, output or origin, citations.mark))
+        return Markup(fill(placed.fragment, placed.targets, output or origin, citations.mark, self.claim))
 
     def _citations(self) -> PageCitations:
         return PageCitations(self.site.content.sources, self.previews, self.site.excerpts)
@@ -206,10 +274,11 @@ class PageRenderer:
         summary = self._markdown(entity.output, citations, self.site.summaries)
         figures = self._figure_groups(entity, citations)
         body = self._markdown(entity.output, citations, self.site.bodies)
+        events = self._events(entity, citations)
         related = self._related(entity, citations)
         return self._page(
             "entity.html", entity.output, entity=entity, kind=self.config.kind(entity.kind),
-            title=entity.name, summary=summary, figures=figures, body=body, related=related,
+            title=entity.name, summary=summary, figures=figures, body=body, events=events, related=related,
             map=self._neighbourhood_map(entity),
             description=plain_text(self.site.summaries.get(entity.output)),
             cited=citations.entries(),
@@ -261,7 +330,10 @@ class PageRenderer:
         sections: list[tuple[str, list[Related]]] = []
         for relation in self.config.relations_from(entity.kind):
             rows = [
-                Related(entities[(relation.to_kind, link.target)], link.role, self._marks(citations, link.cites))
+                Related(
+                    entities[(relation.to_kind, link.target)], link.role, self._marks(citations, link.cites),
+                    f"to-{anchor_words(relation.field)}-{link.target}",
+                )
                 for link in entity.links
                 if link.relation == relation.field and (relation.to_kind, link.target) in entities
             ]
@@ -269,7 +341,10 @@ class PageRenderer:
                 sections.append((relation.label, rows))
         for relation in self.config.relations:
             rows = [
-                Related(i.entity, i.link.role, self._marks(citations, i.link.cites))
+                Related(
+                    i.entity, i.link.role, self._marks(citations, i.link.cites),
+                    f"from-{anchor_words(relation.field)}-{i.entity.slug}",
+                )
                 for i in self.site.inbound.get(entity.output, ())
                 if i.relation is relation
             ]
@@ -277,12 +352,19 @@ class PageRenderer:
                 sections.append((relation.inverse, rows))
         return sections
 
+    def _events(self, document: Entity | Page, citations: PageCitations) -> list[Happened]:
+        return [
+            Happened(event, self._marks(citations, event.cites), anchor)
+            for event, anchor in zip(document.events, event_anchors(document.events))
+        ]
+
     def page(self, page: Page) -> bytes:
         citations = self._citations()
         summary = self._markdown(page.output, citations, self.site.summaries)
         body = self._markdown(page.output, citations, self.site.bodies)
+        events = self._events(page, citations)
         return self._page(
-            "page.html", page.output, page=page, title=page.title, summary=summary, body=body,
+            "page.html", page.output, page=page, title=page.title, summary=summary, body=body, events=events,
             changes=self.site.content.changes if page.show_changes else (),
             description=plain_text(self.site.summaries.get(page.output)) or page.title,
             cited=citations.entries(),
@@ -306,14 +388,71 @@ class PageRenderer:
         )
 
     def home(self) -> bytes:
+        """The front door: the home page's text (its lead, findings and asks, from content/pages/
+        index.md), the map's size, and the few most connected pages of each kind."""
         citations = self._citations()
+        text = self.site.content.home
+        lead = self._markdown(HOME, citations, self.site.summaries)
+        body = self._markdown(HOME, citations, self.site.bodies)
+        degree: dict[str, int] = {}
+        for edge in self.graph.edges:
+            degree[edge.source] = degree.get(edge.source, 0) + 1
+            degree[edge.target] = degree.get(edge.target, 0) + 1
         sections = []
         for kind in self.config.kinds:
             members = [e for e in self.site.content.entities.values() if e.kind == kind.id]
-            sections.append((kind, self._listing(HOME, members, citations)))
+            members.sort(key=lambda e: (-degree.get(e.output, 0), e.name.lower(), e.output))
+            sections.append((kind, members[:HOME_LIST], len(members)))
+        findings, rest = first_section(body)
         return self._page(
-            "home.html", HOME, title=self.config.title, description=self.config.tagline,
-            sections=sections, cited=citations.entries(),
+            "home.html", HOME, title=self.config.title, page=text, lead=lead, findings=findings, rest=rest,
+            sections=sections,
+            events=self._events(text, citations) if text is not None else [],
+            nodes=len(self.graph.nodes), edges=len(self.graph.edges),
+            teaser=render_svg(self.graph, self.config, self._url_maker(HOME), "", "", ident="teaser", linked=False),
+            description=plain_text(self.site.summaries.get(HOME)) or self.config.tagline,
+            cited=citations.entries(),
+        )
+
+    def explore(self) -> bytes:
+        """Every entity as a row: a plain table, which assets/explore.js filters and sorts."""
+        citations = self._citations()
+        content = self.site.content
+        counts: dict[str, int] = {}
+        for outputs in self.site.cited_by.values():
+            for output in outputs:
+                counts[output] = counts.get(output, 0) + 1
+        rows = []
+        for entity in sorted(content.entities.values(), key=lambda e: (e.name.lower(), e.output)):
+            related = [
+                (self.config.relation(link.relation).label, target, link.relation)
+                for link in entity.links
+                if (target := content.link_target(link)) is not None
+            ]
+            related += [(i.relation.inverse, i.entity, i.relation.field) for i in self.site.inbound.get(entity.output, ())]
+            rows.append(Row(
+                entity, self.config.kind(entity.kind).singular,
+                self._markdown(entity.output, citations, self.site.summaries, EXPLORE),
+                tuple((label, other) for label, other, _ in related),
+                tuple(sorted({field for _, _, field in related})),
+                counts.get(entity.output, 0),
+            ))
+        return self._page(
+            "explore.html", EXPLORE, title=self.labels[EXPLORE], rows=rows, kinds=self.config.kinds,
+            relations=self.config.relations, description=self.labels["explore_description"],
+            cited=citations.entries(),
+        )
+
+    def timeline(self) -> bytes:
+        """Every dated fact the content holds, oldest first, grouped by year."""
+        citations = self._citations()
+        facts = sorted(dated_facts(self.site), key=lambda f: (f[0].date, f[0].what, f[0].name.lower(), f[0].text, f[0].output))
+        years: dict[str, list[Dated]] = {}
+        for fact, cites in facts:
+            years.setdefault(fact.date[:4], []).append(replace(fact, marks=self._marks(citations, cites)))
+        return self._page(
+            "timeline.html", TIMELINE, title=self.labels[TIMELINE], years=list(years.items()),
+            description=self.labels["timeline_description"], cited=citations.entries(),
         )
 
     def sources(self) -> bytes:
@@ -340,6 +479,59 @@ class PageRenderer:
 
     def not_found(self) -> bytes:
         return self._page("404.html", NOT_FOUND, title="Page not found", description="Page not found")
+
+
+HOME_LIST = 5  # how many pages of each kind the home page names
+
+
+def first_section(html: Markup) -> tuple[Markup, Markup]:
+    """A text cut before its second heading of the second level: on the home page the map comes
+    between the findings and what follows them."""
+    first = html.find("<h2")
+    second = html.find("<h2", first + 1) if first >= 0 else -1
+    if second < 0:
+        return html, Markup("")
+    return Markup(html[:second]), Markup(html[second:])
+
+
+def page_labels(env: Environment) -> dict[str, str]:
+    """The names of the pages the site makes beside its content, from templates/_labels.html, so
+    a translation changes templates, not code."""
+    module = env.get_template("_labels.html").module
+    return {
+        EXPLORE: str(module.explore), TIMELINE: str(module.timeline),
+        "explore_description": str(module.explore_description), "timeline_description": str(module.timeline_description),
+    }
+
+
+def dated_facts(site: Site) -> list[tuple[Dated, tuple[Cite, ...]]]:
+    """Each dated fact with the citations that back it: figures' `as_of`, declared events, dated
+    sources, and the change log."""
+    content = site.content
+    facts: list[tuple[Dated, tuple[Cite, ...]]] = []
+    for entity in content.entities.values():
+        for figure in entity.figures:
+            if figure.as_of:
+                anchor = figure_anchor(figure.label)
+                facts.append((Dated(figure.as_of, "figure", entity.output, entity.name, figure.label, figure.value, Markup(""), anchor), figure.cites))
+    for document in site.documents():
+        name = getattr(document, "name", None) or getattr(document, "title", "")
+        for event, anchor in zip(document.events, event_anchors(document.events)):
+            facts.append((Dated(event.date, "event", document.output, name, event.text, "", Markup(""), anchor), event.cites))
+    for source in content.sources.values():
+        if source.date:
+            itself = (Cite(source.id, "", source.location),)
+            facts.append((Dated(source.date, "source", SOURCES, source.publisher, source.title, source.publisher, Markup(""), source.id), itself))
+    changes_page = next((p for p in content.pages_in_order() if p.show_changes), None)
+    for change in content.changes:
+        output, title = (changes_page.output, changes_page.title) if changes_page else ("", "")
+        facts.append((Dated(change.date, "change", output, title, change.text, "", Markup(""), "changes-title" if output else ""), ()))
+    return facts
+
+
+def timeline_facts(site: Site) -> list:
+    """What the timeline shows, as a value to fingerprint (`deps.py`)."""
+    return [(d, tuple((c.source, c.locator) for c in cites)) for d, cites in dated_facts(site)]
 
 
 def plain_text(placed) -> str:

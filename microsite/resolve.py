@@ -119,6 +119,7 @@ def place_document(
 def document_cites(document: Document, summary: Placed | None, body: Placed) -> list[Cite]:
     """Every citation a document makes: in its summary, its body, its figures and its relations."""
     cites = [*(summary.cites if summary is not None else ()), *body.cites]
+    cites += [c for e in document.events for c in e.cites]
     if isinstance(document, Entity):
         cites += [c for f in document.figures for c in f.cites]
         cites += [c for link in document.links for c in link.cites]

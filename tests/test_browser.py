@@ -63,3 +63,70 @@ def test_citation_preview_shows_on_focus_without_script(browser, real_site: Path
     title = page.locator(mark.get_attribute("href")).locator("cite").inner_text()
     assert tip.inner_text().startswith(f"{title}, "), (tip.inner_text(), title)
     context.close()
+
+
+def _shown(page) -> list[str]:
+    return page.eval_on_selector_all("table.explore tbody tr:not([hidden]) th a", "els => els.map(e => e.textContent)")
+
+
+def test_the_table_filters_sorts_and_restores_a_shared_view_from_disk(browser, real_site: Path):
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    address = (real_site / "explore.html").as_uri()
+    page.goto(address)
+    rows = page.locator("table.explore tbody tr")
+    everyone = _shown(page)
+    assert len(everyone) == rows.count() > 1
+    kind = page.eval_on_selector("#filter-kind option:nth-child(2)", "o => o.value")
+    page.select_option("#filter-kind", kind)
+    of_kind = _shown(page)
+    assert 0 < len(of_kind) < len(everyone)
+    assert all(r.get_attribute("data-kind") == kind for r in rows.all() if r.is_visible())
+    assert f"{len(of_kind)} of {len(everyone)}" in page.inner_text("#filter-status")
+    # Typed words narrow it further, and the view is kept in the address.
+    name = of_kind[-1]
+    page.fill("#filter-text", name.split()[0])
+    assert name in _shown(page) and len(_shown(page)) <= len(of_kind)
+    page.click("th[data-sort='sources'] button")
+    counts = page.eval_on_selector_all("table.explore tbody tr:not([hidden])", "rs => rs.map(r => +r.dataset.sources)")
+    assert counts == sorted(counts, reverse=True)
+    assert page.get_attribute("th[data-sort='sources']", "aria-sort") == "descending"
+    shared = page.url
+    assert "kind=" in shared and "q=" in shared and "sort=sources" in shared
+    view = _shown(page)
+    # Opened afresh from the shared address, the page shows the same view.
+    other = context.new_page()
+    other.goto(shared)
+    assert _shown(other) == view
+    assert other.input_value("#filter-kind") == kind
+    # Sorting by name puts the rows in order of their names.
+    other.select_option("#filter-kind", "")
+    other.fill("#filter-text", "")
+    other.click("th[data-sort='name'] button")
+    names = _shown(other)
+    assert names == sorted(names, key=str.lower) and len(names) == len(everyone)
+    assert errors == []
+    context.close()
+
+
+def test_the_table_reads_as_a_table_without_script(browser, real_site: Path):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto((real_site / "explore.html").as_uri())
+    assert not page.locator(".table-filter").is_visible()
+    rows = page.locator("table.explore tbody tr")
+    assert rows.count() > 1 and all(r.is_visible() for r in rows.all())
+    assert page.locator("table.explore thead th").count() == 5
+    context.close()
+
+
+def test_the_lead_and_the_first_finding_fit_a_phones_first_screen(browser, real_site: Path):
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    page.goto((real_site / "index.html").as_uri())
+    bottom = "e => e.getBoundingClientRect().bottom"
+    assert page.eval_on_selector(".hero .lead", bottom) <= 812
+    assert page.eval_on_selector(".home-text li", bottom) <= 812
+    context.close()

@@ -49,6 +49,15 @@ operators: [agency-two]
 Zeta is run by [an agency](../agencies/agency-two.md), says the report [@report-2020, p. 9].
 """
 
+HOME_TEXT = """---
+title: What we found
+summary: Acme holds the records. [@daily-2020-01-02]
+---
+## Findings
+
+- **200 million records** are held by [Acme](../companies/acme.md). [@daily-2020-01-02]
+"""
+
 EDITS = [
     ("narrative", lambda p: edit(p, "content/companies/acme.md", "The report calls Acme", "The report names Acme")),
     ("entity name", lambda p: edit(p, "content/companies/acme.md", "name: Acme Corp", "name: Acme Holdings")),
@@ -60,6 +69,11 @@ EDITS = [
     ("site.yaml", lambda p: edit(p, "content/site.yaml", "title:", "title: New")),
     ("free page title", lambda p: edit(p, "content/pages/about.md", "title: About", "title: About us")),
     ("entity deleted", lambda p: (p.root / "content/systems/zeta.md").unlink()),
+    ("home page text added", lambda p: write(p, "content/pages/index.md", HOME_TEXT)),
+    ("home page finding", lambda p: edit(p, "content/pages/index.md", "200 million records", "230 million records")),
+    ("home page lead (its card)", lambda p: edit(p, "content/pages/index.md", "Acme holds the records.", "Acme holds them.")),
+    ("event declared", lambda p: edit(p, "content/systems/ledger.md", "operators: [agency-two]\n", "operators: [agency-two]\nevents:\n  - date: 2019-05\n    text: Ledger opened.\n    cite: report-2020\n")),
+    ("figure's date", lambda p: edit(p, "content/companies/acme.md", "as_of: 2020-03", "as_of: 2020-02")),
 ]
 
 
@@ -199,6 +213,7 @@ def preview_save(project: Project, out: Path, state: BuildState, *paths: str):
 
 
 ACME, LEDGER, REPORT = "content/companies/acme.md", "content/systems/ledger.md", "content/sources/report-2020.yaml"
+HOME = "content/pages/index.md"
 SAVES = [  # (what, the files saved, the edit, whether the quick path can take it)
     ("narrative", [ACME], lambda p: edit(p, ACME, "The report calls Acme", "The report names Acme"), True),
     ("a citation of another source", [ACME], lambda p: edit(p, ACME, '"the backbone" [@daily-2020-01-02]', '"the backbone" [@report-2020, p. 8]'), True),
@@ -225,6 +240,11 @@ SAVES = [  # (what, the files saved, the edit, whether the quick path can take i
     ("a quotation shortened", [ACME], lambda p: edit(p, ACME, '"the backbone"', '"backbone"'), True),
     ("a source's excerpts (every quotation of it checked again)", ["content/sources/daily-2020-01-02.yaml"], lambda p: edit(
         p, "content/sources/daily-2020-01-02.yaml", '"Acme is the backbone."', '"Acme is the backbone of it."'), False),
+    ("a figure's date (the timeline)", [ACME], lambda p: edit(p, ACME, "as_of: 2020-03", "as_of: 2019-12"), True),
+    ("an event declared", [LEDGER], lambda p: edit(
+        p, LEDGER, "operators: [agency-one]\n", "operators: [agency-one]\nevents:\n  - date: 2019-05\n    text: Ledger opened.\n    cite: report-2020\n"), True),
+    ("the home page's text added", [HOME], lambda p: write(p, HOME, HOME_TEXT), False),
+    ("a finding on the home page", [HOME], lambda p: edit(p, HOME, "200 million records", "230 million records"), True),
 ]
 
 
