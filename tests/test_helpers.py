@@ -183,7 +183,11 @@ NEW = {"index.html": b"new", "companies/acme.html": b"new acme", "systems/ledger
 def files(root: Path) -> dict[str, bytes] | None:
     if not root.is_dir():
         return None
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != write.STAMP  # the mark of a tree the tool made, not an output
+    }
 
 
 class Watch:

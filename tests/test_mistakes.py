@@ -131,7 +131,7 @@ def test_editor_leftovers_are_ignored(project, capsys, leftover):
 
 
 @pytest.mark.parametrize("kind, name, output", [
-    ("page", "Sources", "sources.html"), ("page", "index", "index.html"), ("page", "Map", "map.html"),
+    ("page", "Sources", "sources.html"), ("page", "Map", "map.html"),
     ("page", "data", "data.html"), ("company", "Index", "companies/index.html"),
 ])
 def test_new_refuses_a_name_the_site_uses_itself(project, capsys, kind, name, output):

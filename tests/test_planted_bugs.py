@@ -42,14 +42,14 @@ def test_relative_html_links_in_markdown_resolve_from_the_page(project, capsys, 
     edit(project, ACME, "Acme builds the [Ledger](../systems/ledger.md)", "Acme builds the [Ledger](../systems/ledger.html)")
     write(project, "content/systems/vault.md", (
         "---\nname: Vault\nsummary: Another system. [@report-2020]\n---\n"
-        "Beside [Ledger](ledger.html) and [the sources](/sources.html#top). [@report-2020]\n"
+        "Beside [Ledger](ledger.html) and [the sources](/sources.html#report-2020). [@report-2020]\n"
     ))
     status, _, err = run(project, "build", capsys=capsys)
     assert (status, err) == (0, ""), err
     acme = (project.site / "companies/acme.html").read_text()
     vault = (project.site / "systems/vault.html").read_text()
     assert 'href="../systems/ledger.html"' in acme
-    assert 'href="ledger.html"' in vault and 'href="../sources.html#top"' in vault
+    assert 'href="ledger.html"' in vault and 'href="../sources.html#report-2020"' in vault
 
 
 def test_a_citation_of_an_unrelated_word_gets_no_suggestion(project, capsys):

@@ -2,20 +2,16 @@
 site/ untouched, shown on the preview's pages; never a traceback."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from microsite.build import Project
 from microsite.serve import Preview
-from tests.conftest import REPO, run
+from tests.conftest import run
 
 
 @pytest.fixture
 def own_templates(project: Project) -> Project:
     """The mini project with a copy of the templates of its own, to break."""
-    (project.root / "templates").unlink()
-    shutil.copytree(REPO / "templates", project.root / "templates")
     return project
 
 
