@@ -14,6 +14,8 @@ WIDTH, HEIGHT = 640, 400
 LEFT, RIGHT, TOP, BOTTOM = 64, 170, 40, 56
 SERIES = (
     ("cold", "cold build", "#b91c1c"),
+    ("cold_cards_kept", "cold, cards kept", "#ea580c"),
+    ("hugo", "Hugo, cold", "#111827"),
     ("one_edit", "one entity edited", "#1d4ed8"),
     ("floor", "naive loop, all cores", "#7c3aed"),  # bench/floor.py: plain pages only
     ("unchanged", "nothing changed", "#15803d"),
@@ -31,7 +33,8 @@ def median_seconds(entry: dict, key: str) -> float:
 def draw(results: dict) -> str:
     sizes = sorted(int(n) for n in results["sizes"])
     series = [(key, label, colour) for key, label, colour in SERIES
-              if key != "floor" or all("floor_seconds" in results["sizes"][str(n)] for n in sizes)]
+              if all(("floor_seconds" in entry) if key == "floor" else (key in entry["builds"])
+                     for entry in (results["sizes"][str(n)] for n in sizes))]
     points = {key: [(n, median_seconds(results["sizes"][str(n)], key)) for n in sizes] for key, _, _ in series}
     top = max(TARGET, *(s for series in points.values() for _, s in series)) * 1.1
     x_max = max(sizes)
