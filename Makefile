@@ -36,7 +36,7 @@ links: $(VENV)/.installed
 	$(PY) build.py check --external
 
 # The build benchmark (bench/README.md): synthetic sites of 1,000 to 10,000 entities on /dev/shm,
-# then the figure. BENCH_ARGS="--entities 10000 --runs 5" to change what is measured.
+# each also built by Hugo when `hugo` is on the PATH (not installed here), then the figure. BENCH_ARGS="--entities 10000 --runs 5" to change what is measured.
 BENCH_ARGS ?= --entities 1000 2000 5000 10000 --runs 3
 bench: $(VENV)/.installed
 	$(PY) bench/run.py $(BENCH_ARGS) --json bench/results.json

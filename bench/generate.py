@@ -1,7 +1,7 @@
 """A deterministic synthetic investigation of N entities, for measuring the build.
 
 It uses the project's real content model (`content/site.yaml`), templates and assets, and writes
-entities shaped like real ones: about 600 words of narrative, three inline citations, a link to
+entities shaped like real ones: about 600 words of narrative, a citation in each paragraph (of three sources), a link to
 another page, two relations and three cited figures, over a shared pool of sources.
 
     python bench/generate.py /dev/shm/bench-10k --entities 10000
@@ -112,12 +112,12 @@ def _words(rng: random.Random, n: int) -> str:
 
 
 def _narrative(rng: random.Random, cites: list[str], link: str) -> str:
-    """About 600 words in six paragraphs, with three citations and one link to another page."""
+    """About 600 words in six paragraphs, each cited, and one link to another page."""
     paragraphs = []
     for p in range(6):
         sentences = [_words(rng, 12).capitalize() + "." for _ in range(8)]
-        if p < 3:
-            sentences[3] += f" [@{cites[p]}, p. {p + 4}]" if p == 2 else f" [@{cites[p]}]"
+        # Every paragraph is cited, as the build requires; the first three each cite another source.
+        sentences[3] += f" [@{cites[p % 3]}, p. {p + 4}]" if p == 2 else f" [@{cites[p % 3]}]"
         if p == 4:
             sentences[1] = f"See also [a related page]({link}). " + sentences[1]
         paragraphs.append(" ".join(sentences))

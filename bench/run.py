@@ -7,8 +7,11 @@ preview's save-to-reload time, on a synthetic investigation (`generate.py`).
 Each build runs as `build.py build` in a child process, as a user runs it. Peak memory is the
 highest total PSS (resident memory, pages shared between processes divided among them) of the
 build and its worker processes, sampled every 0.2 s from /proc; the child's own peak RSS is
-reported beside it. Each size is also built by the naive loop of `floor.py`, the least any page
-costs with the same libraries, for scale.
+reported beside it, and the processor time (user and system) of the build and the children it
+waited for. Each size is also built by the naive loop of `floor.py`, the least any page costs with
+the same libraries, for scale, and, when `hugo` is on the PATH, by Hugo on the same corpus
+(`hugo.py`), once per run between the project's builds; each of the project's figures is then
+reported beside Hugo's, as a ratio.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.floor import measure_floor  # noqa: E402
 from bench.generate import REPO, generate  # noqa: E402
+from bench.hugo import convert, hugo_version  # noqa: E402
 
 MiB = 1024 * 1024
 # Reading smaps_rollup walks a process's page tables under its memory lock, stalling the build's
@@ -57,11 +61,12 @@ def tree_pss(pid: int) -> int:
     return total
 
 
-def run_build(project: Path, out: Path) -> dict:
-    """One `build.py build`: wall seconds, pages, peak PSS of the process tree, peak RSS of the child."""
+def run_build(project: Path, out: Path, command: list[str] | None = None) -> dict:
+    """One `build.py build` (or `command`): wall and processor seconds, pages, peak PSS of the
+    process tree, peak RSS of the child."""
     start = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, str(REPO / "build.py"), "--root", str(project), "build", "--out", str(out)],
+        command or [sys.executable, str(REPO / "build.py"), "--root", str(project), "build", "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )
     peak = [0]
@@ -82,9 +87,9 @@ def run_build(project: Path, out: Path) -> dict:
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise SystemExit(f"build failed ({child.returncode}): {summary}")
-    pages = int(summary.split()[1])
+    pages = int(summary.split()[1]) if command is None else sum(1 for _ in out.rglob("*.html"))
     return {
-        "seconds": seconds, "pages": pages, "pages_per_second": pages / seconds,
+        "seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime, "pages": pages, "pages_per_second": pages / seconds,
         "peak_pss_mib": peak[0] / MiB, "peak_rss_mib": usage.ru_maxrss * 1024 / MiB,
     }
 
@@ -92,16 +97,39 @@ def run_build(project: Path, out: Path) -> dict:
 def edit_entity(project: Path, n: int) -> Path:
     path = sorted((project / "content" / "companies").glob("*.md"))[len(list((project / "content" / "companies").glob("*.md"))) // 2]
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.rstrip("\n") + f"\n\nEdit number {n} of this page.\n", encoding="utf-8")
+    # A sentence added to the last paragraph, which stays cited (an uncited paragraph is an error).
+    path.write_text(text.rstrip("\n") + f" Edit number {n} of this page.\n", encoding="utf-8")
     return path
 
 
-def measure_builds(project: Path, out: Path, runs: int) -> dict[str, list[dict]]:
-    results: dict[str, list[dict]] = {"cold": [], "unchanged": [], "one_edit": []}
+def run_hugo(site: Path, out: Path) -> dict:
+    """One cold Hugo build of `site` (made by `hugo.py`): no output, no resources cache."""
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(site / "resources", ignore_errors=True)
+    return run_build(site, out, ["hugo", "--quiet", "--source", str(site), "--destination", str(out)])
+
+
+def keep_only_cards(project: Path) -> None:
+    """Delete every cache but the social cards', as a publish workflow that keeps `.cache/` and a
+    changed engine would leave it."""
+    for part in (project / ".cache").iterdir():
+        if part.name != "cards":
+            shutil.rmtree(part) if part.is_dir() else part.unlink()
+
+
+def measure_builds(project: Path, out: Path, runs: int, hugo_site: Path | None = None) -> dict[str, list[dict]]:
+    results: dict[str, list[dict]] = {"cold": [], "cold_cards_kept": [], "unchanged": [], "one_edit": []}
+    if hugo_site is not None:
+        results["hugo"] = []
     for n in range(runs):
+        if hugo_site is not None:
+            results["hugo"].append(run_hugo(hugo_site, out.with_name(out.name + "-hugo")))
         shutil.rmtree(project / ".cache", ignore_errors=True)
         shutil.rmtree(out, ignore_errors=True)
         results["cold"].append(run_build(project, out))
+        keep_only_cards(project)
+        shutil.rmtree(out, ignore_errors=True)
+        results["cold_cards_kept"].append(run_build(project, out))
         results["unchanged"].append(run_build(project, out))
         edit_entity(project, n)
         results["one_edit"].append(run_build(project, out))
@@ -141,7 +169,7 @@ def measure_serve(project: Path, runs: int) -> list[float]:
                 marker = f"Saved edit {n} at {time.time_ns()}"
                 text = path.read_text(encoding="utf-8")
                 start = time.perf_counter()
-                path.write_text(text.rstrip("\n") + f"\n\n{marker}\n", encoding="utf-8")
+                path.write_text(text.rstrip("\n") + f" {marker}\n", encoding="utf-8")
                 while True:
                     message = json.loads(await ws.read_message())
                     if message.get("command") == "reload":
@@ -174,16 +202,23 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
-    report = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", "sizes": {}}
+    hugo = hugo_version()
+    report = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", "hugo": hugo, "sizes": {}}
     print(report["machine"])
+    print(f"Hugo: {hugo}" if hugo else "Hugo: not on the PATH; measuring the project alone (install hugo to compare)")
     for n in args.entities:
         project = generate(args.where / f"project-{n}", n)
         out = args.where / f"site-{n}"
-        builds = measure_builds(project, out, args.runs)
+        hugo_site = convert(project, args.where / f"hugo-{n}") if hugo else None
+        builds = measure_builds(project, out, args.runs, hugo_site)
         entry = {"builds": builds}
         for name, rows in builds.items():
+            ratio = cpu_ratio = ""
+            if hugo and name != "hugo":  # on a shared machine, the processor time's ratio is the steadier
+                ratio = f"  {median(rows, 'seconds') / median(builds['hugo'], 'seconds'):5.2f}x Hugo"
+                cpu_ratio = f" {median(rows, 'cpu_seconds') / median(builds['hugo'], 'cpu_seconds'):5.2f}x Hugo's"
             print(
-                f"{n:>6} entities  {name:<9}  {median(rows, 'seconds'):6.2f} s  "
+                f"{n:>6} entities  {name:<15}  {median(rows, 'seconds'):6.2f} s{ratio}  cpu {median(rows, 'cpu_seconds'):6.2f} s{cpu_ratio}  "
                 f"{median(rows, 'pages_per_second'):7.0f} pages/s  peak {median(rows, 'peak_pss_mib'):5.0f} MiB PSS "
                 f"({median(rows, 'peak_rss_mib'):4.0f} MiB RSS of the main process)   runs: "
                 + " ".join(f"{r['seconds']:.2f}" for r in rows),
@@ -202,6 +237,9 @@ def main() -> None:
         report["sizes"][str(n)] = entry
         shutil.rmtree(out, ignore_errors=True)
         shutil.rmtree(project, ignore_errors=True)
+        if hugo_site is not None:
+            shutil.rmtree(hugo_site, ignore_errors=True)
+            shutil.rmtree(out.with_name(out.name + "-hugo"), ignore_errors=True)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1) + "\n")
 

@@ -6,6 +6,7 @@ import html
 import io
 import re
 import struct
+import zlib
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -213,6 +214,36 @@ def test_a_long_title_stays_above_the_rule(title: str):
     # the title is drawn, and in more than one line
     ink_rows = [y for y in range(cards.MARGIN, cards.RULE_Y) if pixels.getpixel((cards.MARGIN + 30, y)) != cards.PAPER]
     assert ink_rows and max(ink_rows) - min(ink_rows) > 150
+
+
+@pytest.mark.parametrize("page", [
+    PageInfo("systems/icm.html", "ICM", "Data system"),  # one short line under the kind
+    PageInfo("companies/acme.html", "Acme Holdings and the Records It Sells to Agencies Across the Country", "Company"),
+    PageInfo("systems/x.html", "Investigative Case Management system " * 6, "Data system"),  # cut short
+    PageInfo("index.html", "Site", "", "Acme holds 200 million records."),  # no kind above
+    PageInfo("pages/blank.html", " ", "Page"),  # no title to draw
+])
+def test_a_card_is_a_valid_png_of_its_lines_pasted_into_the_blank_card(page: PageInfo):
+    """The card is written without drawing it whole (its blank rows deflated once, its stream
+    pieced together): any decoder must read the same picture as drawing it whole, and zlib's
+    own checks (the Adler-32 of the stream, each chunk's CRC) must hold."""
+    fonts = REPO / "assets" / cards.FONT_FOLDER
+    data = cards.draw_card(page, "Who's Behind ICE", "A tagline", fonts)
+    whole = cards._blank("Who's Behind ICE", fonts).copy()
+    for top, band in cards._bands(page, "A tagline", fonts):
+        whole.paste(band, (cards.MARGIN, top))
+    card = Image.open(io.BytesIO(data))
+    card.load()
+    assert (card.mode, card.size) == ("P", cards.SIZE)
+    assert card.convert("RGB").tobytes() == whole.convert("RGB").tobytes()
+    chunks, at = {}, 8
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at: at + 8])
+        body, crc = data[at + 8: at + 8 + length], data[at + 8 + length: at + 12 + length]
+        assert crc == zlib.crc32(kind + body).to_bytes(4, "big"), kind
+        chunks[kind], at = body, at + 12 + length
+    rows = zlib.decompress(chunks[b"IDAT"])  # checks the Adler-32
+    assert len(rows) == (cards.SIZE[0] + 1) * cards.SIZE[1] and rows[:: cards.SIZE[0] + 1] == bytes(cards.SIZE[1])
 
 
 def show_image(project: Project, page: str, name: str, colour=(200, 30, 30), size=(100, 50)) -> None:

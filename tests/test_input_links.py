@@ -188,3 +188,21 @@ def test_a_whole_folder_linked_outside_the_project(project, tmp_path, capsys, fo
     shutil.rmtree(project.root / folder)
     (project.root / folder).symlink_to(elsewhere, target_is_directory=True)
     refused(project, capsys, f"{folder}:1:1: {folder}/ is a link to a folder outside the project; replace it with the folder itself")
+
+
+def test_plain_files_of_a_confined_folder_are_not_each_followed(project, monkeypatch):
+    """Only a link can lead out of content/sources/ once the folder itself is checked: following
+    every plain file's path as well (a realpath each, an lstat per part of the path) was most of a
+    rebuild with nothing changed at 10,000 entities."""
+    from microsite import confine, load
+    from microsite.errors import Problems
+
+    for n in range(40):
+        shutil.copy(next((project.root / "content/sources").glob("*.yaml")), project.root / f"content/sources/copy-{n}.yaml")
+    followed = []
+    realpath = confine.os.path.realpath
+    monkeypatch.setattr(confine.os.path, "realpath", lambda path: followed.append(path) or realpath(path))
+    problems = Problems()
+    found = load._files(project.root, "sources", (".yaml",), problems)
+    assert len(found) > 40 and not problems.errors
+    assert len(followed) <= 4, followed
