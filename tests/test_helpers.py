@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from microsite import write
 from microsite.citemarks import PageCitations
 from microsite.errors import ContentErrors, Location, Problems, did_you_mean
-from microsite.markdown import LinkContext, LinkRef, resolve_link
+from microsite.markdown import LinkContext, LinkRef, make_markdown, prepare_block, prepare_inline, resolve_link
 from microsite.model import Source
 from microsite.outputs import relative_url
 
@@ -252,3 +252,53 @@ def test_the_swap_without_renameat2_keeps_the_old_tree_whole_at_every_step(monke
     assert missing == ["after rename", "before rename"], watch.seen  # the one instant between the two
     for step, held in watch.seen:
         assert held in (OLD, NEW, None), f"{step}: site/ holds {held}"
+
+
+# Markdown: located citations and links, words and plain text -------------------------------------
+
+def block(text: str, first_line: int = 5) -> tuple[object, list[str]]:
+    problems = Problems()
+    fragment = prepare_block(make_markdown(), text, first_line, "content/companies/acme.md", problems)
+    return fragment, [str(p) for p in problems.items]
+
+
+def test_citations_are_located_at_their_own_line_and_column_across_paragraphs():
+    fragment, _ = block("One [@a] and [@a, p. 2].\n\nTwo [@b].\n\n- three [@a]\n")
+    assert [(c.source, c.locator, c.location.line, c.location.col) for c in fragment.cites] == [
+        ("a", "", 5, 6), ("a", "p. 2", 5, 15), ("b", "", 7, 6), ("a", "", 9, 10),
+    ]
+
+
+def test_a_link_problem_is_located_at_the_link_in_its_own_paragraph():
+    _, problems = block("First [x](javascript:alert(1)).\n\nThen [y](javascript:alert(1)).\n")
+    assert [p.split(": unsafe")[0] for p in problems] == ["content/companies/acme.md:5:11", "content/companies/acme.md:7:10"]
+
+
+def test_internal_links_are_collected_with_their_place():
+    fragment, problems = block("See [it](../systems/ledger.md) and [that](%2E%2E/about.md#x).\n")
+    assert problems == []
+    assert [(link.href, str(link.location)) for link in fragment.links] == [
+        ("../systems/ledger.md", "content/companies/acme.md:5:10"), ("../about.md#x", "content/companies/acme.md:5:43"),
+    ]
+
+
+def test_the_words_of_a_text_for_search_keep_code_and_line_breaks_and_part_paragraphs():
+    fragment, _ = block("Use `grep` here,  \nthen *rest*.\n\nNext paragraph.\n")
+    assert fragment.words == "Use grep here, then rest. Next paragraph."
+
+
+def test_a_summary_is_rendered_inline_with_its_plain_text():
+    problems = Problems()
+    line = "summary: A *big* `db` firm. [@a]"
+    fragment = prepare_inline(make_markdown(), line[9:], Location("content/companies/acme.md", 3, 10), line, problems)
+    assert problems.items == []
+    assert fragment.plain == "A big db firm."
+    assert "<em>big</em>" in fragment.html and "<code>db</code>" in fragment.html
+    assert [(c.source, str(c.location)) for c in fragment.cites] == [("a", "content/companies/acme.md:3:30")]
+
+
+def test_a_problem_in_a_summary_is_located_in_its_line():
+    problems = Problems()
+    line = "summary: Bad [x](javascript:x)."
+    prepare_inline(make_markdown(), line[9:], Location("content/companies/acme.md", 3, 10), line, problems)
+    assert [str(p).split(": unsafe")[0] for p in problems.items] == ["content/companies/acme.md:3:18"]
