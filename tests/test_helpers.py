@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from microsite import write
 from microsite.citemarks import PageCitations
 from microsite.errors import ContentErrors, Location, Problems, did_you_mean
-from microsite.markdown import LinkContext, LinkRef, resolve_link
+from microsite.markdown import LinkContext, LinkRef, make_markdown, prepare_block, prepare_inline, resolve_link
 from microsite.model import Source
 from microsite.outputs import relative_url
 
@@ -256,3 +256,82 @@ def test_the_swap_without_renameat2_keeps_the_old_tree_whole_at_every_step(monke
     assert missing == ["after rename", "before rename"], watch.seen  # the one instant between the two
     for step, held in watch.seen:
         assert held in (OLD, NEW, None), f"{step}: site/ holds {held}"
+
+
+# Markdown: located citations and links, words and plain text -------------------------------------
+
+def block(text: str, first_line: int = 5) -> tuple[object, list[str]]:
+    problems = Problems()
+    fragment = prepare_block(make_markdown(), text, first_line, "content/companies/acme.md", problems)
+    return fragment, [str(p) for p in problems.items]
+
+
+def test_citations_are_located_at_their_own_line_and_column_across_paragraphs():
+    fragment, _ = block("One [@a] and [@a, p. 2].\n\nTwo [@b].\n\n- three [@a]\n")
+    assert [(c.source, c.locator, c.location.line, c.location.col) for c in fragment.cites] == [
+        ("a", "", 5, 6), ("a", "p. 2", 5, 15), ("b", "", 7, 6), ("a", "", 9, 10),
+    ]
+
+
+def test_a_link_problem_is_located_at_the_link_in_its_own_paragraph():
+    _, problems = block("First [x](javascript:alert(1)).\n\nThen [y](javascript:alert(1)).\n")
+    assert [p.split(": unsafe")[0] for p in problems] == ["content/companies/acme.md:5:11", "content/companies/acme.md:7:10"]
+
+
+def test_internal_links_are_collected_with_their_place():
+    fragment, problems = block("See [it](../systems/ledger.md) and [that](%2E%2E/about.md#x).\n")
+    assert problems == []
+    assert [(link.href, str(link.location)) for link in fragment.links] == [
+        ("../systems/ledger.md", "content/companies/acme.md:5:10"), ("../about.md#x", "content/companies/acme.md:5:43"),
+    ]
+
+
+def test_the_words_of_a_text_for_search_keep_code_and_line_breaks_and_part_paragraphs():
+    fragment, _ = block("Use `grep` here,  \nthen *rest*.\n\nNext paragraph.\n")
+    assert fragment.words == "Use grep here, then rest. Next paragraph."
+
+
+def test_a_summary_is_rendered_inline_with_its_plain_text():
+    problems = Problems()
+    line = "summary: A *big* `db` firm. [@a]"
+    fragment = prepare_inline(make_markdown(), line[9:], Location("content/companies/acme.md", 3, 10), line, problems)
+    assert problems.items == []
+    assert fragment.plain == "A big db firm."
+    assert "<em>big</em>" in fragment.html and "<code>db</code>" in fragment.html
+    assert [(c.source, str(c.location)) for c in fragment.cites] == [("a", "content/companies/acme.md:3:30")]
+
+
+def test_a_problem_in_a_summary_is_located_in_its_line():
+    problems = Problems()
+    line = "summary: Bad [x](javascript:x)."
+    prepare_inline(make_markdown(), line[9:], Location("content/companies/acme.md", 3, 10), line, problems)
+    assert [str(p).split(": unsafe")[0] for p in problems.items] == ["content/companies/acme.md:3:18"]
+
+
+def test_an_image_in_markdown_is_a_located_error_and_is_never_loaded():
+    fragment, problems = block("A logo: ![Acme](https://cdn.example.org/acme.png) here.\n\n![B](b%20c.png)\n")
+    assert problems == [
+        "content/companies/acme.md:5:17: image 'https://cdn.example.org/acme.png': images are not yet supported "
+        "in Markdown; a picture loaded from another site would reveal readers to it",
+        "content/companies/acme.md:7:4: image 'b c.png': images are not yet supported "  # at its '](' if not found as written
+        "in Markdown; a picture loaded from another site would reveal readers to it",
+    ]
+    assert "cdn.example.org" not in fragment.html and "b%20c" not in fragment.html and fragment.html.count('src=""') == 2
+
+
+@pytest.mark.parametrize("href, rendered", [
+    ("#figures", '<a href="#figures">'),
+    ("https://example.org/a", '<a href="https://example.org/a" rel="noopener noreferrer">'),
+    ("mailto:desk@example.org", '<a href="mailto:desk@example.org" rel="noopener noreferrer">'),
+])
+def test_anchors_and_safe_external_links_are_kept(href, rendered):
+    fragment, problems = block(f"See [this]({href}).\n")
+    assert problems == [] and fragment.links == ()
+    assert rendered in fragment.html
+
+
+@pytest.mark.parametrize("href", ["//evil.example.org/x", "javascript:alert(1)", "ftp://example.org/f"])
+def test_other_links_with_a_scheme_or_a_host_are_refused(href):
+    fragment, problems = block(f"See [this]({href}).\n")
+    assert problems == [f"content/companies/acme.md:5:12: unsafe link '{href}': only https:, http:, mailto: and links to pages of this site are allowed"]
+    assert '<a href="#">' in fragment.html

@@ -38,6 +38,18 @@ def test_a_source_cited_only_by_an_inbound_relation_is_an_input_of_its_target(pr
     _retitled_memo_reaches_every_page(project, tmp_path, "companies/acme.html")
 
 
+def test_a_source_cited_only_by_the_summary_is_an_input_of_the_page(project, tmp_path):
+    write(project, "content/sources/memo.yaml", MEMO)
+    edit(project, "content/agencies/agency-one.md", "summary: A government agency. [@report-2020]", "summary: An agency. [@memo]")
+    _retitled_memo_reaches_every_page(project, tmp_path, "agencies/agency-one.html")
+
+
+def test_a_source_cited_only_by_the_narrative_is_an_input_of_the_page(project, tmp_path):
+    write(project, "content/sources/memo.yaml", MEMO)
+    edit(project, "content/agencies/agency-one.md", "Agency One runs Ledger. [@report-2020]", "Agency One runs Ledger. [@memo]")
+    _retitled_memo_reaches_every_page(project, tmp_path, "agencies/agency-one.html")
+
+
 def test_relative_html_links_in_markdown_resolve_from_the_page(project, capsys, tmp_path):
     edit(project, ACME, "Acme builds the [Ledger](../systems/ledger.md)", "Acme builds the [Ledger](../systems/ledger.html)")
     write(project, "content/systems/vault.md", (
