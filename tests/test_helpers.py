@@ -319,8 +319,13 @@ def test_an_image_in_markdown_is_a_located_error_and_is_never_loaded():
     assert "cdn.example.org" not in fragment.html and "b%20c" not in fragment.html and fragment.html.count('src=""') == 2
 
 
+def test_a_same_page_anchor_is_kept_to_be_checked():
+    """`#x` names a heading of the page itself: kept as a link whose anchor resolve checks."""
+    fragment, problems = block("See [this](#figures).\n")
+    assert problems == [] and [link.href for link in fragment.links] == ["#figures"]
+
+
 @pytest.mark.parametrize("href, rendered", [
-    ("#figures", '<a href="#figures">'),
     ("https://example.org/a", '<a href="https://example.org/a" rel="noopener noreferrer">'),
     ("mailto:desk@example.org", '<a href="mailto:desk@example.org" rel="noopener noreferrer">'),
 ])
