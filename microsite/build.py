@@ -466,7 +466,7 @@ def _build_changed(
     late = _made_later(site)
     deferred = state.in_place and all(as_written(name) for name in late)
     extras, pictures = _site_outputs(project, site)
-    cards = site_cards(site, project.assets, project.cache / "cards", page_labels(env))
+    cards = site_cards(site, project.assets, project.cache / "cards", page_labels(site.content.config.messages))
     env.globals.update(pictures=pictures, card_path=card_path, feed=FEED if site.content.changes else None)
     site_wide = site_wide_fingerprints(site, preview, inputs.templates)
     site_wide["pictures"] = digest(repr(sorted(pictures.items())))

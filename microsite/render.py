@@ -20,6 +20,7 @@ from .dates import human_date
 from .errors import ContentErrors, Location, Problem, Problems
 from .graph import Graph, neighbourhood, relation_graph, render_svg
 from .markdown import fill
+from .messages import Messages, sort_key
 from .model import Cite, Entity, Event, Figure, Page
 from .outputs import DATA, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_url
 from .resolve import Site
@@ -143,6 +144,13 @@ def make_environment(templates: Path, preview: bool = False) -> Environment:
     return env
 
 
+def use_language(env: Environment, messages: Messages) -> None:
+    """The interface's words and the dates in one language, for the templates: `t('key', ...)`
+    (`messages.py`) and the `human_date` filter."""
+    env.globals["t"] = messages
+    env.filters["human_date"] = messages.date
+
+
 # The templates the engine renders pages with (`PageRenderer`); the others are theirs to include.
 PAGE_TEMPLATES = ("home.html", "sources.html", "404.html", "data.html", "map.html", "kind_index.html", "entity.html", "page.html")
 
@@ -196,11 +204,13 @@ class PageRenderer:
         self.site, self.env, self.downloads = site, env, downloads
         self._graph = graph
         self.config = site.content.config
-        self.labels = page_labels(env)
+        self.t = self.config.messages
+        use_language(env, self.t)
+        self.labels = page_labels(self.t)
         self.nav = (
             [NavItem(k.plural, kind_index(k.id)) for k in self.config.kinds]
-            + [NavItem("Map", MAP), NavItem(self.labels[EXPLORE], EXPLORE), NavItem(self.labels[TIMELINE], TIMELINE)]
-            + [NavItem("Sources", SOURCES), NavItem("Data", DATA)]
+            + [NavItem(self.t.text("nav_map"), MAP), NavItem(self.labels[EXPLORE], EXPLORE), NavItem(self.labels[TIMELINE], TIMELINE)]
+            + [NavItem(self.t.text("nav_sources"), SOURCES), NavItem(self.t.text("nav_data"), DATA)]
             + [NavItem(p.title, p.output) for p in site.content.pages_in_order()]
         )
         self.claim = Markup(env.get_template("_claim_link.html").render()).strip()
@@ -291,9 +301,8 @@ class PageRenderer:
             return Markup("")
         others = len(local.nodes) - 1
         return render_svg(
-            local, self.config, self._url_maker(entity.output), f"{entity.name} and its connections",
-            f"{entity.name} is connected to {others} other {'page' if others == 1 else 'pages'} of this site; "
-            "each box links to its page, and the same connections are listed below in text.",
+            local, self.config, self._url_maker(entity.output), self.t.text("local_map_title", name=entity.name),
+            self.t.text("local_map_description", others, name=entity.name),
             current=entity.output, ident="local-map",
         )
 
@@ -303,18 +312,16 @@ class PageRenderer:
             (relation, [(entities[e.source], entities[e.target]) for e in self.graph.edges if e.relation == relation.field])
             for relation in self.config.relations
         ]
-        relations = [(r, sorted(pairs, key=lambda p: (p[0].name.lower(), p[1].name.lower()))) for r, pairs in relations if pairs]
-        kinds = [k.plural.lower() for k in self.config.kinds]
-        kinds_text = ", ".join(kinds[:-1]) + " and " + kinds[-1] if len(kinds) > 1 else "".join(kinds)
-        description = (
-            f"How the {len(self.graph.nodes)} {kinds_text} on this site are connected: "
-            f"{len(self.graph.edges)} connections, each declared and cited on a page."
+        relations = [(r, sorted(pairs, key=lambda p: (sort_key(p[0].name), sort_key(p[1].name)))) for r, pairs in relations if pairs]
+        description = self.t.text(
+            "map_description", count=self.t.number(len(self.graph.nodes)),
+            kinds=self.t.join([k.plural for k in self.config.kinds]), edges=self.t.number(len(self.graph.edges)),
         )
+        title = self.t.text("map_title")
         svg = render_svg(
-            self.graph, self.config, self._url_maker(MAP), "Map of connections",
-            description + " Each box links to its page; every connection is also listed in text below the map.",
+            self.graph, self.config, self._url_maker(MAP), title, self.t.text("map_svg_description", description=description),
         )
-        return self._page("map.html", MAP, title="Map of connections", description=description, map=svg, relations=relations)
+        return self._page("map.html", MAP, title=title, description=description, map=svg, relations=relations)
 
     def _figure_groups(self, entity: Entity, citations: PageCitations) -> list[FigureGroup]:
         labels: dict[str, list] = {}
@@ -374,7 +381,7 @@ class PageRenderer:
         """Entities with their summaries, whose citations are numbered on the listing page itself."""
         return [
             (e, self._markdown(e.output, citations, self.site.summaries, output))
-            for e in sorted(entities, key=lambda e: e.name.lower())
+            for e in sorted(entities, key=lambda e: sort_key(e.name))
         ]
 
     def kind_index(self, kind_id: str) -> bytes:
@@ -401,7 +408,7 @@ class PageRenderer:
         sections = []
         for kind in self.config.kinds:
             members = [e for e in self.site.content.entities.values() if e.kind == kind.id]
-            members.sort(key=lambda e: (-degree.get(e.output, 0), e.name.lower(), e.output))
+            members.sort(key=lambda e: (-degree.get(e.output, 0), sort_key(e.name), e.output))
             sections.append((kind, members[:HOME_LIST], len(members)))
         findings, rest = first_section(body)
         return self._page(
@@ -423,7 +430,7 @@ class PageRenderer:
             for output in outputs:
                 counts[output] = counts.get(output, 0) + 1
         rows = []
-        for entity in sorted(content.entities.values(), key=lambda e: (e.name.lower(), e.output)):
+        for entity in sorted(content.entities.values(), key=lambda e: (sort_key(e.name), e.output)):
             related = [
                 (self.config.relation(link.relation).label, target, link.relation)
                 for link in entity.links
@@ -467,18 +474,19 @@ class PageRenderer:
             if members:
                 groups.append((kind, [(s, [(o, titles[o]) for o in self.site.cited_by.get(s.id, ())]) for s in members]))
         return self._page(
-            "sources.html", SOURCES, title="Sources", groups=groups,
-            description=f"Every source cited on {self.config.title}, with the pages that cite it.",
+            "sources.html", SOURCES, title=self.t.text("sources_title"), groups=groups,
+            description=self.t.text("sources_description", site=self.config.title),
         )
 
     def data(self, downloads: Sequence) -> bytes:
         return self._page(
-            "data.html", DATA, title="Data", downloads=downloads,
-            description=f"Every fact on {self.config.title} as data: SQLite, JSON and CSV downloads.",
+            "data.html", DATA, title=self.t.text("data_title"), downloads=downloads,
+            description=self.t.text("data_description", site=self.config.title),
         )
 
     def not_found(self) -> bytes:
-        return self._page("404.html", NOT_FOUND, title="Page not found", description="Page not found")
+        title = self.t.text("not_found_title")
+        return self._page("404.html", NOT_FOUND, title=title, description=title)
 
 
 HOME_LIST = 5  # how many pages of each kind the home page names
@@ -494,13 +502,12 @@ def first_section(html: Markup) -> tuple[Markup, Markup]:
     return Markup(html[:second]), Markup(html[second:])
 
 
-def page_labels(env: Environment) -> dict[str, str]:
-    """The names of the pages the site makes beside its content, from templates/_labels.html, so
-    a translation changes templates, not code."""
-    module = env.get_template("_labels.html").module
+def page_labels(messages: Messages) -> dict[str, str]:
+    """The names of the pages the site makes beside its content, from the message table: for the
+    navigation, the pages' titles and their social cards."""
     return {
-        EXPLORE: str(module.explore), TIMELINE: str(module.timeline),
-        "explore_description": str(module.explore_description), "timeline_description": str(module.timeline_description),
+        EXPLORE: messages.text("explore"), TIMELINE: messages.text("timeline"),
+        "explore_description": messages.text("explore_description"), "timeline_description": messages.text("timeline_description"),
     }
 
 
