@@ -7,6 +7,11 @@
   var form = document.querySelector("form.search");
   if (!form) return;
   var root = form.getAttribute("data-root") || "";
+  /* Every word shown comes from the page, in its language: data-messages holds the messages
+     (a message by number is a mapping of CLDR plural forms, chosen with Intl.PluralRules). */
+  var language = form.getAttribute("data-language") || "en";
+  var messages = JSON.parse(form.getAttribute("data-messages") || "{}");
+  var indexPath = form.getAttribute("data-index") || "assets/search-index.js";
   var input = form.querySelector("input[type=search]");
   var list = form.querySelector(".search-results");
   var status = form.querySelector(".search-status");
@@ -22,7 +27,7 @@
     var script = document.createElement("script");
     script.src = root + path;
     script.onload = done;
-    script.onerror = function () { status.textContent = "Search could not be loaded."; };
+    script.onerror = function () { status.textContent = say("search_failed"); };
     document.head.appendChild(script);
   }
 
@@ -30,11 +35,22 @@
     if (index || loading) return;
     loading = true;
     load("assets/vendor/lunr/lunr.min.js", function () {
-      load("assets/search-index.js", function () {
+      load(indexPath, function () {
         index = window.lunr.Index.load(window.SEARCH_INDEX.index);
         docs = window.SEARCH_INDEX.docs;
         show();
       });
+    });
+  }
+
+  function say(key, values) {
+    var message = messages[key] || "";
+    if (typeof message === "object") {
+      message = message[new Intl.PluralRules(language).select(values.count)] || message.other;
+    }
+    return message.replace(/\{(\w+)\}/g, function (all, name) {
+      var value = values && values[name];
+      return typeof value === "number" ? value.toLocaleString(language) : all;
     });
   }
 
@@ -60,7 +76,7 @@
     var terms = words(input.value);
     list.textContent = "";
     if (!terms.length) { status.textContent = ""; close(); return; }
-    if (!index) { status.textContent = "Loading the search index…"; ensureIndex(); return; }
+    if (!index) { status.textContent = say("search_loading"); ensureIndex(); return; }
     var results = query(terms);
     results.slice(0, MAX).forEach(function (result) {
       var doc = docs[result.ref];
@@ -85,9 +101,9 @@
       if (results.length) { window.location.href = list.querySelector("a").href; return; }
     }
     var shown = Math.min(results.length, MAX);
-    status.textContent = results.length === 0 ? "No results." :
-      (results.length > MAX ? "The first " + MAX + " of " + results.length + " results." :
-        shown + (shown === 1 ? " result." : " results.")) + " Use the arrow keys to move through them.";
+    status.textContent = results.length === 0 ? say("search_none") :
+      (results.length > MAX ? say("search_first", { shown: MAX, count: results.length }) :
+        say("search_count", { count: shown })) + " " + say("search_keys");
     list.hidden = results.length === 0;
   }
 

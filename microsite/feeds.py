@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import xml.etree.ElementTree as ET
 
-from .dates import human_date
 from .model import Change
 from .outputs import HOME
 from .pages import site_pages
@@ -49,7 +48,7 @@ def atom_feed(site: Site) -> bytes:
     changes_page = next((p.output for p in site.content.pages.values() if p.show_changes), None)
     link = base + (changes_page or "")
     feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": config.language})
-    ET.SubElement(feed, "title").text = f"{config.title}: changes"
+    ET.SubElement(feed, "title").text = config.messages.text("feed_title", site=config.title)
     if config.tagline:
         ET.SubElement(feed, "subtitle").text = config.tagline
     ET.SubElement(feed, "id").text = base + FEED
@@ -59,7 +58,7 @@ def atom_feed(site: Site) -> bytes:
     ET.SubElement(ET.SubElement(feed, "author"), "name").text = config.title
     for change in site.content.changes:
         entry = ET.SubElement(feed, "entry")
-        ET.SubElement(entry, "title").text = f"{human_date(change.date)}: {_headline(change.text)}"
+        ET.SubElement(entry, "title").text = f"{config.messages.date(change.date)}: {_headline(change.text)}"
         ET.SubElement(entry, "id").text = f"{base}{FEED}#{_change_id(change)}"
         ET.SubElement(entry, "link", rel="alternate", type="text/html", href=link)
         ET.SubElement(entry, "updated").text = _timestamp(change.date)

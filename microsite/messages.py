@@ -26,6 +26,8 @@ from .errors import Location, Problems, did_you_mean
 from .yamlfile import decode_text, parse_yaml
 
 ENGINE_TABLES = Path(__file__).parent / "messages"
+# The messages assets/search.js shows, passed to it in its form's `data-messages`.
+SEARCH_MESSAGES = ("search_failed", "search_loading", "search_none", "search_count", "search_first", "search_keys")
 PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
 
 Message = str | Mapping[str, str]
@@ -78,6 +80,10 @@ class Messages:
     def text(self, key: str, count: int | None = None, **values) -> str:
         """The message as plain text (for a title, a card, an attribute built in Python)."""
         return self(key, count, **values).unescape()
+
+    def script(self, keys: tuple[str, ...]) -> dict[str, Message]:
+        """Messages as they are, for a script to fill in (given by the page, never written in it)."""
+        return {key: self.table[key] for key in keys}
 
     def number(self, value: int | float) -> str:
         return format_decimal(value, locale=self.locale)

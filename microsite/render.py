@@ -16,13 +16,12 @@ from markupsafe import Markup
 
 from .citemarks import PageCitations
 from .confine import confined
-from .dates import human_date
 from .errors import ContentErrors, Location, Problem, Problems
 from .graph import Graph, neighbourhood, relation_graph, render_svg
 from .markdown import fill
-from .messages import Messages, sort_key
+from .messages import SEARCH_MESSAGES, Messages, engine_table, sort_key
 from .model import Cite, Entity, Event, Figure, Page
-from .outputs import DATA, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_url
+from .outputs import SEARCH_INDEX, DATA, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_url
 from .resolve import Site
 
 
@@ -139,7 +138,7 @@ def make_environment(templates: Path, preview: bool = False) -> Environment:
         keep_trailing_newline=True,
         auto_reload=False,  # a build reads each template once: no stat per page and per include
     )
-    env.filters["human_date"] = human_date
+    use_language(env, Messages("en", engine_table("en")))  # until a renderer sets the site's language
     env.globals["preview"] = preview
     return env
 
@@ -148,6 +147,7 @@ def use_language(env: Environment, messages: Messages) -> None:
     """The interface's words and the dates in one language, for the templates: `t('key', ...)`
     (`messages.py`) and the `human_date` filter."""
     env.globals["t"] = messages
+    env.globals["SEARCH_MESSAGES"] = SEARCH_MESSAGES
     env.filters["human_date"] = messages.date
 
 
@@ -253,6 +253,7 @@ class PageRenderer:
             url=self._url_maker(output),
             root=self._url_maker(output)(HOME).removesuffix(HOME),  # the site's root, from this page
             canonical=self.config.base_url + ("" if output == HOME else output),
+            search_index=SEARCH_INDEX,
             **context,
         )
         return html.encode("utf-8")
@@ -274,7 +275,7 @@ class PageRenderer:
         return Markup(fill(placed.fragment, placed.targets, output or origin, citations.mark, self.claim))
 
     def _citations(self) -> PageCitations:
-        return PageCitations(self.site.content.sources, self.previews, self.site.excerpts)
+        return PageCitations(self.site.content.sources, self.previews, self.site.excerpts, messages=self.t)
 
     def _marks(self, citations: PageCitations, cites) -> Markup:
         return Markup("").join(citations.mark(c.source, c.locator, c.location) for c in cites)
@@ -480,7 +481,7 @@ class PageRenderer:
 
     def data(self, downloads: Sequence) -> bytes:
         return self._page(
-            "data.html", DATA, title=self.t.text("data_title"), downloads=downloads,
+            "data.html", DATA, title=self.t.text("data_title"), downloads=downloads, examples=data_examples(self.site),
             description=self.t.text("data_description", site=self.config.title),
         )
 
@@ -544,3 +545,21 @@ def timeline_facts(site: Site) -> list:
 def plain_text(placed) -> str:
     """The words of an inline text without its citation marks: for meta descriptions."""
     return placed.fragment.plain if placed is not None else ""
+
+
+def data_examples(site: Site) -> dict[str, str]:
+    """What the Data page's descriptions give as examples, taken from this site's own content
+    (its kinds, relations, an entity and a source of its own), so they fit any investigation."""
+    content = site.content
+    config = content.config
+    entity = min(content.entities.values(), key=lambda e: (e.kind, e.slug), default=None)
+    relation = config.relations[0] if config.relations else None
+    return {
+        "kinds": ", ".join(k.id for k in config.kinds),
+        "entity": f"{entity.kind}/{entity.slug}" if entity else "kind/slug",
+        "source": min(content.sources, default="source-id"),
+        "source_kinds": ", ".join(k.id for k in config.source_kinds),
+        "relations": ", ".join(r.field for r in config.relations) or "-",
+        "label": relation.label if relation else "-",
+        "inverse": relation.inverse if relation else "-",
+    }

@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass
 from typing import Iterator
 
-from .dates import human_date
 from .lunr_index import Field, TermCounter, index_pieces
 from .resolve import Placed
 from .outputs import SEARCH_INDEX, SOURCES
@@ -45,11 +44,11 @@ def search_documents(site: Site) -> Iterator[SearchDocument]:
         yield SearchDocument(entity.output, entity.name, config.kind(entity.kind).singular, text)
     for page in sorted(site.content.pages.values(), key=lambda p: p.output):
         text = _join(_words(site.summaries.get(page.output)), _words(site.bodies.get(page.output)))
-        yield SearchDocument(page.output, page.title, "Page", text)
+        yield SearchDocument(page.output, page.title, config.messages.text("kind_page"), text)
     for source in sorted(site.content.sources.values(), key=lambda s: s.id):
-        details = [source.publisher, human_date(source.date) if source.date else "", source.author or ""]
+        details = [source.publisher, config.messages.date(source.date) if source.date else "", source.author or ""]
         text = _join(", ".join(d for d in details if d), *source.quotes, source.note or "")
-        yield SearchDocument(f"{SOURCES}#{source.id}", source.title, "Source", text)
+        yield SearchDocument(f"{SOURCES}#{source.id}", source.title, config.messages.text("kind_source"), text)
 
 
 FIELDS = (Field("title", boost=10), Field("text"))

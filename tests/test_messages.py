@@ -24,8 +24,8 @@ def test_every_language_table_has_the_english_keys_and_placeholders():
 
 def test_plurals_dates_and_numbers_follow_the_language(tmp_path):
     english, spanish = (load_messages(tmp_path, lang, Problems()) for lang in ("en", "es"))
-    assert english.text("search_count", 1) == "1 result" and english.text("search_count", 1500) == "1,500 results"
-    assert spanish.text("search_count", 1) == "1 resultado" and spanish.text("search_count", 15000) == "15.000 resultados"
+    assert english.text("search_count", 1) == "1 result." and english.text("search_count", 1500) == "1,500 results."
+    assert spanish.text("search_count", 1) == "1 resultado." and spanish.text("search_count", 15000) == "15.000 resultados."
     assert english.date("2018-10-23") == "23 October 2018" and english.date("2018-10") == "October 2018"
     assert spanish.date("2018-10-23") == "23 de octubre de 2018" and spanish.date("2018-10") == "octubre de 2018"
     assert spanish.join(["a", "b", "c"]) == "a, b y c"

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from microsite.dates import human_date
 from tests import real_content
 
 WORD, FOUND = real_content.searchable()  # a word of one page's name, and that page
@@ -177,7 +176,7 @@ def test_print_turns_marks_into_numbered_notes_with_full_sources(page, real_site
     text = first.inner_text()
     [source] = [s for s in real_content.site().content.sources.values() if s.title in text]
     assert source.publisher in text  # and its date, when known
-    assert not source.date or human_date(source.date) in text
+    assert not source.date or real_content.site().content.config.messages.date(source.date) in text
     linked = page.locator(".source-list > li cite a[href^='http']")
     assert linked.count() >= 1
     for i in range(linked.count()):
