@@ -11,7 +11,9 @@
      (a message by number is a mapping of CLDR plural forms, chosen with Intl.PluralRules). */
   var language = form.getAttribute("data-language") || "en";
   var messages = JSON.parse(form.getAttribute("data-messages") || "{}");
-  var indexPath = form.getAttribute("data-index") || "assets/search-index.js";
+  /* The page gives the addresses of lunr and of its language's index, relative to itself. */
+  var indexPath = form.getAttribute("data-index");
+  var lunrPath = form.getAttribute("data-lunr");
   var input = form.querySelector("input[type=search]");
   var list = form.querySelector(".search-results");
   var status = form.querySelector(".search-status");
@@ -25,7 +27,7 @@
 
   function load(path, done) {
     var script = document.createElement("script");
-    script.src = root + path;
+    script.src = path;
     script.onload = done;
     script.onerror = function () { status.textContent = say("search_failed"); };
     document.head.appendChild(script);
@@ -34,7 +36,7 @@
   function ensureIndex() {
     if (index || loading) return;
     loading = true;
-    load("assets/vendor/lunr/lunr.min.js", function () {
+    load(lunrPath, function () {
       load(indexPath, function () {
         index = window.lunr.Index.load(window.SEARCH_INDEX.index);
         docs = window.SEARCH_INDEX.docs;

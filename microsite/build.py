@@ -42,7 +42,7 @@ from .load import IMAGES_FOLDER, ContentFile, assemble, content_files
 from .lunr_index import TermCounter
 from .model import SiteConfig
 from .offline import offline_zip
-from .outputs import DATA, SEARCH_INDEX
+from .outputs import language_prefix, DATA, SEARCH_INDEX
 from .parallel import Helpers, early_helpers, enough_for_a_pool, in_child, map_beside, map_chunks, map_shared, retire
 from .prepare import Prepared, digest, prepare, unreadable
 from .render import PageRenderer, make_environment, page_labels, page_outputs, template_problems, timeline_facts
@@ -629,7 +629,13 @@ def preview_rest(state: BuildState, snapshot: Snapshot) -> Rest:
 
 def _made_later(site: Site) -> list[str]:
     """What is made after the pages: outputs no other page reads."""
-    return [SEARCH_INDEX, SITEMAP, *dataset_names(site), DATA]
+    return [SEARCH_INDEX, SITEMAP, *dataset_names(site), *data_pages(site)]
+
+
+def data_pages(site: Site) -> list[str]:
+    """The Data page in every language: it lists the downloads' sizes, known once they are made."""
+    languages = site.content.config.languages
+    return [language_prefix(language, languages) + DATA for language in languages]
 
 
 def _late_outputs(
@@ -644,8 +650,10 @@ def _late_outputs(
     yield from _keyed(search_index(site, counter).items(), sizes)
     yield from _keyed([(SITEMAP, sitemap(site))], sizes)
     listed = downloads(site, sizes)
-    key = page_keys(site, [DATA], {**fps, "downloads": digest(repr(listed))})[DATA]
-    yield DATA, key, PageRenderer(site, env, listed, graph).render(DATA)
+    renderer = PageRenderer(site, env, listed, graph)
+    keys = page_keys(site, data_pages(site), {**fps, "downloads": digest(repr(listed))})
+    for name, key in keys.items():
+        yield name, key, renderer.render(name)
 
 
 def _keyed(outputs: Iterable[tuple[str, bytes]], sizes: dict[str, int]) -> Iterator[tuple[str, str, bytes]]:

@@ -9,7 +9,7 @@ import hashlib
 import xml.etree.ElementTree as ET
 
 from .model import Change
-from .outputs import HOME
+from .outputs import HOME, language_prefix
 from .pages import site_pages
 from .resolve import Site
 
@@ -18,6 +18,7 @@ FEED = "feed.xml"
 ROBOTS = "robots.txt"
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAPS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML = "http://www.w3.org/1999/xhtml"
 
 
 def feed_outputs(site: Site) -> dict[str, bytes]:
@@ -29,10 +30,21 @@ def feed_outputs(site: Site) -> dict[str, bytes]:
 
 
 def sitemap(site: Site) -> bytes:
-    base = site.content.config.base_url
-    root = ET.Element("urlset", xmlns=SITEMAPS)
+    """Every page in every language; with several, each names its versions in the others
+    (`xhtml:link` alternates, as search engines read them), the first language as x-default."""
+    config = site.content.config
+    base = config.base_url
+    attributes = {"xmlns": SITEMAPS} | ({"xmlns:xhtml": XHTML} if len(config.languages) > 1 else {})
+    root = ET.Element("urlset", attributes)
     for page in site_pages(site):
-        ET.SubElement(ET.SubElement(root, "url"), "loc").text = base + ("" if page.output == HOME else page.output)
+        path = "" if page.output == HOME else page.output
+        addresses = [(language, base + language_prefix(language, config.languages) + path) for language in config.languages]
+        for _, address in addresses:
+            url = ET.SubElement(root, "url")
+            ET.SubElement(url, "loc").text = address
+            if len(addresses) > 1:
+                for language, other in [*addresses, ("x-default", addresses[0][1])]:
+                    ET.SubElement(url, "xhtml:link", rel="alternate", hreflang=language, href=other)
     return _xml(root)
 
 

@@ -105,6 +105,13 @@ class Messages:
         return self.text("list_and", first=", ".join(items[:-1]), last=items[-1])
 
 
+def language_name(language: str) -> str:
+    """A language's name in itself, as a switcher shows it: 'English', 'Español'."""
+    locale = known_locale(language)
+    name = locale.get_display_name(locale) if locale is not None else None
+    return (name[:1].upper() + name[1:]) if name else language
+
+
 def sort_key(name: str) -> tuple[str, str]:
     """A name's place in a list: accents folded and case ignored, so 'Cárcel' comes before
     'Centro'; the name itself breaks ties, so the order is total."""

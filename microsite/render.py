@@ -19,9 +19,9 @@ from .confine import confined
 from .errors import ContentErrors, Location, Problem, Problems
 from .graph import Graph, neighbourhood, relation_graph, render_svg
 from .markdown import fill
-from .messages import SEARCH_MESSAGES, Messages, engine_table, sort_key
+from .messages import SEARCH_MESSAGES, Messages, engine_table, language_name, sort_key
 from .model import Cite, Entity, Event, Figure, Page
-from .outputs import SEARCH_INDEX, DATA, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_url
+from .outputs import SEARCH_INDEX, DATA, in_language, language_prefix, split_language, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_url
 from .resolve import Site
 
 
@@ -187,25 +187,42 @@ def template_problems(env: Environment) -> list[Problem]:
 
 
 def page_outputs(site: Site) -> list[str]:
-    """Every page of the site, in the order they are rendered."""
-    return [
+    """Every page of the site, in the order they are rendered: those of the first language, then
+    the same under each other language's folder."""
+    config = site.content.config
+    outputs = [
         HOME, SOURCES, NOT_FOUND, DATA, MAP, EXPLORE, TIMELINE,
-        *(kind_index(k.id) for k in site.content.config.kinds),
+        *(kind_index(k.id) for k in config.kinds),
         *(e.output for e in site.content.entities.values()),
         *(p.output for p in site.content.pages_in_order()),
     ]
+    return [language_prefix(language, config.languages) + o for language in config.languages for o in outputs]
 
 
 class PageRenderer:
     """Renders any one page of a resolved site, independently of the others (so pages can be
     rendered in any process, and only those whose inputs changed)."""
 
-    def __init__(self, site: Site, env: Environment, downloads: Sequence = (), graph: Graph | None = None):
+    def __init__(
+        self, site: Site, env: Environment, downloads: Sequence = (), graph: Graph | None = None,
+        language: str | None = None,
+    ):
+        primary = site.content.config
+        self.language = language or primary.language
+        if self.language != primary.language:
+            site = replace(site, content=replace(site.content, config=primary.in_language(self.language)))
         self.site, self.env, self.downloads = site, env, downloads
         self._graph = graph
         self.config = site.content.config
+        self.languages = primary.languages
+        self.original = primary.language  # the language the content is written in
+        self.prefix = language_prefix(self.language, self.languages)
         self.t = self.config.messages
-        use_language(env, self.t)
+        self.language_names = {language: language_name(language) for language in self.languages}
+        self.others = {
+            language_prefix(other, self.languages): PageRenderer(site, env, downloads, graph, other)
+            for other in self.languages[1:]
+        } if not self.prefix else {}
         self.labels = page_labels(self.t)
         self.nav = (
             [NavItem(k.plural, kind_index(k.id)) for k in self.config.kinds]
@@ -213,7 +230,7 @@ class PageRenderer:
             + [NavItem(self.t.text("nav_sources"), SOURCES), NavItem(self.t.text("nav_data"), DATA)]
             + [NavItem(p.title, p.output) for p in site.content.pages_in_order()]
         )
-        self.claim = Markup(env.get_template("_claim_link.html").render()).strip()
+        self.claim = Markup(env.get_template("_claim_link.html").render(t=self.t)).strip()
         self.by_output = {d.output: d for d in site.documents() if d.output != HOME}
         self.kind_indexes = {kind_index(k.id): k.id for k in self.config.kinds}
         self.previews: dict[tuple[str, str], Markup] = {}
@@ -226,6 +243,10 @@ class PageRenderer:
         return self._graph
 
     def render(self, output: str) -> bytes:
+        """Page `output`, in the language its folder says (`es/...`)."""
+        prefix, base = split_language(output, self.languages)
+        if prefix and not self.prefix:
+            return self.others[prefix].render(base)
         if output == HOME:
             return self.home()
         if output == SOURCES:
@@ -246,26 +267,44 @@ class PageRenderer:
         return self.entity(document) if isinstance(document, Entity) else self.page(document)
 
     def _page(self, template: str, output: str, **context) -> bytes:
+        url = self._url_maker(output)
+        base = self.config.base_url
         html = self.env.get_template(template).render(
             site=self.config,
             nav=self.nav,
             output=output,
-            url=self._url_maker(output),
-            root=self._url_maker(output)(HOME).removesuffix(HOME),  # the site's root, from this page
-            canonical=self.config.base_url + ("" if output == HOME else output),
+            url=url,
+            root=url(HOME).removesuffix(HOME),  # the root of this language's pages, from this page
+            canonical=base + self.prefix + ("" if output == HOME else output),
             search_index=SEARCH_INDEX,
+            t=self.t,
+            SEARCH_MESSAGES=SEARCH_MESSAGES,
+            # The same page in every language, for the switcher and the hreflang alternates.
+            alternates=[
+                (language, url(language_prefix(language, self.languages) + output, shared=True),
+                 base + language_prefix(language, self.languages) + ("" if output == HOME else output))
+                for language in self.languages
+            ] if len(self.languages) > 1 and output != NOT_FOUND else [],
+            # Content not in the page's language (not translated yet): marked, with its own `lang`.
+            content_lang=self.original if self.language != self.original else "",
+            lang_attr=Markup(' lang="{}"').format(self.original) if self.language != self.original else "",
+            language_names=self.language_names,
             **context,
         )
         return html.encode("utf-8")
 
     def _url_maker(self, output: str):
-        """Links from `output`: relative, except on the 404 page, which a host serves at any depth:
-        there they start from the site's folder on its host (`/repo/assets/style.css`), the path
-        of base_url, so they never leave the host that served the page."""
+        """Links from `output` (in this renderer's language) to an output of the same language, or
+        to a shared file (assets, downloads): relative, except on the 404 page, which a host
+        serves at any depth: there they start from the site's folder on its host
+        (`/repo/assets/style.css`), the path of base_url, so they never leave the host that
+        served the page. `shared=True`: the target is already where it is (another language)."""
+        prefix = self.prefix
         if output == NOT_FOUND:
             folder = urlsplit(self.config.base_url).path
-            return lambda target: folder + target
-        return partial(relative_url, output)
+            return lambda target, shared=False: folder + (target if shared else in_language(prefix, target))
+        here = prefix + output
+        return lambda target, shared=False: relative_url(here, target if shared else in_language(prefix, target))
 
     def _markdown(self, origin: str, citations: PageCitations, which: dict, output: str | None = None) -> Markup:
         """Place the text written for page `origin` on page `output` (by default the same)."""
