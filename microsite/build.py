@@ -45,7 +45,7 @@ from .offline import offline_zip
 from .outputs import language_prefix, DATA, SEARCH_INDEX
 from .parallel import Helpers, early_helpers, enough_for_a_pool, in_child, map_beside, map_chunks, map_shared, retire
 from .prepare import Prepared, digest, prepare, unreadable
-from .render import PageRenderer, make_environment, page_labels, page_outputs, template_problems, timeline_facts
+from .render import PageRenderer, data_examples, make_environment, page_labels, page_outputs, template_problems, timeline_facts
 from .resolve import LinkTargets, Site, link_targets, resolve
 from .search import search_index
 from .stamps import FileDigests
@@ -651,7 +651,9 @@ def _late_outputs(
     yield from _keyed([(SITEMAP, sitemap(site))], sizes)
     listed = downloads(site, sizes)
     renderer = PageRenderer(site, env, listed, graph)
-    keys = page_keys(site, data_pages(site), {**fps, "downloads": digest(repr(listed))})
+    # The Data page also shows examples taken from the content (an entity's id, a source's).
+    listing = digest(repr(listed) + repr(data_examples(site)))
+    keys = page_keys(site, data_pages(site), {**fps, "downloads": listing})
     for name, key in keys.items():
         yield name, key, renderer.render(name)
 

@@ -284,7 +284,7 @@ class PageRenderer:
                 (language, url(language_prefix(language, self.languages) + output, shared=True),
                  base + language_prefix(language, self.languages) + ("" if output == HOME else output))
                 for language in self.languages
-            ] if len(self.languages) > 1 and output != NOT_FOUND else [],
+            ] if len(self.languages) > 1 else [],
             # Content not in the page's language (not translated yet): marked, with its own `lang`.
             content_lang=self.original if self.language != self.original else "",
             lang_attr=Markup(' lang="{}"').format(self.original) if self.language != self.original else "",
