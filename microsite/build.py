@@ -45,6 +45,7 @@ from .offline import offline_zip
 from .outputs import language_prefix, DATA, SEARCH_INDEX
 from .parallel import Helpers, early_helpers, enough_for_a_pool, in_child, map_beside, map_chunks, map_shared, retire
 from .prepare import Prepared, digest, prepare, unreadable
+from .translations import translation_files, translation_fingerprints, with_translations
 from .render import PageRenderer, data_examples, make_environment, page_labels, page_outputs, template_problems, timeline_facts
 from .resolve import LinkTargets, Site, link_targets, resolve
 from .search import search_index
@@ -264,6 +265,8 @@ def read_inputs(project: Project, state: BuildState, problems: Problems, extra: 
     cname = content / "CNAME"
     if cname.is_file():  # copied, not loaded: checked here (loading checks changes.yaml)
         confined(cname, content, "content/CNAME", problems)
+    # Translations are read whole each build (they are few): any change to one is a change.
+    everything += [digest(p.name.encode() + p.read_bytes()) for p in translation_files(project.root, config)]
     for path in (content / "changes.yaml", cname):
         everything.append(digest(path.read_bytes()) if path.is_file() and not outside(path, content) else "-")
     return Inputs(config, files, keys, config_digest, templates, tuple(everything), extra)
@@ -304,6 +307,7 @@ def _check(
     content = assemble(project.root, inputs.config, [(f, p.record) for f, p in zip(files, prepared)], problems)
     texts = {f.name: (p.summary, p.body) for f, p in zip(files, prepared)}
     site = resolve(content, texts, problems)
+    site = with_translations(project.root, site, problems)
     problems.raise_if_errors()
     return Checked(site, {f.name: p for f, p in zip(files, prepared)}, problems.warnings)
 
@@ -471,6 +475,7 @@ def _build_changed(
     site_wide = site_wide_fingerprints(site, preview, inputs.templates)
     site_wide["pictures"] = digest(repr(sorted(pictures.items())))
     fps = fingerprints(site, checked.prepared, site_wide)
+    fps.update(translation_fingerprints(site))
     pages = page_outputs(site)
     inputs_of = inputs_of_pages(site, pages)
     keys = keys_of(inputs_of, fps)

@@ -36,8 +36,8 @@ def page_inputs(site: Site, output: str, document: Entity | Page | None = None) 
     """The inputs page `output` reads (`document`: the entity or page it shows, if any). The same
     page in another language (`es/...`) reads the same: the config holds every language's texts."""
     content = site.content
-    output = split_language(output, content.config.languages)[1]
-    inputs = set(EVERY_PAGE)
+    prefix, output = split_language(output, content.config.languages)
+    inputs = set(EVERY_PAGE) | ({f"translations:{prefix.rstrip('/')}"} if prefix else set())
     if output == HOME:  # its text, every entity's name and relations (the map's size, the lists)
         home = content.home
         if home is not None:

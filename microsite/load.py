@@ -113,6 +113,7 @@ def content_files(root: Path, config: SiteConfig, problems: Problems) -> list[Co
         ContentFile(folder, path, f"content/{folder}/{path.name}")
         for folder, suffixes in folders
         for path in _files(root, folder, suffixes, problems)
+        if folder == "sources" or not is_translation(path.name, config.languages)
     ]
     _one_file_per_source(files, problems)
     return files
@@ -131,6 +132,13 @@ def _one_file_per_source(files: list[ContentFile], problems: Problems) -> None:
                 Location(name, 1, 1),
                 f"two files for source '{source}': this one and {others}; keep one of them",
             )
+
+
+def is_translation(name: str, languages: tuple[str, ...]) -> bool:
+    """`amazon.es.md` for a site publishing in `es` (not its first language): loaded with the
+    translations (`translations.py`), not as a page of its own."""
+    stem, _, suffix = name.rpartition(".")
+    return suffix in ("md", "markdown") and "." in stem and stem.rpartition(".")[2] in languages[1:]
 
 
 def is_editor_leftover(name: str) -> bool:

@@ -209,8 +209,12 @@ class PageRenderer:
     ):
         primary = site.content.config
         self.language = language or primary.language
+        translated = site.translated.get(self.language)
+        self.translated = translated.translated if translated else frozenset()
+        self.stale = translated.stale if translated else frozenset()
         if self.language != primary.language:
-            site = replace(site, content=replace(site.content, config=primary.in_language(self.language)))
+            site = translated_view(site, self.language)
+            graph = None  # its own, with the names in this language
         self.site, self.env, self.downloads = site, env, downloads
         self._graph = graph
         self.config = site.content.config
@@ -286,8 +290,13 @@ class PageRenderer:
                 for language in self.languages
             ] if len(self.languages) > 1 else [],
             # Content not in the page's language (not translated yet): marked, with its own `lang`.
-            content_lang=self.original if self.language != self.original else "",
-            lang_attr=Markup(' lang="{}"').format(self.original) if self.language != self.original else "",
+            content_lang=self.original if self.language != self.original and output not in self.translated else "",
+            lang_attr=(
+                Markup(' lang="{}"').format(self.original)
+                if self.language != self.original and output not in self.translated else ""
+            ),
+            # A translation whose original changed since: the page says so and links to the original.
+            stale_original=url(output, shared=True) if output in self.stale else "",
             language_names=self.language_names,
             **context,
         )
@@ -602,3 +611,17 @@ def data_examples(site: Site) -> dict[str, str]:
         "label": relation.label if relation else "-",
         "inverse": relation.inverse if relation else "-",
     }
+
+
+def translated_view(site: Site, language: str) -> Site:
+    """The site as pages in `language` show it: site.yaml's texts in that language, and names,
+    titles, summaries and bodies from the translations (`translations.py`) where there are."""
+    translated = site.translated.get(language)
+    base = translated.site if translated else site
+    names = translated.names if translated else {}
+    content = site.content
+    entities = {k: replace(e, name=names[e.output]) if e.output in names else e for k, e in content.entities.items()}
+    pages = {k: replace(p, title=names[p.output]) if p.output in names else p for k, p in content.pages.items()}
+    return replace(base, content=replace(
+        content, config=content.config.in_language(language), entities=entities, pages=pages,
+    ))
