@@ -57,6 +57,15 @@ from .write import STAMP, STAMP_TEXT, FileStat, stat_of, tree_stats, update_in_p
 PROJECT_FOLDERS = ("content", "templates", "assets")
 
 
+# The repository the engine comes with: its templates/ and assets/ serve a project without its own.
+ENGINE_HOME = Path(__file__).resolve().parent.parent
+
+
+def _own_or_engine(root: Path, folder: str) -> Path:
+    own = root / folder
+    return own if own.exists() or own.is_symlink() else ENGINE_HOME / folder
+
+
 @dataclass(frozen=True)
 class Project:
     """Where a project's parts live; everything else is derived from these."""
@@ -66,11 +75,13 @@ class Project:
 
     @property
     def templates(self) -> Path:
-        return self.root / "templates"
+        """The project's own templates/, or, for a project holding only content/, the engine's."""
+        return _own_or_engine(self.root, "templates")
 
     @property
     def assets(self) -> Path:
-        return self.root / "assets"
+        """The project's own assets/, or, for a project holding only content/, the engine's."""
+        return _own_or_engine(self.root, "assets")
 
     @property
     def site(self) -> Path:

@@ -1,0 +1,93 @@
+"""A second investigation, in Spanish only, with four kinds and a relation of a kind to itself
+(tests/fixtures/cuatro): it builds with no English word a reader sees."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from microsite.messages import ENGINE_TABLES
+from tests.conftest import make_project, run
+
+WORD = re.compile(r"[^\W\d_]{3,}")
+# Attributes whose words a reader meets (spoken by screen readers, shown in the box or on hover).
+READ_ATTRIBUTES = ("aria-label", "placeholder", "title", "alt", "content")
+SHOWN_META = ("description", "og:title", "og:description", "og:image:alt", "og:site_name")
+
+
+def table_words(language: str) -> set[str]:
+    words: set[str] = set()
+    for message in yaml.safe_load((ENGINE_TABLES / f"{language}.yaml").read_text()).values():
+        for text in message.values() if isinstance(message, dict) else [message]:
+            words |= {w.lower() for w in WORD.findall(re.sub(r"\{\w+\}|'[^']*'", " ", text))}
+    return words
+
+
+def english_only_words(other: str) -> set[str]:
+    """The English table's words that are not also words of the other language's table."""
+    return table_words("en") - table_words(other)
+
+
+class ReaderText(HTMLParser):
+    """The words of a page a reader meets, leaving out any element in another language (`lang`)
+    and the scripts' data."""
+
+    def __init__(self, language: str):
+        super().__init__(convert_charrefs=True)
+        self.language, self.stack, self.words = language, [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        here = attrs.get("lang", self.stack[-1] if self.stack else self.language)
+        if tag not in ("meta", "link", "br", "img", "input", "rect", "path", "source", "wbr", "hr"):
+            self.stack.append(here)
+        if tag == "code":  # a name of the data (a table, a column), the same in every language
+            self.stack[-1] = "zxx"
+        if tag == "meta" and (attrs.get("name") or attrs.get("property")) not in SHOWN_META:
+            return
+        if here == self.language:
+            self.words += [attrs[a] for a in READ_ATTRIBUTES if attrs.get(a)]
+
+    def handle_endtag(self, tag):
+        if self.stack and tag not in ("meta", "link", "br", "img", "input", "rect", "path", "source", "wbr", "hr"):
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if (self.stack[-1] if self.stack else self.language) == self.language:
+            self.words.append(data)
+
+
+def english_words_on(page: Path, language: str, english: set[str]) -> set[str]:
+    reader = ReaderText(language)
+    reader.feed(re.sub(r"<script.*?</script>", "", page.read_text(encoding="utf-8"), flags=re.S))
+    return {w for w in WORD.findall(" ".join(reader.words)) if w.lower() in english}
+
+
+@pytest.fixture(scope="module")
+def cuatro(tmp_path_factory) -> Path:
+    project = make_project(tmp_path_factory.mktemp("cuatro"), "cuatro")
+    assert run(project, "build")[0] == 0
+    return project.root / "site"
+
+
+def test_the_spanish_investigation_has_no_english_word_a_reader_sees(cuatro: Path):
+    english = english_only_words("es")
+    assert {"sources", "figures", "search"} <= english  # the list is the English interface's words
+    found = {page.relative_to(cuatro).as_posix(): words for page in sorted(cuatro.rglob("*.html")) if (words := english_words_on(page, "es", english))}
+    assert found == {}
+
+
+def test_its_map_shows_each_of_four_kinds_and_the_relation_within_a_kind(cuatro: Path):
+    svg = (cuatro / "map.html").read_text()
+    assert [f"kind-{n}" in svg for n in range(4)] == [True] * 4
+    assert 'class="edge edge-parte_de edge-self"' in svg
+    assert svg.index(">Empresas</text>") < svg.index(">Sistemas</text>") < svg.index(">Agencias</text>") < svg.index(">Centros de detención</text>")
+
+
+def test_names_sort_by_folded_accents_and_dates_are_spanish(cuatro: Path):
+    listing = (cuatro / "centros/index.html").read_text()
+    assert listing.index("Cárcel Norte") < listing.index("Centro Sur")
+    assert "2 de mayo de 2019" in (cuatro / "agencias/oficina-central.html").read_text()
