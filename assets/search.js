@@ -13,7 +13,8 @@
   var messages = JSON.parse(form.getAttribute("data-messages") || "{}");
   /* The page gives the addresses of lunr and of its language's index, relative to itself. */
   var indexPath = form.getAttribute("data-index");
-  var lunrPath = form.getAttribute("data-lunr");
+  /* lunr, then the scripts for the page's language (lunr-languages), in order */
+  var scripts = (form.getAttribute("data-lunr") || "").split(" ").filter(Boolean);
   var input = form.querySelector("input[type=search]");
   var list = form.querySelector(".search-results");
   var status = form.querySelector(".search-status");
@@ -36,13 +37,15 @@
   function ensureIndex() {
     if (index || loading) return;
     loading = true;
-    load(lunrPath, function () {
+    var next = function (i) {
+      if (i < scripts.length) { load(scripts[i], function () { next(i + 1); }); return; }
       load(indexPath, function () {
         index = window.lunr.Index.load(window.SEARCH_INDEX.index);
         docs = window.SEARCH_INDEX.docs;
         show();
       });
-    });
+    };
+    next(0);
   }
 
   function say(key, values) {
@@ -60,10 +63,29 @@
     return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   }
 
+  /* Where the language's index folds accents (lunr-languages' accentFold), a word typed without
+     its accent ("deportacion") is also looked for with one on each vowel in turn ("deportación"):
+     the Snowball stemmer gives "deportación" and "deportaciones" one stem and "deportacion" another. */
+  function variants(term) {
+    var folds = index.pipeline.toJSON().some(function (label) { return /^accentFold/.test(label); });
+    if (!folds || /[\u00e1\u00e9\u00ed\u00f3\u00fa]/.test(term)) return [term];
+    var acute = { a: "\u00e1", e: "\u00e9", i: "\u00ed", o: "\u00f3", u: "\u00fa" };
+    var found = [term];
+    for (var i = 0; i < term.length; i++) {
+      if (acute[term.charAt(i)]) found.push(term.slice(0, i) + acute[term.charAt(i)] + term.slice(i + 1));
+    }
+    return found;
+  }
+
   function query(terms) {
     var lunr = window.lunr;
+    /* a word the language's pipeline drops (a stop word such as "de") matches nothing; with no
+       word left, nothing is found (a query of no clauses would match every page) */
+    terms = terms.filter(function (term) { return index.pipeline.runString(term).length; });
+    if (!terms.length) return [];
     return index.query(function (q) {
       terms.forEach(function (term) {
+        variants(term).forEach(function (variant, i) { if (i) q.term(variant, { boost: 5 }); });
         q.term(term, { boost: 10 });  /* the whole word, stemmed as the index is */
         q.term(term, { wildcard: lunr.Query.wildcard.TRAILING, usePipeline: false });  /* a word being typed */
       });

@@ -48,7 +48,7 @@ from .prepare import Prepared, digest, prepare, unreadable
 from .translations import translation_files, translation_fingerprints, with_translations
 from .render import PageRenderer, data_examples, make_environment, page_labels, page_outputs, template_problems, timeline_facts
 from .resolve import LinkTargets, Site, link_targets, resolve
-from .search import search_index
+from .search import index_names, search_index
 from .stamps import FileDigests
 from .write import STAMP, STAMP_TEXT, FileStat, stat_of, tree_stats, update_in_place, update_site, write_file, writing
 
@@ -645,7 +645,7 @@ def preview_rest(state: BuildState, snapshot: Snapshot) -> Rest:
 
 def _made_later(site: Site) -> list[str]:
     """What is made after the pages: outputs no other page reads."""
-    return [SEARCH_INDEX, SITEMAP, *dataset_names(site), *data_pages(site)]
+    return [*index_names(site), SITEMAP, *dataset_names(site), *data_pages(site)]
 
 
 def data_pages(site: Site) -> list[str]:

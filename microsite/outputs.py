@@ -65,3 +65,9 @@ def split_language(output: str, languages: tuple[str, ...]) -> tuple[str, str]:
     if rest and head in languages[1:]:
         return head + "/", rest
     return "", output
+
+
+# The scripts a page loads after lunr for its language's words (assets/vendor/lunr-languages/).
+LANGUAGE_SCRIPTS = {
+    "es": ("assets/vendor/lunr-languages/lunr.stemmer.support.min.js", "assets/vendor/lunr-languages/lunr.es.min.js"),
+}

@@ -21,7 +21,7 @@ from .graph import Graph, neighbourhood, relation_graph, render_svg
 from .markdown import fill
 from .messages import SEARCH_MESSAGES, Messages, engine_table, language_name, sort_key
 from .model import Cite, Entity, Event, Figure, Page
-from .outputs import SEARCH_INDEX, DATA, in_language, language_prefix, split_language, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_url
+from .outputs import LANGUAGE_SCRIPTS, SEARCH_INDEX, DATA, in_language, language_prefix, split_language, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_url
 from .resolve import Site
 
 
@@ -280,7 +280,8 @@ class PageRenderer:
             url=url,
             root=url(HOME).removesuffix(HOME),  # the root of this language's pages, from this page
             canonical=base + self.prefix + ("" if output == HOME else output),
-            search_index=SEARCH_INDEX,
+            search_index=SEARCH_INDEX if not self.prefix else SEARCH_INDEX.replace(".js", f".{self.language}.js"),
+            search_scripts=LANGUAGE_SCRIPTS.get(self.language, ()),
             t=self.t,
             SEARCH_MESSAGES=SEARCH_MESSAGES,
             # The same page in every language, for the switcher and the hreflang alternates.
