@@ -91,3 +91,18 @@ def test_names_sort_by_folded_accents_and_dates_are_spanish(cuatro: Path):
     listing = (cuatro / "centros/index.html").read_text()
     assert listing.index("Cárcel Norte") < listing.index("Centro Sur")
     assert "2 de mayo de 2019" in (cuatro / "agencias/oficina-central.html").read_text()
+
+
+def test_a_folder_holding_only_content_builds_with_the_engines_templates_and_assets(tmp_path, capsys):
+    import shutil
+
+    from tests.conftest import FIXTURES
+    from microsite.build import Project
+
+    root = tmp_path / "another"
+    shutil.copytree(FIXTURES / "cuatro" / "content", root / "content")
+    status, out, err = run(Project(root), "build", capsys=capsys)
+    assert status == 0, err
+    assert sorted(p.name for p in root.iterdir()) == [".cache", "content", "site"]
+    assert (root / "site/assets/style.css").read_bytes() == (Path(__file__).parent.parent / "assets/style.css").read_bytes()
+    assert '<html lang="es">' in (root / "site/empresas/acme.html").read_text()
