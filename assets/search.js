@@ -4,6 +4,14 @@
    JavaScript the search form stays hidden and the navigation does the job. */
 (function () {
   "use strict";
+  /* Not search, but this is the one script every page loads: a page's own map, wider than a
+     small screen, opens scrolled to the page's own box (without JavaScript it opens at its left). */
+  Array.prototype.forEach.call(document.querySelectorAll(".map-scroll"), function (box) {
+    var current = box.querySelector(".current");
+    if (!current || box.scrollWidth <= box.clientWidth) return;
+    var at = current.getBoundingClientRect(), area = box.getBoundingClientRect();
+    box.scrollLeft += at.left - area.left - (area.width - at.width) / 2;
+  });
   var form = document.querySelector("form.search");
   if (!form) return;
   var root = form.getAttribute("data-root") || "";

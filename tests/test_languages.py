@@ -106,3 +106,31 @@ def test_a_folder_holding_only_content_builds_with_the_engines_templates_and_ass
     assert sorted(p.name for p in root.iterdir()) == [".cache", "content", "site"]
     assert (root / "site/assets/style.css").read_bytes() == (Path(__file__).parent.parent / "assets/style.css").read_bytes()
     assert '<html lang="es">' in (root / "site/empresas/acme.html").read_text()
+
+
+MAP_GEOMETRY = """() => {
+  const box = document.querySelector('.map-scroll'), area = box.getBoundingClientRect();
+  const inside = r => r.left >= area.left - 1 && r.right <= area.right + 1;
+  const current = box.querySelector('.current');
+  return {
+    columns: [...box.querySelectorAll('text.column')].filter(t => inside(t.getBoundingClientRect())).length,
+    scrolls: box.scrollWidth > box.clientWidth,
+    pageScrolls: document.documentElement.scrollWidth > window.innerWidth,
+    currentInView: current ? inside(current.getBoundingClientRect()) : null,
+  };
+}"""
+
+
+@pytest.mark.browser
+def test_the_map_shows_four_kinds_at_1280_and_scrolls_at_375_with_the_pages_box_in_view(browser, cuatro: Path):
+    for width, expected in ((1280, {"columns": 4, "scrolls": False}), (375, {"scrolls": True})):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto((cuatro / "map.html").as_uri())
+        whole = page.evaluate(MAP_GEOMETRY)
+        assert {k: whole[k] for k in expected} == expected, (width, whole)
+        assert not whole["pageScrolls"]
+        page.goto((cuatro / "agencias/oficina-central.html").as_uri())
+        own = page.evaluate(MAP_GEOMETRY)
+        assert own["currentInView"] and not own["pageScrolls"], (width, own)
+        context.close()
