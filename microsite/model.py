@@ -103,6 +103,7 @@ class Source:
     location: Location
     archived: str | None = None  # when the archived copy was made
     url_at: Location | None = None  # where `url` is written, for a report that the address is gone
+    translated_titles: tuple[tuple[str, str], ...] = ()  # (language, the site's translation of the title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,8 +195,9 @@ class Page(Document):
 @dataclass(frozen=True, slots=True)
 class Change:
     date: str
-    text: str
+    text: str  # in the site's first language
     location: Location
+    translations: tuple[tuple[str, str], ...] = ()  # (language, text) for the others
 
 
 @dataclass(frozen=True)

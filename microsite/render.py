@@ -623,6 +623,7 @@ def translated_view(site: Site, language: str) -> Site:
     content = site.content
     entities = {k: replace(e, name=names[e.output]) if e.output in names else e for k, e in content.entities.items()}
     pages = {k: replace(p, title=names[p.output]) if p.output in names else p for k, p in content.pages.items()}
+    changes = tuple(replace(c, text=dict(c.translations).get(language, c.text)) for c in content.changes)
     return replace(base, content=replace(
-        content, config=content.config.in_language(language), entities=entities, pages=pages,
+        content, config=content.config.in_language(language), entities=entities, pages=pages, changes=changes,
     ))

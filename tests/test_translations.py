@@ -78,3 +78,17 @@ def test_new_translation_never_overwrites_and_names_a_bad_language(project, caps
     assert (project.root / ACME_ES).read_bytes() == before
     status, _, err = run(project, "new", "translation", "companies/acme", "fr", capsys=capsys)
     assert status == 2 and "'fr' is not a language this site translates into; its other languages: es" in err
+
+
+def test_changes_and_source_titles_in_each_language(project, capsys):
+    bilingual(project)
+    write(project, "content/changes.yaml", '- date: 2020-04-01\n  text: {en: "First edition.", es: "Primera edición."}\n')
+    report = project.root / "content/sources/report-2020.yaml"
+    report.write_text(report.read_text() + 'translated_title: {es: "El informe"}\n')
+    assert run(project, "build", capsys=capsys)[0] == 0
+    assert "Primera edición." in read(project, "es/about.html") and "First edition." in read(project, "about.html")
+    assert '<span class="translated-title">El informe (traducción de este sitio)</span>' in read(project, "es/sources.html")
+    assert "translated-title" not in read(project, "sources.html")
+    write(project, "content/changes.yaml", '- date: 2020-04-01\n  text: {en: "First edition."}\n')
+    status, _, err = run(project, "check", capsys=capsys)
+    assert status == 1 and "content/changes.yaml:2:9: 'text' has no text for language 'es'" in err, err
