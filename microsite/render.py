@@ -618,7 +618,7 @@ def translated_view(site: Site, language: str) -> Site:
     """The site as pages in `language` show it: site.yaml's texts in that language, and names,
     titles, summaries and bodies from the translations (`translations.py`) where there are."""
     translated = site.translated.get(language)
-    base = translated.site if translated else site
+    base = replace(site, summaries={**site.summaries, **translated.summaries}, bodies={**site.bodies, **translated.bodies}) if translated else site
     names = translated.names if translated else {}
     content = site.content
     entities = {k: replace(e, name=names[e.output]) if e.output in names else e for k, e in content.entities.items()}

@@ -20,7 +20,7 @@ from .fields import Field
 from .load import _front_matter, is_editor_leftover, is_translation
 from .markdown import make_markdown, prepare_block, prepare_inline
 from .model import Entity, Page, SiteConfig
-from .resolve import Site, check_cite, document_quotations, link_targets, place_document
+from .resolve import Placed, Site, check_cite, document_quotations, link_targets, place_document
 from .yamlfile import YamlDoc
 
 DIGEST = re.compile(r"[0-9a-f]{16}")
@@ -120,7 +120,9 @@ class Translated:
 
     language: str
     names: dict[str, str]  # output -> name or title
-    site: Site  # summaries and bodies replaced where translated
+    # What translations replace, by output (the rest is the original's, as the site has it now)
+    summaries: dict[str, Placed]
+    bodies: dict[str, Placed]
     translated: frozenset[str]  # outputs with a translation
     stale: frozenset[str]  # outputs whose translation's original changed since
     digest: str  # of every translation file of the language
@@ -134,7 +136,7 @@ def translate(site: Site, root: Path, language: str, translations: list[Translat
     stale = stale_translations(root, ours, problems)
     by_path = {d.path: d for d in site.documents()}
     md = make_markdown()
-    summaries, bodies, names = dict(site.summaries), dict(site.bodies), {}
+    summaries, bodies, names = {}, {}, {}
     targets = link_targets(content, {o: p.fragment for o, p in site.bodies.items()})
     done, old = set(), set()
     for t in ours:
@@ -159,9 +161,8 @@ def translate(site: Site, root: Path, language: str, translations: list[Translat
         done.add(document.output)
         if t.path in stale:
             old.add(document.output)
-    view = replace(site, summaries=summaries, bodies=bodies)
     digest = hashlib.sha256(repr(sorted((t.path, t.digest) for t in ours)).encode()).hexdigest()[:16]
-    return Translated(language, names, view, frozenset(done), frozenset(old), digest)
+    return Translated(language, names, summaries, bodies, frozenset(done), frozenset(old), digest)
 
 
 def starter(root: Path, original: str, language: str) -> tuple[str, str]:
