@@ -116,6 +116,7 @@ class Figure:
     cites: tuple[Cite, ...]
     note: str | None
     location: Location
+    label_of_original: str = ""  # a translated figure: its original label, which names its anchor
 
 
 @dataclass(frozen=True, slots=True)

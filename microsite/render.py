@@ -54,7 +54,7 @@ class FigureGroup:
 
     @property
     def anchor(self) -> str:
-        return figure_anchor(self.label)
+        return figure_anchor(self.rows[0][0].label_of_original or self.label)  # the same in every language
 
 
 @dataclass(frozen=True)
@@ -569,7 +569,7 @@ def dated_facts(site: Site) -> list[tuple[Dated, tuple[Cite, ...]]]:
     for entity in content.entities.values():
         for figure in entity.figures:
             if figure.as_of:
-                anchor = figure_anchor(figure.label)
+                anchor = figure_anchor(figure.label_of_original or figure.label)
                 facts.append((Dated(figure.as_of, "figure", entity.output, entity.name, figure.label, figure.value, Markup(""), anchor), figure.cites))
     for document in site.documents():
         name = getattr(document, "name", None) or getattr(document, "title", "")
@@ -621,8 +621,11 @@ def translated_view(site: Site, language: str) -> Site:
     base = replace(site, summaries={**site.summaries, **translated.summaries}, bodies={**site.bodies, **translated.bodies}) if translated else site
     names = translated.names if translated else {}
     content = site.content
-    entities = {k: replace(e, name=names[e.output]) if e.output in names else e for k, e in content.entities.items()}
-    pages = {k: replace(p, title=names[p.output]) if p.output in names else p for k, p in content.pages.items()}
+    records = translated.records if translated else {}
+    entities = {k: records.get(e.output, e) for k, e in content.entities.items()}
+    pages = {k: records.get(p.output, p) for k, p in content.pages.items()}
+    entities = {k: replace(e, name=names[e.output]) if e.output in names else e for k, e in entities.items()}
+    pages = {k: replace(p, title=names[p.output]) if p.output in names else p for k, p in pages.items()}
     changes = tuple(replace(c, text=dict(c.translations).get(language, c.text)) for c in content.changes)
     return replace(base, content=replace(
         content, config=content.config.in_language(language), entities=entities, pages=pages, changes=changes,

@@ -50,6 +50,10 @@ class Translation:
     body: str
     body_line: int
     digest: str  # of the file's bytes: what pages of its language read (`deps.py`)
+    figures: object = None  # as written: a list of {label, value, note}
+    roles: object = None  # {relation: {slug: role}}
+    events: object = None  # a list of {text}
+    where: tuple[tuple[str, Location], ...] = ()  # where each of those is written
 
 
 def original_digest(data: bytes) -> str:
@@ -95,6 +99,8 @@ def load_translations(root: Path, config: SiteConfig, problems: Problems) -> lis
             name, f"content/{path.parent.name}/{slug}.md", language, v["translates"], doc.where("translates"),
             v.get("name"), v.get("title"), v.get("summary"), doc.where("summary"), doc.line_text(doc.where("summary")),
             body, body_line, hashlib.sha256(data).hexdigest()[:16],
+            v.get("figures"), v.get("roles"), v.get("events"),
+            tuple((key, doc.where(key)) for key in ("figures", "roles", "events") if v.get(key) is not None),
         ))
     return result
 
@@ -120,6 +126,7 @@ class Translated:
 
     language: str
     names: dict[str, str]  # output -> name or title
+    records: dict[str, Entity | Page]  # output -> the record with its figures, roles, events translated
     # What translations replace, by output (the rest is the original's, as the site has it now)
     summaries: dict[str, Placed]
     bodies: dict[str, Placed]
@@ -136,7 +143,7 @@ def translate(site: Site, root: Path, language: str, translations: list[Translat
     stale = stale_translations(root, ours, problems)
     by_path = {d.path: d for d in site.documents()}
     md = make_markdown()
-    summaries, bodies, names = {}, {}, {}
+    summaries, bodies, names, records = {}, {}, {}, {}
     targets = link_targets(content, {o: p.fragment for o, p in site.bodies.items()})
     done, old = set(), set()
     for t in ours:
@@ -150,7 +157,10 @@ def translate(site: Site, root: Path, language: str, translations: list[Translat
         for cite in [*(placed_summary.cites if placed_summary else ()), *placed_body.cites]:
             check_cite(cite, content, local)
         quotes.check(document_quotations(document, placed_summary, placed_body, local), content.sources, local)
+        record = translated_record(document, t, local)
         problems.items.extend(local.items)
+        if record is not document:
+            records[document.output] = record
         if placed_summary is not None:
             summaries[document.output] = placed_summary
         if t.body.strip():
@@ -162,7 +172,7 @@ def translate(site: Site, root: Path, language: str, translations: list[Translat
         if t.path in stale:
             old.add(document.output)
     digest = hashlib.sha256(repr(sorted((t.path, t.digest) for t in ours)).encode()).hexdigest()[:16]
-    return Translated(language, names, summaries, bodies, frozenset(done), frozenset(old), digest)
+    return Translated(language, names, records, summaries, bodies, frozenset(done), frozenset(old), digest)
 
 
 def starter(root: Path, original: str, language: str) -> tuple[str, str]:
@@ -205,3 +215,44 @@ def translation_fingerprints(site: Site) -> dict[str, str]:
         f"translations:{language}": t.digest + repr(sorted(t.stale))
         for language, t in site.translated.items()
     }
+
+
+def translated_record(document: Entity | Page, t: Translation, problems: Problems) -> Entity | Page:
+    """The original's record with the translated figures (label, value, note), roles and events'
+    texts: as many, in the same order; dates, citations and targets stay the original's."""
+    where = dict(t.where)
+    changes = {}
+    figures = getattr(document, "figures", ())
+    if t.figures is not None:
+        items = _items(t.figures, len(figures), ("label", "value", "note"), "figures", where, problems)
+        if items is not None:
+            changes["figures"] = tuple(
+                replace(f, label_of_original=f.label, **{k: str(v) for k, v in item.items()}) for f, item in zip(figures, items)
+            )
+    if t.events is not None:
+        items = _items(t.events, len(document.events), ("text",), "events", where, problems)
+        if items is not None:
+            changes["events"] = tuple(replace(e, **{k: str(v) for k, v in item.items()}) for e, item in zip(document.events, items))
+    if t.roles is not None and isinstance(document, Entity):
+        roles = t.roles if isinstance(t.roles, dict) else {}
+        known = {(link.relation, link.target) for link in document.links}
+        wrong = [f"{field}: {slug}" for field, by_slug in roles.items() for slug in (by_slug if isinstance(by_slug, dict) else {None: 0})
+                 if (field, slug) not in known]
+        if not isinstance(t.roles, dict) or wrong:
+            problems.error(where["roles"], f"'roles' gives a role by relation then slug, for the original's relations only ({', '.join(wrong) or 'not a mapping'})")
+        else:
+            changes["links"] = tuple(
+                replace(link, role=str(roles[link.relation][link.target])) if link.target in roles.get(link.relation, {}) else link
+                for link in document.links
+            )
+    return replace(document, **changes) if changes else document
+
+
+def _items(value, count: int, keys: tuple[str, ...], name: str, where: dict, problems: Problems) -> list[dict] | None:
+    if not isinstance(value, list) or len(value) != count or not all(isinstance(i, dict) and set(i) <= set(keys) for i in value):
+        problems.error(
+            where[name],
+            f"'{name}' must list as many items as the original's ({count}), in the same order, each giving only {', '.join(keys)}",
+        )
+        return None
+    return value

@@ -92,3 +92,21 @@ def test_changes_and_source_titles_in_each_language(project, capsys):
     write(project, "content/changes.yaml", '- date: 2020-04-01\n  text: {en: "First edition."}\n')
     status, _, err = run(project, "check", capsys=capsys)
     assert status == 1 and "content/changes.yaml:2:9: 'text' has no text for language 'es'" in err, err
+
+
+def test_figures_are_translated_in_the_originals_order_and_keep_their_anchors(project, capsys):
+    bilingual(project)
+    translate_acme(project, capsys)
+    path = project.root / ACME_ES
+    figures = 'figures:\n  - label: Registros\n    value: "200 millones"\n  - label: Registros\n    value: "230 millones"\n'
+    text = path.read_text().replace("\nname:", "\n" + figures + "name:", 1)
+    path.write_text(text)
+    assert run(project, "build", capsys=capsys)[0] == 0, capsys.readouterr().err
+    page = read(project, "es/companies/acme.html")
+    english = read(project, "companies/acme.html")
+    assert "230 millones" in page and "Registros" in page and "230 million" in english
+    anchor = re.search(r'<dt id="(fig-[^"]+)">', english).group(1)
+    assert f'<dt id="{anchor}">Registros' in page  # the anchor stays the original's
+    path.write_text(text.replace('  - label: Registros\n    value: "230 millones"\n', "", 1))
+    status, _, err = run(project, "check", capsys=capsys)
+    assert status == 1 and "'figures' must list as many items as the original's (2), in the same order" in err, err
