@@ -157,6 +157,7 @@ def translate(site: Site, root: Path, language: str, translations: list[Translat
         for cite in [*(placed_summary.cites if placed_summary else ()), *placed_body.cites]:
             check_cite(cite, content, local)
         quotes.check(document_quotations(document, placed_summary, placed_body, local), content.sources, local)
+        _same_sources(site, document.output, t, placed_summary, placed_body, local)
         record = translated_record(document, t, local)
         problems.items.extend(local.items)
         if record is not document:
@@ -256,3 +257,22 @@ def _items(value, count: int, keys: tuple[str, ...], name: str, where: dict, pro
         )
         return None
     return value
+
+
+def _same_sources(site: Site, output: str, t: Translation, summary: Placed | None, body: Placed, problems: Problems) -> None:
+    """A translation makes the same claims as its original, so it cites the same sources: a
+    summary or body citing others (or fewer) is warned about where it starts."""
+    pairs = [("summary", site.summaries.get(output), summary, t.summary_at)] if t.summary else []
+    if t.body.strip():
+        pairs.append(("body", site.bodies.get(output), body, Location(t.path, t.body_line, 1)))
+    for part, original, translated, where in pairs:
+        theirs = sorted({c.source for c in original.cites}) if original is not None else []
+        ours = sorted({c.source for c in translated.cites}) if translated is not None else []
+        if theirs != ours:
+            missing, extra = sorted(set(theirs) - set(ours)), sorted(set(ours) - set(theirs))
+            problems.warning(
+                where,
+                f"the {part} cites other sources than the original's: "
+                + "; ".join(x for x in (f"missing {', '.join(missing)}" if missing else "", f"not in the original {', '.join(extra)}" if extra else "") if x)
+                + " (a translation makes the same claims, with the same citations)",
+            )

@@ -110,3 +110,16 @@ def test_figures_are_translated_in_the_originals_order_and_keep_their_anchors(pr
     path.write_text(text.replace('  - label: Registros\n    value: "230 millones"\n', "", 1))
     status, _, err = run(project, "check", capsys=capsys)
     assert status == 1 and "'figures' must list as many items as the original's (2), in the same order" in err, err
+
+
+def test_a_translation_citing_other_sources_is_warned_about_where_it_starts(project, capsys):
+    bilingual(project)
+    translate_acme(project, capsys)
+    path = project.root / ACME_ES
+    text = path.read_text()
+    path.write_text(text.replace("[@daily-2020-01-02; @report-2020, p. 7]", "[@daily-2020-01-02]"))
+    status, _, err = run(project, "check", capsys=capsys)
+    body_line = text.split("\n").index("---", 1) + 2
+    assert status == 0
+    assert f"{ACME_ES}:{body_line}:1: warning: the body cites other sources than the original's: missing report-2020" in err, err
+    assert "the summary cites" not in err
