@@ -194,3 +194,13 @@ def test_the_real_sites_other_languages_show_no_english_interface_word(real_site
             if words:
                 found[page.relative_to(real_site).as_posix()] = words
         assert found == {}, language
+
+
+@pytest.mark.browser
+def test_the_table_sorts_names_with_accents_folded(page, cuatro: Path):
+    page.goto((cuatro / "explore.html").as_uri())
+    page.get_by_role("button", name="Nombre").click()
+    page.get_by_role("button", name="Nombre").click()  # descending, then back to ascending
+    page.get_by_role("button", name="Nombre").click()
+    names = page.eval_on_selector_all("table.explore tbody tr:not([hidden]) th a", "els => els.map(e => e.textContent)")
+    assert names.index("Cárcel Norte") < names.index("Centro Sur"), names
