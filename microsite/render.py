@@ -282,6 +282,7 @@ class PageRenderer:
             canonical=base + self.prefix + ("" if output == HOME else output),
             search_index=SEARCH_INDEX if not self.prefix else SEARCH_INDEX.replace(".js", f".{self.language}.js"),
             search_scripts=LANGUAGE_SCRIPTS.get(self.language, ()),
+            card_output=self.prefix + output,  # its social card, in its language
             t=self.t,
             SEARCH_MESSAGES=SEARCH_MESSAGES,
             # The same page in every language, for the switcher and the hreflang alternates.
