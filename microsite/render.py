@@ -29,6 +29,7 @@ from .resolve import Site
 class NavItem:
     title: str
     output: str
+    lang: str = ""  # a page's title not translated yet: its own language
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,10 @@ class PageRenderer:
             [NavItem(k.plural, kind_index(k.id)) for k in self.config.kinds]
             + [NavItem(self.t.text("nav_map"), MAP), NavItem(self.labels[EXPLORE], EXPLORE), NavItem(self.labels[TIMELINE], TIMELINE)]
             + [NavItem(self.t.text("nav_sources"), SOURCES), NavItem(self.t.text("nav_data"), DATA)]
-            + [NavItem(p.title, p.output) for p in site.content.pages_in_order()]
+            + [
+                NavItem(p.title, p.output, self.original if self.language != self.original and p.output not in self.translated else "")
+                for p in site.content.pages_in_order()
+            ]
         )
         self.claim = Markup(env.get_template("_claim_link.html").render(t=self.t)).strip()
         self.by_output = {d.output: d for d in site.documents() if d.output != HOME}

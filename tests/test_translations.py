@@ -43,6 +43,7 @@ def test_every_page_is_published_in_each_language_with_alternates(project, capsy
     # Not translated yet: the original's words, marked as such and with their own language.
     assert 'class="not-translated"' in page and '<p class="summary" lang="en">' in page
     assert "Cifras clave" in page and "Key figures" not in page
+    assert re.search(r"<a href=\"../about.html\" lang=\"en\">[^<]+</a>", page)  # a page title not translated yet
 
 
 def test_a_translation_is_shown_and_a_changed_original_is_flagged(project, capsys):
