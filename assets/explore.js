@@ -12,6 +12,7 @@
   var fields = { kind: form.elements.kind, relation: form.elements.relation, q: form.elements.q };
   var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
   var sort = { key: "", descending: false };
+  var collator = new Intl.Collator(document.documentElement.lang || undefined, { sensitivity: "base" });
 
   headers.forEach(function (th) {
     var key = th.getAttribute("data-sort");
@@ -59,7 +60,8 @@
     if (sort.key) {
       ordered.sort(function (a, b) {
         var x = value(a, sort.key), y = value(b, sort.key);
-        var order = x < y ? -1 : x > y ? 1 : 0;
+        /* names and kinds in the page's language's order, accents folded ("Cárcel" before "Centro") */
+        var order = typeof x === "string" ? collator.compare(x, y) : x < y ? -1 : x > y ? 1 : 0;
         if (sort.descending) order = -order;
         return order || rows.indexOf(a) - rows.indexOf(b);
       });

@@ -4,9 +4,25 @@
    JavaScript the search form stays hidden and the navigation does the job. */
 (function () {
   "use strict";
+  /* Not search, but this is the one script every page loads: a page's own map, wider than a
+     small screen, opens scrolled to the page's own box (without JavaScript it opens at its left). */
+  Array.prototype.forEach.call(document.querySelectorAll(".map-scroll"), function (box) {
+    var current = box.querySelector(".current");
+    if (!current || box.scrollWidth <= box.clientWidth) return;
+    var at = current.getBoundingClientRect(), area = box.getBoundingClientRect();
+    box.scrollLeft += at.left - area.left - (area.width - at.width) / 2;
+  });
   var form = document.querySelector("form.search");
   if (!form) return;
   var root = form.getAttribute("data-root") || "";
+  /* Every word shown comes from the page, in its language: data-messages holds the messages
+     (a message by number is a mapping of CLDR plural forms, chosen with Intl.PluralRules). */
+  var language = form.getAttribute("data-language") || "en";
+  var messages = JSON.parse(form.getAttribute("data-messages") || "{}");
+  /* The page gives the addresses of lunr and of its language's index, relative to itself. */
+  var indexPath = form.getAttribute("data-index");
+  /* lunr, then the scripts for the page's language (lunr-languages), in order */
+  var scripts = (form.getAttribute("data-lunr") || "").split(" ").filter(Boolean);
   var input = form.querySelector("input[type=search]");
   var list = form.querySelector(".search-results");
   var status = form.querySelector(".search-status");
@@ -20,21 +36,34 @@
 
   function load(path, done) {
     var script = document.createElement("script");
-    script.src = root + path;
+    script.src = path;
     script.onload = done;
-    script.onerror = function () { status.textContent = "Search could not be loaded."; };
+    script.onerror = function () { status.textContent = say("search_failed"); };
     document.head.appendChild(script);
   }
 
   function ensureIndex() {
     if (index || loading) return;
     loading = true;
-    load("assets/vendor/lunr/lunr.min.js", function () {
-      load("assets/search-index.js", function () {
+    var next = function (i) {
+      if (i < scripts.length) { load(scripts[i], function () { next(i + 1); }); return; }
+      load(indexPath, function () {
         index = window.lunr.Index.load(window.SEARCH_INDEX.index);
         docs = window.SEARCH_INDEX.docs;
         show();
       });
+    };
+    next(0);
+  }
+
+  function say(key, values) {
+    var message = messages[key] || "";
+    if (typeof message === "object") {
+      message = message[new Intl.PluralRules(language).select(values.count)] || message.other;
+    }
+    return message.replace(/\{(\w+)\}/g, function (all, name) {
+      var value = values && values[name];
+      return typeof value === "number" ? value.toLocaleString(language) : all;
     });
   }
 
@@ -42,10 +71,29 @@
     return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   }
 
+  /* Where the language's index folds accents (lunr-languages' accentFold), a word typed without
+     its accent ("deportacion") is also looked for with one on each vowel in turn ("deportación"):
+     the Snowball stemmer gives "deportación" and "deportaciones" one stem and "deportacion" another. */
+  function variants(term) {
+    var folds = index.pipeline.toJSON().some(function (label) { return /^accentFold/.test(label); });
+    if (!folds || /[\u00e1\u00e9\u00ed\u00f3\u00fa]/.test(term)) return [term];
+    var acute = { a: "\u00e1", e: "\u00e9", i: "\u00ed", o: "\u00f3", u: "\u00fa" };
+    var found = [term];
+    for (var i = 0; i < term.length; i++) {
+      if (acute[term.charAt(i)]) found.push(term.slice(0, i) + acute[term.charAt(i)] + term.slice(i + 1));
+    }
+    return found;
+  }
+
   function query(terms) {
     var lunr = window.lunr;
+    /* a word the language's pipeline drops (a stop word such as "de") matches nothing; with no
+       word left, nothing is found (a query of no clauses would match every page) */
+    terms = terms.filter(function (term) { return index.pipeline.runString(term).length; });
+    if (!terms.length) return [];
     return index.query(function (q) {
       terms.forEach(function (term) {
+        variants(term).forEach(function (variant, i) { if (i) q.term(variant, { boost: 5 }); });
         q.term(term, { boost: 10 });  /* the whole word, stemmed as the index is */
         q.term(term, { wildcard: lunr.Query.wildcard.TRAILING, usePipeline: false });  /* a word being typed */
       });
@@ -60,7 +108,7 @@
     var terms = words(input.value);
     list.textContent = "";
     if (!terms.length) { status.textContent = ""; close(); return; }
-    if (!index) { status.textContent = "Loading the search index…"; ensureIndex(); return; }
+    if (!index) { status.textContent = say("search_loading"); ensureIndex(); return; }
     var results = query(terms);
     results.slice(0, MAX).forEach(function (result) {
       var doc = docs[result.ref];
@@ -85,9 +133,9 @@
       if (results.length) { window.location.href = list.querySelector("a").href; return; }
     }
     var shown = Math.min(results.length, MAX);
-    status.textContent = results.length === 0 ? "No results." :
-      (results.length > MAX ? "The first " + MAX + " of " + results.length + " results." :
-        shown + (shown === 1 ? " result." : " results.")) + " Use the arrow keys to move through them.";
+    status.textContent = results.length === 0 ? say("search_none") :
+      (results.length > MAX ? say("search_first", { shown: MAX, count: results.length }) :
+        say("search_count", { count: shown })) + " " + say("search_keys");
     list.hidden = results.length === 0;
   }
 

@@ -42,18 +42,28 @@ from .load import IMAGES_FOLDER, ContentFile, assemble, content_files
 from .lunr_index import TermCounter
 from .model import SiteConfig
 from .offline import offline_zip
-from .outputs import DATA, SEARCH_INDEX
+from .outputs import language_prefix, DATA, SEARCH_INDEX
 from .parallel import Helpers, early_helpers, enough_for_a_pool, in_child, map_beside, map_chunks, map_shared, retire
 from .prepare import Prepared, digest, prepare, unreadable
-from .render import PageRenderer, make_environment, page_labels, page_outputs, template_problems, timeline_facts
+from .translations import translation_files, translation_fingerprints, with_translations
+from .render import PageRenderer, data_examples, make_environment, page_labels, page_outputs, template_problems, timeline_facts
 from .resolve import LinkTargets, Site, link_targets, resolve
-from .search import search_index
+from .search import index_names, search_index
 from .stamps import FileDigests
 from .write import STAMP, STAMP_TEXT, FileStat, stat_of, tree_stats, update_in_place, update_site, write_file, writing
 
 # What a build reads. Each may arrive by pull request, so each must be a folder of the project
 # itself: `assets` linked to / would publish the machine (`confine.py` guards what is inside).
 PROJECT_FOLDERS = ("content", "templates", "assets")
+
+
+# The repository the engine comes with: its templates/ and assets/ serve a project without its own.
+ENGINE_HOME = Path(__file__).resolve().parent.parent
+
+
+def _own_or_engine(root: Path, folder: str) -> Path:
+    own = root / folder
+    return own if own.exists() or own.is_symlink() else ENGINE_HOME / folder
 
 
 @dataclass(frozen=True)
@@ -65,11 +75,13 @@ class Project:
 
     @property
     def templates(self) -> Path:
-        return self.root / "templates"
+        """The project's own templates/, or, for a project holding only content/, the engine's."""
+        return _own_or_engine(self.root, "templates")
 
     @property
     def assets(self) -> Path:
-        return self.root / "assets"
+        """The project's own assets/, or, for a project holding only content/, the engine's."""
+        return _own_or_engine(self.root, "assets")
 
     @property
     def site(self) -> Path:
@@ -264,6 +276,8 @@ def read_inputs(project: Project, state: BuildState, problems: Problems, extra: 
     cname = content / "CNAME"
     if cname.is_file():  # copied, not loaded: checked here (loading checks changes.yaml)
         confined(cname, content, "content/CNAME", problems)
+    # Translations are read whole each build (they are few): any change to one is a change.
+    everything += [digest(p.name.encode() + p.read_bytes()) for p in translation_files(project.root, config)]
     for path in (content / "changes.yaml", cname):
         everything.append(digest(path.read_bytes()) if path.is_file() and not outside(path, content) else "-")
     return Inputs(config, files, keys, config_digest, templates, tuple(everything), extra)
@@ -304,6 +318,7 @@ def _check(
     content = assemble(project.root, inputs.config, [(f, p.record) for f, p in zip(files, prepared)], problems)
     texts = {f.name: (p.summary, p.body) for f, p in zip(files, prepared)}
     site = resolve(content, texts, problems)
+    site = with_translations(project.root, site, problems)
     problems.raise_if_errors()
     return Checked(site, {f.name: p for f, p in zip(files, prepared)}, problems.warnings)
 
@@ -466,11 +481,12 @@ def _build_changed(
     late = _made_later(site)
     deferred = state.in_place and all(as_written(name) for name in late)
     extras, pictures = _site_outputs(project, site)
-    cards = site_cards(site, project.assets, project.cache / "cards", page_labels(env))
+    cards = site_cards(site, project.assets, project.cache / "cards", page_labels(site.content.config.messages))
     env.globals.update(pictures=pictures, card_path=card_path, feed=FEED if site.content.changes else None)
     site_wide = site_wide_fingerprints(site, preview, inputs.templates)
     site_wide["pictures"] = digest(repr(sorted(pictures.items())))
     fps = fingerprints(site, checked.prepared, site_wide)
+    fps.update(translation_fingerprints(site))
     pages = page_outputs(site)
     inputs_of = inputs_of_pages(site, pages)
     keys = keys_of(inputs_of, fps)
@@ -629,7 +645,13 @@ def preview_rest(state: BuildState, snapshot: Snapshot) -> Rest:
 
 def _made_later(site: Site) -> list[str]:
     """What is made after the pages: outputs no other page reads."""
-    return [SEARCH_INDEX, SITEMAP, *dataset_names(site), DATA]
+    return [*index_names(site), SITEMAP, *dataset_names(site), *data_pages(site)]
+
+
+def data_pages(site: Site) -> list[str]:
+    """The Data page in every language: it lists the downloads' sizes, known once they are made."""
+    languages = site.content.config.languages
+    return [language_prefix(language, languages) + DATA for language in languages]
 
 
 def _late_outputs(
@@ -644,8 +666,12 @@ def _late_outputs(
     yield from _keyed(search_index(site, counter).items(), sizes)
     yield from _keyed([(SITEMAP, sitemap(site))], sizes)
     listed = downloads(site, sizes)
-    key = page_keys(site, [DATA], {**fps, "downloads": digest(repr(listed))})[DATA]
-    yield DATA, key, PageRenderer(site, env, listed, graph).render(DATA)
+    renderer = PageRenderer(site, env, listed, graph)
+    # The Data page also shows examples taken from the content (an entity's id, a source's).
+    listing = digest(repr(listed) + repr(data_examples(site)))
+    keys = page_keys(site, data_pages(site), {**fps, "downloads": listing})
+    for name, key in keys.items():
+        yield name, key, renderer.render(name)
 
 
 def _keyed(outputs: Iterable[tuple[str, bytes]], sizes: dict[str, int]) -> Iterator[tuple[str, str, bytes]]:

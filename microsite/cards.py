@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 from .cache import cached, content_key
 from .confine import outside
 from .errors import ContentErrors, Location, Problem
-from .outputs import HOME
+from .outputs import HOME, language_prefix
 from .pages import PageInfo, site_pages
 from .resolve import Site
 
@@ -45,6 +45,8 @@ class Card:
     path: str
     key: str
     page: PageInfo
+    site_name: str = ""  # in the page's language, when not the set's (a site of several languages)
+    tagline: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,8 @@ class CardSet:
 
     def draw(self, card: Card) -> bytes:
         """The card's PNG, from .cache/cards/ when drawn before."""
-        return cached(self.cache, card.key, ".png", lambda: draw_card(card.page, self.site_name, self.tagline, self.fonts))
+        name, tagline = card.site_name or self.site_name, card.tagline or self.tagline
+        return cached(self.cache, card.key, ".png", lambda: draw_card(card.page, name, tagline, self.fonts))
 
 
 def draw_cards(cards: CardSet, chunk: list[Card]) -> list[tuple[str, bytes]]:
@@ -86,12 +89,24 @@ def site_cards(site: Site, assets: Path, cache: Path | None, labels: dict[str, s
             [Problem(Location(f"assets/{FONT_FOLDER}/{f}"), "missing font: the social cards are drawn with it") for f in missing]
         )
     font_key = content_key((fonts / BOLD).read_bytes(), (fonts / REGULAR).read_bytes())
-    name, tagline = site.content.config.title, site.content.config.tagline
-    cards = [
-        Card(card_path(page.output), content_key(RECIPE, font_key, name, tagline, str(page.output == HOME), page.kicker, page.title, page.lead), page)
-        for page in site_pages(site, labels)
-    ]
-    return CardSet(cards, fonts, name, tagline, cache)
+    from .render import page_labels, translated_view  # the render pass's view of each language
+
+    config = site.content.config
+    cards = []
+    for language in config.languages:  # each language's cards, its kickers and names in it
+        view = site if language == config.language else translated_view(site, language)
+        name, tagline = view.content.config.title, view.content.config.tagline
+        prefix = language_prefix(language, config.languages)
+        ours = labels if language == config.language else page_labels(view.content.config.messages)
+        cards += [
+            Card(
+                card_path(prefix + page.output),
+                content_key(RECIPE, font_key, name, tagline, str(page.output == HOME), page.kicker, page.title, page.lead),
+                page, name, tagline,
+            )
+            for page in site_pages(view, ours)
+        ]
+    return CardSet(cards, fonts, config.title, config.tagline, cache)
 
 
 def draw_card(page: PageInfo, site_name: str, tagline: str, fonts: Path) -> bytes:

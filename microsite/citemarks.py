@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
-from .dates import human_date
+from .messages import Messages, engine_table
 from .errors import Location
 from .model import Source
 
@@ -37,6 +37,7 @@ class PageCitations:
     marks: dict[str, list[str]] = field(default_factory=dict)
     locators: dict[str, list[str]] = field(default_factory=dict)
     quoted: dict[str, list[str]] = field(default_factory=dict)  # source id -> excerpts quoted on the page
+    messages: Messages | None = None  # the page's language (dates, words of the preview)
 
     def mark(self, source_id: str, locator: str = "", at: Location | None = None) -> Markup:
         """The mark of a citation; its preview shows the excerpt a quotation beside it comes from."""
@@ -55,7 +56,7 @@ class PageCitations:
             self.quoted[source_id].append(excerpt)
         tip = self.previews.get((source_id, excerpt))
         if tip is None:
-            tip = self.previews[(source_id, excerpt)] = preview(source, excerpt)
+            tip = self.previews[(source_id, excerpt)] = preview(source, excerpt, self.messages or Messages("en", engine_table("en")))
         return Markup(
             f'<span class="citation"><a class="cite" id="{anchor}" href="#source-{number}" '
             f'aria-describedby="{anchor}-tip">[{label}]</a>'
@@ -71,15 +72,15 @@ class PageCitations:
         ]
 
 
-def preview(source: Source, excerpt: str = "") -> Markup:
+def preview(source: Source, excerpt: str, messages: Messages) -> Markup:
     """The one-glance description shown when a reader hovers or focuses a mark: the source and,
     when the text beside the mark quotes it, the passage quoted, to check the words against."""
     parts = [Markup("<strong>{}</strong>").format(source.title), escape(source.publisher)]
     if source.date:
-        parts.append(escape(human_date(source.date)))
+        parts.append(escape(messages.date(source.date)))
     text = Markup(", ").join(parts)
     if source.archive_url:
-        text += escape("; archived copy" + (f" of {human_date(source.archived)}" if source.archived else ""))
+        text += escape("; " + (messages.text("archived_copy_of", date=messages.date(source.archived)) if source.archived else messages.text("archived_copy_lower")))
     if excerpt:
         text += Markup(' <q class="excerpt">{}</q>').format(excerpt)
     return text

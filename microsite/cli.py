@@ -69,7 +69,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("new", help="write a ready-to-fill content file")
     p.add_argument("kind", help="company, system, agency, page or source (or a kind's plural)")
-    p.add_argument("name", help='the name, such as "Acme Corp", or a source id')
+    p.add_argument("name", help='the name, such as "Acme Corp", or a source id; for a translation, the page, such as companies/amazon')
+    p.add_argument("language", nargs="?", help="for `new translation`: the language code, such as es")
     p.set_defaults(run=_new)
     return parser
 
@@ -142,10 +143,15 @@ def _serve(project: Project, args) -> int:
 
 
 def _new(project: Project, args) -> int:
-    from .scaffold import ScaffoldError, new_file
+    from .scaffold import ScaffoldError, new_file, new_translation
 
     try:
-        path = new_file(project.root, args.kind, args.name)
+        if args.kind == "translation":
+            path = new_translation(project.root, args.name, args.language or "")
+        elif args.language is not None:
+            raise ScaffoldError(f"unexpected '{args.language}': only `new translation PAGE LANGUAGE` takes a language")
+        else:
+            path = new_file(project.root, args.kind, args.name)
     except ScaffoldError as exc:
         raise UsageError(str(exc)) from None
     print(f"wrote {path.relative_to(project.root).as_posix()}: fill in the fields, then run make check")

@@ -1,6 +1,8 @@
 """Load content/site.yaml: the site's settings and its content model (kinds and relations)."""
 from __future__ import annotations
 
+import re
+from dataclasses import fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -8,32 +10,37 @@ from . import fields as F
 from .confine import confined
 from .errors import Location, Problems, did_you_mean
 from .fields import Field
+from .messages import load_messages
 from .model import KindSpec, RelationSpec, SiteConfig, SourceKind
 from .yamlfile import YamlDoc, decode_text, parse_yaml
 
 SITE_FIELDS = (
-    Field("title", F.text, True, "the site's name"),
-    Field("tagline", F.text, False, "one line under the title"),
+    Field("title", F.localized_text, True, "the site's name"),
+    Field("tagline", F.localized_text, False, "one line under the title"),
     Field("base_url", F.site_address, True, "the published address, used for canonical links and the sitemap"),
-    Field("language", F.text, False, "the language code of the content, such as en"),
+    Field("language", F.text, False, "the language code of the content, such as en (one language)"),
+    Field("languages", F.text_list, False, "the site's languages, such as [en, es]: the first at the root, each other under its code"),
     Field("kinds", lambda d, k, p: F.raw(d, k), True, "the kinds of entity"),
     Field("relations", lambda d, k, p: F.raw(d, k), False, "the relations between kinds"),
     Field("source_kinds", lambda d, k, p: F.raw(d, k), True, "the kinds of source"),
     Field("require_citations", F.citation_rule, False, "'paragraphs' (the default): every claim cites a source; 'off'"),
 )
 KIND_FIELDS = (
-    Field("singular", F.text, True, "the name of one, such as Company"),
-    Field("plural", F.text, True, "the name of many, such as Companies"),
-    Field("intro", F.text, False, "one sentence shown on the kind's index page"),
+    Field("singular", F.localized_text, True, "the name of one, such as Company"),
+    Field("plural", F.localized_text, True, "the name of many, such as Companies"),
+    Field("intro", F.localized_text, False, "one sentence shown on the kind's index page"),
 )
 RELATION_FIELDS = (
     Field("from", F.text, True, "the kind whose files carry the field"),
     Field("to", F.text, True, "the kind the field lists"),
-    Field("label", F.text, True, "the heading on the 'from' page"),
-    Field("inverse", F.text, True, "the heading on the 'to' page"),
+    Field("label", F.localized_text, True, "the heading on the 'from' page"),
+    Field("inverse", F.localized_text, True, "the heading on the 'to' page"),
+    Field("phrase", F.localized_text, False, "the relation inside a sentence, 'X is built by Y' (default: the label)"),
+    Field("inverse_phrase", F.localized_text, False, "the inverse inside a sentence (default: the inverse)"),
 )
 SOURCE_KIND_FIELDS = (
-    Field("label", F.text, True, "the name shown to readers"),
+    Field("label", F.localized_text, True, "the name shown to readers"),
+    Field("plural", F.localized_text, False, "the name of many, a heading on the sources page (default: the label)"),
     Field("primary", F.boolean, True, "true for records of the matter itself, false for reporting on it"),
 )
 RESERVED_KIND_NAMES = {"sources", "pages", "assets", "search", "data", "images", "cards"}
@@ -89,10 +96,13 @@ def load_config(root: Path, problems: Problems, base_url: str | None = None) -> 
     values = F.read_fields(doc, SITE_FIELDS, problems)
     if not values:
         return None
-    kinds = _kinds(doc, problems)
+    languages = _languages(doc, values, problems)
+    for name in ("title", "tagline"):
+        _complete(doc, (name,), values[name], languages, problems)
+    kinds = _kinds(doc, languages, problems)
     kind_ids = {k.id for k in kinds}
-    relations = _relations(doc, kind_ids, problems) if values.get("relations") is not None else ()
-    source_kinds = _source_kinds(doc, problems)
+    relations = _relations(doc, kind_ids, languages, problems) if values.get("relations") is not None else ()
+    source_kinds = _source_kinds(doc, languages, problems)
     if base_url is None:
         base_url = values["base_url"] or ""
         if is_placeholder(base_url):
@@ -102,16 +112,66 @@ def load_config(root: Path, problems: Problems, base_url: str | None = None) -> 
                 "downloads would point at someone else's site; set the site's address here, or build with "
                 "--base-url URL (publish.yml does so on GitHub Pages)",
             )
-    return SiteConfig(
-        title=values["title"] or "",
-        tagline=values["tagline"] or "",
-        base_url=base_url if base_url.endswith("/") else base_url + "/",
-        language=values["language"] or "en",
-        kinds=kinds,
-        relations=relations,
-        source_kinds=source_kinds,
-        require_citations=values.get("require_citations") or "paragraphs",
-    )
+    configs = [
+        SiteConfig(
+            title=_pick(values["title"], language) or "",
+            tagline=_pick(values["tagline"], language) or "",
+            base_url=base_url if base_url.endswith("/") else base_url + "/",
+            language=language,
+            kinds=tuple(_in_language(k, language) for k in kinds),
+            relations=tuple(_in_language(r, language) for r in relations),
+            source_kinds=tuple(_in_language(k, language) for k in source_kinds),
+            require_citations=values.get("require_citations") or "paragraphs",
+            messages=load_messages(root, language, problems),
+            languages=languages,
+        )
+        for language in languages
+    ]
+    return replace(configs[0], others=tuple(configs[1:]))
+
+
+def _languages(doc: YamlDoc, values: dict, problems: Problems) -> tuple[str, ...]:
+    """The site's languages: `languages`, or the one `language`, or English."""
+    if values.get("languages") is not None and values.get("language") is not None:
+        problems.error(doc.where_key("language"), "give either 'language' (one) or 'languages' (a list), not both")
+    languages = values.get("languages") or ((values["language"],) if values.get("language") else ("en",))
+    for i, language in enumerate(languages):
+        if not LANGUAGE_CODE.fullmatch(language):
+            key = ("languages", i) if values.get("languages") else ("language",)
+            problems.error(doc.where(*key), f"'{language}' is not a language code: write one such as en, es or pt-BR")
+    if len(set(languages)) != len(languages):
+        problems.error(doc.where("languages"), "a language is listed twice in 'languages'")
+    return tuple(dict.fromkeys(languages)) or ("en",)
+
+
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+
+
+def _complete(doc: YamlDoc, keys: tuple, value, languages: tuple[str, ...], problems: Problems) -> None:
+    """A text given by language gives one for each of the site's languages, and no other."""
+    if not isinstance(value, dict):
+        return
+    for language in languages:
+        if language not in value:
+            problems.error(
+                doc.where(*keys),
+                f"'{keys[-1]}' has no text for language '{language}': add `{language}: ...` to it, or write one text for every language",
+            )
+    for language in value:
+        if language not in languages:
+            problems.error(
+                doc.where_key(*keys, language),
+                f"'{language}' is not one of the site's languages ({', '.join(languages)}); remove it or add it to 'languages'",
+            )
+
+
+def _pick(value, language: str):
+    return value.get(language) if isinstance(value, dict) else value
+
+
+def _in_language(spec, language: str):
+    """A kind, relation or source kind with each of its texts in `language`."""
+    return replace(spec, **{f.name: _pick(getattr(spec, f.name), language) for f in fields(spec)})
 
 
 def _named_groups(doc: YamlDoc, key: str, problems: Problems) -> list[str]:
@@ -128,24 +188,28 @@ def _named_groups(doc: YamlDoc, key: str, problems: Problems) -> list[str]:
     return names
 
 
-def _kinds(doc: YamlDoc, problems: Problems) -> tuple[KindSpec, ...]:
+def _kinds(doc: YamlDoc, languages: tuple[str, ...], problems: Problems) -> tuple[KindSpec, ...]:
     kinds = []
     for name in _named_groups(doc, "kinds", problems):
         if name in RESERVED_KIND_NAMES:
             problems.error(doc.where_key("kinds", name), f"'{name}' is used by the site itself; choose another name")
             continue
         v = F.read_fields(doc, KIND_FIELDS, problems, ("kinds", name))
+        for f in KIND_FIELDS:
+            _complete(doc, ("kinds", name, f.name), v.get(f.name), languages, problems)
         if v:
             kinds.append(KindSpec(name, v["singular"] or name, v["plural"] or name, v["intro"] or ""))
     return tuple(kinds)
 
 
-def _relations(doc: YamlDoc, kind_ids: set[str], problems: Problems) -> tuple[RelationSpec, ...]:
+def _relations(doc: YamlDoc, kind_ids: set[str], languages: tuple[str, ...], problems: Problems) -> tuple[RelationSpec, ...]:
     relations = []
     for name in _named_groups(doc, "relations", problems):
         v = F.read_fields(doc, RELATION_FIELDS, problems, ("relations", name))
         if not v:
             continue
+        for f in RELATION_FIELDS[2:]:
+            _complete(doc, ("relations", name, f.name), v.get(f.name), languages, problems)
         for end in ("from", "to"):
             if v[end] is not None and v[end] not in kind_ids:
                 problems.error(
@@ -154,14 +218,18 @@ def _relations(doc: YamlDoc, kind_ids: set[str], problems: Problems) -> tuple[Re
                 )
         if name in ("name", "summary", "figures"):
             problems.error(doc.where_key("relations", name), f"'{name}' is a field every entity has; choose another name")
-        relations.append(RelationSpec(name, v["from"], v["to"], v["label"], v["inverse"]))
+        relations.append(RelationSpec(
+            name, v["from"], v["to"], v["label"], v["inverse"], v["phrase"] or v["label"], v["inverse_phrase"] or v["inverse"],
+        ))
     return tuple(relations)
 
 
-def _source_kinds(doc: YamlDoc, problems: Problems) -> tuple[SourceKind, ...]:
+def _source_kinds(doc: YamlDoc, languages: tuple[str, ...], problems: Problems) -> tuple[SourceKind, ...]:
     result = []
     for name in _named_groups(doc, "source_kinds", problems):
         v = F.read_fields(doc, SOURCE_KIND_FIELDS, problems, ("source_kinds", name))
+        for f in SOURCE_KIND_FIELDS[:2]:
+            _complete(doc, ("source_kinds", name, f.name), v.get(f.name), languages, problems)
         if v:
-            result.append(SourceKind(name, v["label"] or name, bool(v["primary"])))
+            result.append(SourceKind(name, v["label"] or name, bool(v["primary"]), v["plural"] or v["label"] or name))
     return tuple(result)

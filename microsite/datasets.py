@@ -32,14 +32,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 class Column:
     name: str
     type: str  # SQLite type: TEXT or INTEGER
-    description: str
+    description: str  # the key of its description in the message tables (`messages.py`)
     references: str | None = None  # "table.column" for a foreign key
 
 
 @dataclass(frozen=True)
 class Table:
     name: str
-    description: str
+    description: str  # the key of its description in the message tables
     columns: tuple[Column, ...]  # the first is the primary key
 
     @property
@@ -48,56 +48,56 @@ class Table:
 
 
 TABLES = (
-    Table("entities", "One row per company, data system and agency page.", (
-        Column("id", "TEXT", "kind/slug, such as companies/amazon"),
-        Column("kind", "TEXT", "the kind of entity: companies, systems, agencies"),
-        Column("slug", "TEXT", "the page's name in its folder"),
-        Column("name", "TEXT", "the name readers know it by"),
-        Column("summary", "TEXT", "the one-sentence summary, without citation marks"),
-        Column("page", "TEXT", "the page on this site, relative to its root"),
-        Column("url", "TEXT", "the page's full address"),
+    Table("entities", "data_table_entities", (
+        Column("id", "TEXT", "data_entities_id"),
+        Column("kind", "TEXT", "data_entities_kind"),
+        Column("slug", "TEXT", "data_entities_slug"),
+        Column("name", "TEXT", "data_entities_name"),
+        Column("summary", "TEXT", "data_entities_summary"),
+        Column("page", "TEXT", "data_entities_page"),
+        Column("url", "TEXT", "data_entities_url"),
     )),
-    Table("sources", "One row per source: the report, articles, government records.", (
-        Column("id", "TEXT", "the id citations use, such as quartz-2018-10-23"),
-        Column("title", "TEXT", "the title as published"),
-        Column("publisher", "TEXT", "who published it"),
-        Column("kind", "TEXT", "report, government-record, news..."),
-        Column("date", "TEXT", "publication date: YYYY-MM-DD, YYYY-MM or YYYY; empty when not known"),
-        Column("author", "TEXT", "empty when not confirmed"),
-        Column("url", "TEXT", "the original's address; empty when not confirmed"),
-        Column("archive_url", "TEXT", "an archived copy"),
-        Column("accessed", "TEXT", "when the address was last checked"),
-        Column("note", "TEXT", "what a reader should know about the source"),
-        Column("quotes", "TEXT", "verbatim excerpts, as a JSON list"),
+    Table("sources", "data_table_sources", (
+        Column("id", "TEXT", "data_sources_id"),
+        Column("title", "TEXT", "data_sources_title"),
+        Column("publisher", "TEXT", "data_sources_publisher"),
+        Column("kind", "TEXT", "data_sources_kind"),
+        Column("date", "TEXT", "data_sources_date"),
+        Column("author", "TEXT", "data_sources_author"),
+        Column("url", "TEXT", "data_sources_url"),
+        Column("archive_url", "TEXT", "data_sources_archive_url"),
+        Column("accessed", "TEXT", "data_sources_accessed"),
+        Column("note", "TEXT", "data_sources_note"),
+        Column("quotes", "TEXT", "data_sources_quotes"),
     )),
-    Table("relations", "One row per connection between two entities, as written on one side.", (
-        Column("id", "INTEGER", "row number"),
-        Column("relation", "TEXT", "the relation: vendors, operators, clients..."),
-        Column("from_entity", "TEXT", "the entity whose page declares it", "entities.id"),
-        Column("to_entity", "TEXT", "the entity it points at", "entities.id"),
-        Column("label", "TEXT", "how the relation reads from from_entity, such as 'Built, supplied or hosted by'"),
-        Column("inverse_label", "TEXT", "how it reads from to_entity, such as 'Supplies'"),
-        Column("role", "TEXT", "what the relation is, in a few words; often empty"),
+    Table("relations", "data_table_relations", (
+        Column("id", "INTEGER", "data_relations_id"),
+        Column("relation", "TEXT", "data_relations_relation"),
+        Column("from_entity", "TEXT", "data_relations_from_entity", "entities.id"),
+        Column("to_entity", "TEXT", "data_relations_to_entity", "entities.id"),
+        Column("label", "TEXT", "data_relations_label"),
+        Column("inverse_label", "TEXT", "data_relations_inverse_label"),
+        Column("role", "TEXT", "data_relations_role"),
     )),
-    Table("figures", "One row per key figure: a value a source gives for something counted.", (
-        Column("id", "INTEGER", "row number"),
-        Column("entity", "TEXT", "the entity it is about", "entities.id"),
-        Column("label", "TEXT", "what is counted; two rows with the same label mean the sources differ"),
-        Column("value", "TEXT", "the value as the source gives it"),
-        Column("as_of", "TEXT", "the date the value applies to"),
-        Column("note", "TEXT", "a short qualification"),
+    Table("figures", "data_table_figures", (
+        Column("id", "INTEGER", "data_figures_id"),
+        Column("entity", "TEXT", "data_figures_entity", "entities.id"),
+        Column("label", "TEXT", "data_figures_label"),
+        Column("value", "TEXT", "data_figures_value"),
+        Column("as_of", "TEXT", "data_figures_as_of"),
+        Column("note", "TEXT", "data_figures_note"),
     )),
-    Table("citations", "One row per citation: which source backs which statement on which page.", (
-        Column("id", "INTEGER", "row number"),
-        Column("source", "TEXT", "the source cited", "sources.id"),
-        Column("page", "TEXT", "the page where the citation appears"),
-        Column("entity", "TEXT", "the entity of that page; empty on other pages", "entities.id"),
-        Column("part", "TEXT", "where on the page: summary, text, figure or relation"),
-        Column("figure", "INTEGER", "the figure it backs, for part = figure", "figures.id"),
-        Column("relation", "INTEGER", "the relation it backs, for part = relation", "relations.id"),
-        Column("locator", "TEXT", "the place in the source, such as p. 12"),
-        Column("content_file", "TEXT", "the content file where it is written"),
-        Column("line", "INTEGER", "the line of that file"),
+    Table("citations", "data_table_citations", (
+        Column("id", "INTEGER", "data_citations_id"),
+        Column("source", "TEXT", "data_citations_source", "sources.id"),
+        Column("page", "TEXT", "data_citations_page"),
+        Column("entity", "TEXT", "data_citations_entity", "entities.id"),
+        Column("part", "TEXT", "data_citations_part"),
+        Column("figure", "INTEGER", "data_citations_figure", "figures.id"),
+        Column("relation", "INTEGER", "data_citations_relation", "relations.id"),
+        Column("locator", "TEXT", "data_citations_locator"),
+        Column("content_file", "TEXT", "data_citations_content_file"),
+        Column("line", "INTEGER", "data_citations_line"),
     )),
 )
 
@@ -245,7 +245,7 @@ def _create(table: Table) -> str:
 
 @dataclass(frozen=True)
 class Download:
-    """One file offered on the Data page."""
+    """One file offered on the Data page; `description` is a key of the message tables."""
 
     path: str
     format: str
@@ -254,12 +254,13 @@ class Download:
     table: Table | None = None
 
     @property
-    def size_text(self) -> str:
+    def size_unit(self) -> tuple[str, float]:
+        """The message key of its size's unit, and the size in that unit."""
         if self.size < 1024:
-            return f"{self.size} bytes"
+            return "size_bytes", self.size
         if self.size < 1024 * 1024:
-            return f"{self.size / 1024:.0f} KB"
-        return f"{self.size / 1024 / 1024:.1f} MB"
+            return "size_kb", round(self.size / 1024)
+        return "size_mb", round(self.size / 1024 / 1024, 1)
 
 
 def downloads(site: Site, sizes: dict[str, int]) -> list[Download]:
@@ -267,9 +268,8 @@ def downloads(site: Site, sizes: dict[str, int]) -> list[Download]:
     with its size in bytes (`sizes`, by path)."""
     database, whole = database_name(site), json_name(site)
     return [
-        Download(database, "SQLite", "All five tables in one database, with primary and foreign keys: "
-                 "open it with Datasette, DB Browser for SQLite or any SQLite client.", sizes[database]),
-        Download(whole, "JSON", "All five tables in one file: an object with one list of rows per table.",
-                 sizes[whole]),
+        Download(database, "SQLite", "data_download_sqlite", sizes[database]),
+        Download(whole, "JSON", "data_download_json", sizes[whole]),
         *(Download(t.csv_path, "CSV", t.description, sizes[t.csv_path], t) for t in TABLES),
     ]
+

@@ -12,7 +12,7 @@ The inputs listed here mirror what `render.py` reads for each kind of page; the 
 from __future__ import annotations
 
 from .model import Cite, Entity, Page
-from .outputs import DATA, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index
+from .outputs import split_language, DATA, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index
 from .prepare import Prepared, digest
 from .resolve import Site
 
@@ -33,9 +33,11 @@ EVERY_PAGE = frozenset({"engine", "config", "templates", "preview", "nav", "pict
 
 
 def page_inputs(site: Site, output: str, document: Entity | Page | None = None) -> set[str]:
-    """The inputs page `output` reads (`document`: the entity or page it shows, if any)."""
+    """The inputs page `output` reads (`document`: the entity or page it shows, if any). The same
+    page in another language (`es/...`) reads the same: the config holds every language's texts."""
     content = site.content
-    inputs = set(EVERY_PAGE)
+    prefix, output = split_language(output, content.config.languages)
+    inputs = set(EVERY_PAGE) | ({f"translations:{prefix.rstrip('/')}"} if prefix else set())
     if output == HOME:  # its text, every entity's name and relations (the map's size, the lists)
         home = content.home
         if home is not None:
@@ -120,7 +122,11 @@ def inputs_of_pages(
     """Each page's inputs, sorted: kept by the preview to find the pages an edit reaches.
     `documents`: the entity or page each output shows, when the caller has them at hand."""
     by_output = {d.output: d for d in site.documents()} if documents is None else documents
-    return {output: tuple(sorted(page_inputs(site, output, by_output.get(output)))) for output in outputs}
+    languages = site.content.config.languages
+    return {
+        output: tuple(sorted(page_inputs(site, output, by_output.get(split_language(output, languages)[1]))))
+        for output in outputs
+    }
 
 
 def keys_of(inputs_of: dict[str, tuple[str, ...]], fps: dict[str, str]) -> dict[str, str]:

@@ -74,6 +74,10 @@ def _read_saves(project: Project, state: BuildState, snapshot: Snapshot, paths: 
                 return None  # a new file, an image, site.yaml, a template, an asset
             continue  # an editor's scratch file, made and deleted again
         file = inputs.files[index]
+        if snapshot.checked.site.translated and any(
+            (path.parent / f"{path.stem}.{language}{path.suffix}").exists() for language in snapshot.checked.site.translated
+        ):
+            return None  # an original with a translation: whether it is stale now, the full path says
         if outside(path, project.root / "content"):
             return None  # now a link out of content/: the full path reports it
         try:

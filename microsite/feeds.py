@@ -8,9 +8,8 @@ from __future__ import annotations
 import hashlib
 import xml.etree.ElementTree as ET
 
-from .dates import human_date
 from .model import Change
-from .outputs import HOME
+from .outputs import HOME, language_prefix
 from .pages import site_pages
 from .resolve import Site
 
@@ -19,6 +18,7 @@ FEED = "feed.xml"
 ROBOTS = "robots.txt"
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAPS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML = "http://www.w3.org/1999/xhtml"
 
 
 def feed_outputs(site: Site) -> dict[str, bytes]:
@@ -30,10 +30,21 @@ def feed_outputs(site: Site) -> dict[str, bytes]:
 
 
 def sitemap(site: Site) -> bytes:
-    base = site.content.config.base_url
-    root = ET.Element("urlset", xmlns=SITEMAPS)
+    """Every page in every language; with several, each names its versions in the others
+    (`xhtml:link` alternates, as search engines read them), the first language as x-default."""
+    config = site.content.config
+    base = config.base_url
+    attributes = {"xmlns": SITEMAPS} | ({"xmlns:xhtml": XHTML} if len(config.languages) > 1 else {})
+    root = ET.Element("urlset", attributes)
     for page in site_pages(site):
-        ET.SubElement(ET.SubElement(root, "url"), "loc").text = base + ("" if page.output == HOME else page.output)
+        path = "" if page.output == HOME else page.output
+        addresses = [(language, base + language_prefix(language, config.languages) + path) for language in config.languages]
+        for _, address in addresses:
+            url = ET.SubElement(root, "url")
+            ET.SubElement(url, "loc").text = address
+            if len(addresses) > 1:
+                for language, other in [*addresses, ("x-default", addresses[0][1])]:
+                    ET.SubElement(url, "xhtml:link", rel="alternate", hreflang=language, href=other)
     return _xml(root)
 
 
@@ -49,7 +60,7 @@ def atom_feed(site: Site) -> bytes:
     changes_page = next((p.output for p in site.content.pages.values() if p.show_changes), None)
     link = base + (changes_page or "")
     feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": config.language})
-    ET.SubElement(feed, "title").text = f"{config.title}: changes"
+    ET.SubElement(feed, "title").text = config.messages.text("feed_title", site=config.title)
     if config.tagline:
         ET.SubElement(feed, "subtitle").text = config.tagline
     ET.SubElement(feed, "id").text = base + FEED
@@ -59,7 +70,7 @@ def atom_feed(site: Site) -> bytes:
     ET.SubElement(ET.SubElement(feed, "author"), "name").text = config.title
     for change in site.content.changes:
         entry = ET.SubElement(feed, "entry")
-        ET.SubElement(entry, "title").text = f"{human_date(change.date)}: {_headline(change.text)}"
+        ET.SubElement(entry, "title").text = f"{config.messages.date(change.date)}: {_headline(change.text)}"
         ET.SubElement(entry, "id").text = f"{base}{FEED}#{_change_id(change)}"
         ET.SubElement(entry, "link", rel="alternate", type="text/html", href=link)
         ET.SubElement(entry, "updated").text = _timestamp(change.date)

@@ -85,6 +85,16 @@ def text(doc: YamlDoc, keys: tuple, problems: Problems) -> str | None:
     return value
 
 
+def localized_text(doc: YamlDoc, keys: tuple, problems: Problems) -> str | dict[str, str] | None:
+    """A text the same in every language, or a mapping by language code (`{en: ..., es: ...}`);
+    which languages it must give is checked where the site's languages are known (`config.py`)."""
+    value = raw(doc, keys)
+    if not isinstance(value, dict):
+        return text(doc, keys, problems)
+    texts = {str(lang): text(doc, keys + (lang,), problems) for lang in value}
+    return None if None in texts.values() else texts
+
+
 def integer(doc: YamlDoc, keys: tuple, problems: Problems) -> int | None:
     value = raw(doc, keys)
     if isinstance(value, bool) or not isinstance(value, int):

@@ -85,6 +85,9 @@ class Layout:
     nodes: dict[str, PlacedNode]  # output -> placed node
 
 
+KIND_COLOURS = 6  # distinct box colours in assets/style.css (`.kind-0` to `.kind-5`); then they repeat
+
+
 def relation_graph(site: Site) -> Graph:
     """Every entity, and every declared relation whose target exists."""
     content = site.content
@@ -94,7 +97,7 @@ def relation_graph(site: Site) -> Graph:
             target = content.link_target(link)
             if target is not None and target is not entity:
                 relation = content.config.relation(link.relation)
-                edges.append(Edge(entity.output, target.output, relation.field, relation.label))
+                edges.append(Edge(entity.output, target.output, relation.field, relation.phrase or relation.label))
     nodes = sorted(content.entities.values(), key=lambda e: (e.kind, e.name.lower(), e.slug))
     graph = Graph(tuple(nodes), tuple(sorted(set(edges), key=lambda e: (e.source, e.target, e.relation))))
     # Indexed now, in the process the render workers are forked from: built in each worker, they
@@ -178,6 +181,10 @@ def render_svg(
     a call, most of the time of drawing a map on every page of a large site."""
     placed = layout(graph, config)
     kinds = {k.id: k.singular for k in config.kinds}
+    # Colours come from a kind's place in site.yaml (`kind-0`, `kind-1`...), not its name; a relation
+    # between two entities of one kind is drawn as such (`edge-self`).
+    positions = {k.id: n for n, k in enumerate(config.kinds)}
+    selfs = frozenset(r.field for r in config.relations if r.from_kind == r.to_kind)
     w, h, i = placed.width, placed.height, _e(ident)
     parts = [
         f'<svg class="relation-map" viewBox="-1 -1 {w:g} {h:g}" width="{w:g}" height="{h:g}" '
@@ -190,10 +197,10 @@ def render_svg(
         parts.append(f'<text class="column" x="{x:g}" y="14" text-anchor="middle">{_e(heading)}</text>')
     parts.append('<g class="edges">')
     for edge in graph.edges:
-        parts.append(_edge(edge, placed.nodes[edge.source], placed.nodes[edge.target]))
+        parts.append(_edge(edge, placed.nodes[edge.source], placed.nodes[edge.target], edge.relation in selfs))
     parts.append("</g>")
     for output in sorted(placed.nodes, key=lambda o: (placed.nodes[o].x, placed.nodes[o].y)):
-        parts.append(_node(placed.nodes[output], url, kinds, output == current, linked))
+        parts.append(_node(placed.nodes[output], url, kinds, positions, output == current, linked))
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -202,7 +209,7 @@ def _e(text: str) -> str:
     return str(escape(text))
 
 
-def _edge(edge: Edge, a: PlacedNode, b: PlacedNode) -> str:
+def _edge(edge: Edge, a: PlacedNode, b: PlacedNode, self_relation: bool) -> str:
     ay, by = a.y + a.height / 2, b.y + b.height / 2
     if a.x == b.x:  # same kind: an arc out to the right of the column
         x = a.x + NODE_WIDTH
@@ -216,12 +223,14 @@ def _edge(edge: Edge, a: PlacedNode, b: PlacedNode) -> str:
         mid2 = (x1 + x2) / 2 if x2 - x1 <= NODE_WIDTH + 2 * COLUMN_GAP else x2 - COLUMN_GAP / 2
         path = f"M{x1:g},{ly:g} C{mid:g},{ly:g} {mid2:g},{ry:g} {x2:g},{ry:g}"
     return (
-        f'<path class="edge edge-{_e(edge.relation)}" d="{path}">'
-        f"<title>{_e(a.entity.name)} — {_e(edge.label.lower())} — {_e(b.entity.name)}</title></path>"
+        f'<path class="edge edge-{_e(edge.relation)}{" edge-self" if self_relation else ""}" d="{path}">'
+        f"<title>{_e(a.entity.name)} — {_e(edge.label)} — {_e(b.entity.name)}</title></path>"
     )
 
 
-def _node(node: PlacedNode, url: Callable[[str], str], kinds: dict[str, str], current: bool, linked: bool = True) -> str:
+def _node(
+    node: PlacedNode, url: Callable[[str], str], kinds: dict[str, str], positions: dict[str, int], current: bool, linked: bool = True,
+) -> str:
     entity = node.entity
     x_text = node.x + NODE_PAD
     text = "".join(
@@ -233,10 +242,11 @@ def _node(node: PlacedNode, url: Callable[[str], str], kinds: dict[str, str], cu
         f'<rect x="{node.x:g}" y="{node.y:g}" width="{NODE_WIDTH}" height="{node.height:g}" rx="3"/>'
         f'<text x="{x_text:g}" y="{node.y:g}">{text}</text>'
     )
+    kind = f"node-{_e(entity.kind)} kind-{positions[entity.kind] % KIND_COLOURS}"
     if not linked:
-        return f'<g class="node node-{_e(entity.kind)}">{box}</g>'
+        return f'<g class="node {kind}">{box}</g>'
     return (
-        f'<a class="node node-{_e(entity.kind)}{cls}" href="{_e(url(entity.output))}"{aria}>'
+        f'<a class="node {kind}{cls}" href="{_e(url(entity.output))}"{aria}>'
         f"<title>{_e(entity.name)} ({_e(kinds[entity.kind].lower())})</title>{box}</a>"
     )
 

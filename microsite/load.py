@@ -41,6 +41,8 @@ def source_fields(config: SiteConfig) -> tuple[Field, ...]:
         Field("accessed", F.date_text, False, "when the address was last checked: YYYY-MM-DD"),
         Field("quotes", F.text_list, False, "verbatim excerpts, one per line starting with '- '"),
         Field("note", F.text, False, "what a reader should know: what is not confirmed, which version"),
+        Field("translated_title", lambda d, k, p: _translations(d, k, config, p), False,
+              "the site's own translation of the title, by language: {es: \"...\"}"),
     )
 
 
@@ -78,7 +80,7 @@ PAGE_FIELDS = (
 )
 CHANGE_FIELDS = (
     Field("date", F.date_text, True, "YYYY-MM-DD"),
-    Field("text", F.text, True, "what changed"),
+    Field("text", F.localized_text, True, "what changed: one text, or one per language ({en: ..., es: ...})"),
 )
 
 
@@ -113,6 +115,7 @@ def content_files(root: Path, config: SiteConfig, problems: Problems) -> list[Co
         ContentFile(folder, path, f"content/{folder}/{path.name}")
         for folder, suffixes in folders
         for path in _files(root, folder, suffixes, problems)
+        if folder == "sources" or not is_translation(path.name, config.languages)
     ]
     _one_file_per_source(files, problems)
     return files
@@ -131,6 +134,13 @@ def _one_file_per_source(files: list[ContentFile], problems: Problems) -> None:
                 Location(name, 1, 1),
                 f"two files for source '{source}': this one and {others}; keep one of them",
             )
+
+
+def is_translation(name: str, languages: tuple[str, ...]) -> bool:
+    """`amazon.es.md` for a site publishing in `es` (not its first language): loaded with the
+    translations (`translations.py`), not as a page of its own."""
+    stem, _, suffix = name.rpartition(".")
+    return suffix in ("md", "markdown") and "." in stem and stem.rpartition(".")[2] in languages[1:]
 
 
 def is_editor_leftover(name: str) -> bool:
@@ -171,7 +181,7 @@ def assemble(
             unreadable.add(f"{file.folder}/{file.path.stem}")
         elif _claim(claimed, record.output, record.path, problems):
             entities[(file.folder, record.slug)] = record
-    changes = _load_changes(root, problems)
+    changes = _load_changes(root, problems, config.languages)
     return Content(config, sources, entities, pages, changes, frozenset(unreadable))
 
 
@@ -279,6 +289,7 @@ def load_source(path: Path, name: str, data: bytes, config: SiteConfig, problems
         location=Location(name, 1, 1),
         archived=v["archived"],
         url_at=doc.where("url") if v["url"] else None,
+        translated_titles=v.get("translated_title") or (),
     )
 
 
@@ -430,7 +441,22 @@ def load_page(root: Path, path: Path, name: str, data: bytes, problems: Problems
     )
 
 
-def _load_changes(root: Path, problems: Problems) -> tuple[Change, ...]:
+def _translations(doc: YamlDoc, keys: tuple, config: SiteConfig, problems: Problems) -> tuple[tuple[str, str], ...]:
+    """`translated_title: {es: "..."}`: texts by language, each one of the site's other languages."""
+    value = F.raw(doc, keys)
+    if not isinstance(value, dict):
+        problems.error(doc.where(*keys), f"'{keys[-1]}' gives a text per language: {{es: \"...\"}}")
+        return ()
+    found = []
+    for language in value:
+        if language not in config.languages[1:]:
+            problems.error(doc.where_key(*keys, language), f"'{language}' is not one of the site's other languages ({', '.join(config.languages[1:]) or 'none'})")
+        elif (text := F.text(doc, keys + (language,), problems)) is not None:
+            found.append((language, text))
+    return tuple(found)
+
+
+def _load_changes(root: Path, problems: Problems, languages: tuple[str, ...] = ("en",)) -> tuple[Change, ...]:
     path = root / "content" / "changes.yaml"
     if not path.is_file() or not confined(path, root / "content", "content/changes.yaml", problems):
         return ()
@@ -445,5 +471,10 @@ def _load_changes(root: Path, problems: Problems) -> tuple[Change, ...]:
     for i in range(len(doc.data)):
         v = F.read_fields(doc, CHANGE_FIELDS, problems, (i,))
         if v and v["date"] and v["text"]:
-            changes.append(Change(v["date"], v["text"], doc.where(i)))
+            texts = v["text"] if isinstance(v["text"], dict) else {language: v["text"] for language in languages}
+            missing = [language for language in languages if language not in texts]
+            if missing:
+                problems.error(doc.where(i, "text"), f"'text' has no text for language '{missing[0]}': add `{missing[0]}: ...` to it, or write one text for every language")
+                continue
+            changes.append(Change(v["date"], texts[languages[0]], doc.where(i), tuple((lang, texts[lang]) for lang in languages[1:])))
     return tuple(sorted(changes, key=lambda c: c.date, reverse=True))

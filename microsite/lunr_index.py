@@ -18,10 +18,20 @@ from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from lunr import __TARGET_JS_VERSION__, get_default_builder
+from lunr.pipeline import Pipeline
 from lunr.token import Token
 
 # lunr's tokenizer splits on these (lunr.tokenizer.SEPARATOR_CHARS) after lowering the whole text.
 SEPARATORS = re.compile(r"[ \t\n\r\f\v\xa0-]+")
+def _spanish() -> tuple:
+    from .lunr_es import PIPELINE
+
+    return PIPELINE
+
+
+# Languages whose words are trimmed, filtered and stemmed in their own way, as lunr-languages does
+# in the browser (the page loads its scripts: `search.py`); any other language uses lunr's English.
+LANGUAGE_PIPELINES = {"es": _spanish}
 K1, B = 1.2, 0.75  # lunr's BM25 parameters (Builder._k1, Builder._b)
 
 
@@ -44,10 +54,15 @@ class FieldTerms:
 class TermCounter:
     """Texts to terms through lunr's indexing pipeline, remembering each distinct word and text."""
 
-    def __init__(self, keep_texts: bool = True) -> None:
+    def __init__(self, keep_texts: bool = True, language: str = "en") -> None:
         builder = get_default_builder()
         self.pipeline = builder.pipeline
         self.search_pipeline = builder.search_pipeline
+        if language in LANGUAGE_PIPELINES:  # the same steps as the browser's lunr-languages
+            self.pipeline, self.search_pipeline = Pipeline(), Pipeline()
+            self.pipeline.add(*LANGUAGE_PIPELINES[language]())
+            self.search_pipeline.add(*LANGUAGE_PIPELINES[language]())
+        self.language = language
         self.words: dict[str, tuple[str, ...]] = {}
         self.texts: dict[str, FieldTerms] = {}
         self.used: set[str] = set()
@@ -79,7 +94,8 @@ class TermCounter:
         for word, n in words.items():
             terms = self.words.get(word)
             if terms is None:
-                terms = self.words[word] = tuple(str(t) for t in self.pipeline.run([Token(word, {})]))
+                # Once each: a word with accents gives itself and its folded form (Spanish), often one stem.
+                terms = self.words[word] = tuple(dict.fromkeys(str(t) for t in self.pipeline.run([Token(word, {})])))
             for term in terms:
                 counts[term] = counts.get(term, 0) + n
             length += n * len(terms)

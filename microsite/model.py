@@ -5,10 +5,11 @@ places of `markdown.py` and `resolve.py`) have slots: without, each object unpic
 helper got a dict of its own, 40 MiB more for a site of 10,000 entities."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from .errors import Location
+from .messages import Messages, engine_table
 from .outputs import HOME
 
 
@@ -31,6 +32,8 @@ class RelationSpec:
     to_kind: str
     label: str
     inverse: str
+    phrase: str = ""  # the relation inside a sentence: "X *is built by* Y" (site.yaml's `phrase`)
+    inverse_phrase: str = ""
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class SourceKind:
     id: str
     label: str
     primary: bool
+    plural: str = ""  # the heading of the sources page's group
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,15 @@ class SiteConfig:
     relations: tuple[RelationSpec, ...]
     source_kinds: tuple[SourceKind, ...]
     require_citations: str = "paragraphs"  # or "off": whether every claim must cite a source
+    # The interface's words in the site's language (`messages.py`); part of the config's digest,
+    # so an edit to content/i18n/ renders every page again.
+    messages: Messages = field(default_factory=lambda: Messages("en", engine_table("en")))
+    languages: tuple[str, ...] = ("en",)  # every language of the site, the first at its root
+    others: tuple[SiteConfig, ...] = ()  # the same settings in each other language, in order
+
+    def in_language(self, language: str) -> SiteConfig:
+        """The settings with their texts in `language` (one of `languages`)."""
+        return next((c for c in self.others if c.language == language), self)
 
     def kind(self, kind_id: str) -> KindSpec:
         return next(k for k in self.kinds if k.id == kind_id)
@@ -90,6 +103,7 @@ class Source:
     location: Location
     archived: str | None = None  # when the archived copy was made
     url_at: Location | None = None  # where `url` is written, for a report that the address is gone
+    translated_titles: tuple[tuple[str, str], ...] = ()  # (language, the site's translation of the title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +116,7 @@ class Figure:
     cites: tuple[Cite, ...]
     note: str | None
     location: Location
+    label_of_original: str = ""  # a translated figure: its original label, which names its anchor
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,8 +196,9 @@ class Page(Document):
 @dataclass(frozen=True, slots=True)
 class Change:
     date: str
-    text: str
+    text: str  # in the site's first language
     location: Location
+    translations: tuple[tuple[str, str], ...] = ()  # (language, text) for the others
 
 
 @dataclass(frozen=True)

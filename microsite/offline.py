@@ -17,7 +17,10 @@ HOSTING_ONLY = (".nojekyll", "CNAME", NOT_FOUND, "robots.txt")
 
 
 def offline_files(outputs: dict[str, bytes]) -> list[str]:
-    return sorted(name for name in outputs if name not in HOSTING_ONLY and not name.startswith("cards/"))
+    return sorted(
+        name for name in outputs
+        if name not in HOSTING_ONLY and name.rpartition("/")[2] != NOT_FOUND and not name.startswith("cards/")
+    )  # a 404 page in another language (`es/404.html`) is for hosts too
 
 
 def offline_zip(folder: str, outputs: dict[str, bytes]) -> bytes:

@@ -42,3 +42,32 @@ def _relative(start: str, target: str) -> str:
             break
         common += 1
     return "/".join([".."] * (len(here) - common) + there[common:]) or "."
+
+
+# What every language shares: the downloads, scripts, styles, images and cards are written once,
+# at the site's root; each other language's pages are under its code (`es/companies/amazon.html`).
+SHARED = ("assets/", "data/", "images/", "cards/", "feed.xml", "sitemap.xml")
+
+
+def language_prefix(language: str, languages: tuple[str, ...]) -> str:
+    """'' for the site's first language, published at its root; 'es/' for another."""
+    return "" if not languages or language == languages[0] else f"{language}/"
+
+
+def in_language(prefix: str, target: str) -> str:
+    """Where `target` (an output of the first language, or a shared file) is for a page under `prefix`."""
+    return target if not prefix or target.startswith(SHARED) else prefix + target
+
+
+def split_language(output: str, languages: tuple[str, ...]) -> tuple[str, str]:
+    """('es/', 'companies/amazon.html') for 'es/companies/amazon.html'; ('', output) at the root."""
+    head, _, rest = output.partition("/")
+    if rest and head in languages[1:]:
+        return head + "/", rest
+    return "", output
+
+
+# The scripts a page loads after lunr for its language's words (assets/vendor/lunr-languages/).
+LANGUAGE_SCRIPTS = {
+    "es": ("assets/vendor/lunr-languages/lunr.stemmer.support.min.js", "assets/vendor/lunr-languages/lunr.es.min.js"),
+}

@@ -24,17 +24,18 @@ def site_pages(site: Site, labels: dict[str, str] | None = None) -> list[PageInf
     """The site's HTML pages except the 404 page, sorted by output path. `labels`: the names of
     the explore and timeline pages (`render.page_labels`), for their cards."""
     config = site.content.config
+    t = config.messages
     labels = labels or {}
     lead = site.summaries.get(HOME)
     pages = [
         PageInfo(HOME, config.title, "", first_sentence(lead.fragment.plain) if lead is not None else ""),
-        PageInfo(SOURCES, "Sources", "Sources"),
-        PageInfo(DATA, "Data", "Downloads"),
-        PageInfo(MAP, "Map of connections", "Map"),
-        PageInfo(EXPLORE, labels.get(EXPLORE, EXPLORE), ""),
-        PageInfo(TIMELINE, labels.get(TIMELINE, TIMELINE), ""),
+        PageInfo(SOURCES, t.text("sources_title"), t.text("nav_sources")),
+        PageInfo(DATA, t.text("data_title"), t.text("downloads")),
+        PageInfo(MAP, t.text("map_title"), t.text("nav_map")),
+        PageInfo(EXPLORE, labels.get(EXPLORE, t.text("explore")), ""),
+        PageInfo(TIMELINE, labels.get(TIMELINE, t.text("timeline")), ""),
     ]
-    pages += [PageInfo(kind_index(k.id), k.plural, "Index") for k in config.kinds]
+    pages += [PageInfo(kind_index(k.id), k.plural, t.text("kicker_index")) for k in config.kinds]
     pages += [
         PageInfo(e.output, e.name, config.kind(e.kind).singular) for e in site.content.entities.values()
     ]
@@ -44,5 +45,5 @@ def site_pages(site: Site, labels: dict[str, str] | None = None) -> list[PageInf
 
 def first_sentence(text: str) -> str:
     """Up to the first full stop followed by a capital: what a card has room for ('U.S. immigration' stays whole)."""
-    match = re.search(r"[.!?](?=\s+[A-Z])", text)
+    match = re.search(r"[.!?](?=\s+[¿¡]?[A-ZÁÉÍÓÚÑ])", text)
     return text[: match.end()] if match else text

@@ -16,12 +16,12 @@ from markupsafe import Markup
 
 from .citemarks import PageCitations
 from .confine import confined
-from .dates import human_date
 from .errors import ContentErrors, Location, Problem, Problems
 from .graph import Graph, neighbourhood, relation_graph, render_svg
 from .markdown import fill
+from .messages import SEARCH_MESSAGES, Messages, engine_table, language_name, sort_key
 from .model import Cite, Entity, Event, Figure, Page
-from .outputs import DATA, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_url
+from .outputs import LANGUAGE_SCRIPTS, SEARCH_INDEX, DATA, in_language, language_prefix, split_language, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_url
 from .resolve import Site
 
 
@@ -29,6 +29,7 @@ from .resolve import Site
 class NavItem:
     title: str
     output: str
+    lang: str = ""  # a page's title not translated yet: its own language
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class FigureGroup:
 
     @property
     def anchor(self) -> str:
-        return figure_anchor(self.label)
+        return figure_anchor(self.rows[0][0].label_of_original or self.label)  # the same in every language
 
 
 @dataclass(frozen=True)
@@ -138,9 +139,17 @@ def make_environment(templates: Path, preview: bool = False) -> Environment:
         keep_trailing_newline=True,
         auto_reload=False,  # a build reads each template once: no stat per page and per include
     )
-    env.filters["human_date"] = human_date
+    use_language(env, Messages("en", engine_table("en")))  # until a renderer sets the site's language
     env.globals["preview"] = preview
     return env
+
+
+def use_language(env: Environment, messages: Messages) -> None:
+    """The interface's words and the dates in one language, for the templates: `t('key', ...)`
+    (`messages.py`) and the `human_date` filter."""
+    env.globals["t"] = messages
+    env.globals["SEARCH_MESSAGES"] = SEARCH_MESSAGES
+    env.filters["human_date"] = messages.date
 
 
 # The templates the engine renders pages with (`PageRenderer`); the others are theirs to include.
@@ -179,31 +188,57 @@ def template_problems(env: Environment) -> list[Problem]:
 
 
 def page_outputs(site: Site) -> list[str]:
-    """Every page of the site, in the order they are rendered."""
-    return [
+    """Every page of the site, in the order they are rendered: those of the first language, then
+    the same under each other language's folder."""
+    config = site.content.config
+    outputs = [
         HOME, SOURCES, NOT_FOUND, DATA, MAP, EXPLORE, TIMELINE,
-        *(kind_index(k.id) for k in site.content.config.kinds),
+        *(kind_index(k.id) for k in config.kinds),
         *(e.output for e in site.content.entities.values()),
         *(p.output for p in site.content.pages_in_order()),
     ]
+    return [language_prefix(language, config.languages) + o for language in config.languages for o in outputs]
 
 
 class PageRenderer:
     """Renders any one page of a resolved site, independently of the others (so pages can be
     rendered in any process, and only those whose inputs changed)."""
 
-    def __init__(self, site: Site, env: Environment, downloads: Sequence = (), graph: Graph | None = None):
+    def __init__(
+        self, site: Site, env: Environment, downloads: Sequence = (), graph: Graph | None = None,
+        language: str | None = None,
+    ):
+        primary = site.content.config
+        self.language = language or primary.language
+        translated = site.translated.get(self.language)
+        self.translated = translated.translated if translated else frozenset()
+        self.stale = translated.stale if translated else frozenset()
+        if self.language != primary.language:
+            site = translated_view(site, self.language)
+            graph = None  # its own, with the names in this language
         self.site, self.env, self.downloads = site, env, downloads
         self._graph = graph
         self.config = site.content.config
-        self.labels = page_labels(env)
+        self.languages = primary.languages
+        self.original = primary.language  # the language the content is written in
+        self.prefix = language_prefix(self.language, self.languages)
+        self.t = self.config.messages
+        self.language_names = {language: language_name(language) for language in self.languages}
+        self.others = {
+            language_prefix(other, self.languages): PageRenderer(site, env, downloads, graph, other)
+            for other in self.languages[1:]
+        } if not self.prefix else {}
+        self.labels = page_labels(self.t)
         self.nav = (
             [NavItem(k.plural, kind_index(k.id)) for k in self.config.kinds]
-            + [NavItem("Map", MAP), NavItem(self.labels[EXPLORE], EXPLORE), NavItem(self.labels[TIMELINE], TIMELINE)]
-            + [NavItem("Sources", SOURCES), NavItem("Data", DATA)]
-            + [NavItem(p.title, p.output) for p in site.content.pages_in_order()]
+            + [NavItem(self.t.text("nav_map"), MAP), NavItem(self.labels[EXPLORE], EXPLORE), NavItem(self.labels[TIMELINE], TIMELINE)]
+            + [NavItem(self.t.text("nav_sources"), SOURCES), NavItem(self.t.text("nav_data"), DATA)]
+            + [
+                NavItem(p.title, p.output, self.original if self.language != self.original and p.output not in self.translated else "")
+                for p in site.content.pages_in_order()
+            ]
         )
-        self.claim = Markup(env.get_template("_claim_link.html").render()).strip()
+        self.claim = Markup(env.get_template("_claim_link.html").render(t=self.t)).strip()
         self.by_output = {d.output: d for d in site.documents() if d.output != HOME}
         self.kind_indexes = {kind_index(k.id): k.id for k in self.config.kinds}
         self.previews: dict[tuple[str, str], Markup] = {}
@@ -216,6 +251,10 @@ class PageRenderer:
         return self._graph
 
     def render(self, output: str) -> bytes:
+        """Page `output`, in the language its folder says (`es/...`)."""
+        prefix, base = split_language(output, self.languages)
+        if prefix and not self.prefix:
+            return self.others[prefix].render(base)
         if output == HOME:
             return self.home()
         if output == SOURCES:
@@ -236,25 +275,51 @@ class PageRenderer:
         return self.entity(document) if isinstance(document, Entity) else self.page(document)
 
     def _page(self, template: str, output: str, **context) -> bytes:
+        url = self._url_maker(output)
+        base = self.config.base_url
         html = self.env.get_template(template).render(
             site=self.config,
             nav=self.nav,
             output=output,
-            url=self._url_maker(output),
-            root=self._url_maker(output)(HOME).removesuffix(HOME),  # the site's root, from this page
-            canonical=self.config.base_url + ("" if output == HOME else output),
+            url=url,
+            root=url(HOME).removesuffix(HOME),  # the root of this language's pages, from this page
+            canonical=base + self.prefix + ("" if output == HOME else output),
+            search_index=SEARCH_INDEX if not self.prefix else SEARCH_INDEX.replace(".js", f".{self.language}.js"),
+            search_scripts=LANGUAGE_SCRIPTS.get(self.language, ()),
+            card_output=self.prefix + output,  # its social card, in its language
+            t=self.t,
+            SEARCH_MESSAGES=SEARCH_MESSAGES,
+            # The same page in every language, for the switcher and the hreflang alternates.
+            alternates=[
+                (language, url(language_prefix(language, self.languages) + output, shared=True),
+                 base + language_prefix(language, self.languages) + ("" if output == HOME else output))
+                for language in self.languages
+            ] if len(self.languages) > 1 else [],
+            # Content not in the page's language (not translated yet): marked, with its own `lang`.
+            content_lang=self.original if self.language != self.original and output not in self.translated else "",
+            lang_attr=(
+                Markup(' lang="{}"').format(self.original)
+                if self.language != self.original and output not in self.translated else ""
+            ),
+            # A translation whose original changed since: the page says so and links to the original.
+            stale_original=url(output, shared=True) if output in self.stale else "",
+            language_names=self.language_names,
             **context,
         )
         return html.encode("utf-8")
 
     def _url_maker(self, output: str):
-        """Links from `output`: relative, except on the 404 page, which a host serves at any depth:
-        there they start from the site's folder on its host (`/repo/assets/style.css`), the path
-        of base_url, so they never leave the host that served the page."""
+        """Links from `output` (in this renderer's language) to an output of the same language, or
+        to a shared file (assets, downloads): relative, except on the 404 page, which a host
+        serves at any depth: there they start from the site's folder on its host
+        (`/repo/assets/style.css`), the path of base_url, so they never leave the host that
+        served the page. `shared=True`: the target is already where it is (another language)."""
+        prefix = self.prefix
         if output == NOT_FOUND:
             folder = urlsplit(self.config.base_url).path
-            return lambda target: folder + target
-        return partial(relative_url, output)
+            return lambda target, shared=False: folder + (target if shared else in_language(prefix, target))
+        here = prefix + output
+        return lambda target, shared=False: relative_url(here, target if shared else in_language(prefix, target))
 
     def _markdown(self, origin: str, citations: PageCitations, which: dict, output: str | None = None) -> Markup:
         """Place the text written for page `origin` on page `output` (by default the same)."""
@@ -264,7 +329,7 @@ class PageRenderer:
         return Markup(fill(placed.fragment, placed.targets, output or origin, citations.mark, self.claim))
 
     def _citations(self) -> PageCitations:
-        return PageCitations(self.site.content.sources, self.previews, self.site.excerpts)
+        return PageCitations(self.site.content.sources, self.previews, self.site.excerpts, messages=self.t)
 
     def _marks(self, citations: PageCitations, cites) -> Markup:
         return Markup("").join(citations.mark(c.source, c.locator, c.location) for c in cites)
@@ -291,9 +356,8 @@ class PageRenderer:
             return Markup("")
         others = len(local.nodes) - 1
         return render_svg(
-            local, self.config, self._url_maker(entity.output), f"{entity.name} and its connections",
-            f"{entity.name} is connected to {others} other {'page' if others == 1 else 'pages'} of this site; "
-            "each box links to its page, and the same connections are listed below in text.",
+            local, self.config, self._url_maker(entity.output), self.t.text("local_map_title", name=entity.name),
+            self.t.text("local_map_description", others, name=entity.name),
             current=entity.output, ident="local-map",
         )
 
@@ -303,18 +367,16 @@ class PageRenderer:
             (relation, [(entities[e.source], entities[e.target]) for e in self.graph.edges if e.relation == relation.field])
             for relation in self.config.relations
         ]
-        relations = [(r, sorted(pairs, key=lambda p: (p[0].name.lower(), p[1].name.lower()))) for r, pairs in relations if pairs]
-        kinds = [k.plural.lower() for k in self.config.kinds]
-        kinds_text = ", ".join(kinds[:-1]) + " and " + kinds[-1] if len(kinds) > 1 else "".join(kinds)
-        description = (
-            f"How the {len(self.graph.nodes)} {kinds_text} on this site are connected: "
-            f"{len(self.graph.edges)} connections, each declared and cited on a page."
+        relations = [(r, sorted(pairs, key=lambda p: (sort_key(p[0].name), sort_key(p[1].name)))) for r, pairs in relations if pairs]
+        description = self.t.text(
+            "map_description", count=self.t.number(len(self.graph.nodes)),
+            kinds=self.t.join([k.plural for k in self.config.kinds]), edges=self.t.number(len(self.graph.edges)),
         )
+        title = self.t.text("map_title")
         svg = render_svg(
-            self.graph, self.config, self._url_maker(MAP), "Map of connections",
-            description + " Each box links to its page; every connection is also listed in text below the map.",
+            self.graph, self.config, self._url_maker(MAP), title, self.t.text("map_svg_description", description=description),
         )
-        return self._page("map.html", MAP, title="Map of connections", description=description, map=svg, relations=relations)
+        return self._page("map.html", MAP, title=title, description=description, map=svg, relations=relations)
 
     def _figure_groups(self, entity: Entity, citations: PageCitations) -> list[FigureGroup]:
         labels: dict[str, list] = {}
@@ -374,7 +436,7 @@ class PageRenderer:
         """Entities with their summaries, whose citations are numbered on the listing page itself."""
         return [
             (e, self._markdown(e.output, citations, self.site.summaries, output))
-            for e in sorted(entities, key=lambda e: e.name.lower())
+            for e in sorted(entities, key=lambda e: sort_key(e.name))
         ]
 
     def kind_index(self, kind_id: str) -> bytes:
@@ -401,7 +463,7 @@ class PageRenderer:
         sections = []
         for kind in self.config.kinds:
             members = [e for e in self.site.content.entities.values() if e.kind == kind.id]
-            members.sort(key=lambda e: (-degree.get(e.output, 0), e.name.lower(), e.output))
+            members.sort(key=lambda e: (-degree.get(e.output, 0), sort_key(e.name), e.output))
             sections.append((kind, members[:HOME_LIST], len(members)))
         findings, rest = first_section(body)
         return self._page(
@@ -423,7 +485,7 @@ class PageRenderer:
             for output in outputs:
                 counts[output] = counts.get(output, 0) + 1
         rows = []
-        for entity in sorted(content.entities.values(), key=lambda e: (e.name.lower(), e.output)):
+        for entity in sorted(content.entities.values(), key=lambda e: (sort_key(e.name), e.output)):
             related = [
                 (self.config.relation(link.relation).label, target, link.relation)
                 for link in entity.links
@@ -467,18 +529,19 @@ class PageRenderer:
             if members:
                 groups.append((kind, [(s, [(o, titles[o]) for o in self.site.cited_by.get(s.id, ())]) for s in members]))
         return self._page(
-            "sources.html", SOURCES, title="Sources", groups=groups,
-            description=f"Every source cited on {self.config.title}, with the pages that cite it.",
+            "sources.html", SOURCES, title=self.t.text("sources_title"), groups=groups,
+            description=self.t.text("sources_description", site=self.config.title),
         )
 
     def data(self, downloads: Sequence) -> bytes:
         return self._page(
-            "data.html", DATA, title="Data", downloads=downloads,
-            description=f"Every fact on {self.config.title} as data: SQLite, JSON and CSV downloads.",
+            "data.html", DATA, title=self.t.text("data_title"), downloads=downloads, examples=data_examples(self.site),
+            description=self.t.text("data_description", site=self.config.title),
         )
 
     def not_found(self) -> bytes:
-        return self._page("404.html", NOT_FOUND, title="Page not found", description="Page not found")
+        title = self.t.text("not_found_title")
+        return self._page("404.html", NOT_FOUND, title=title, description=title)
 
 
 HOME_LIST = 5  # how many pages of each kind the home page names
@@ -494,13 +557,12 @@ def first_section(html: Markup) -> tuple[Markup, Markup]:
     return Markup(html[:second]), Markup(html[second:])
 
 
-def page_labels(env: Environment) -> dict[str, str]:
-    """The names of the pages the site makes beside its content, from templates/_labels.html, so
-    a translation changes templates, not code."""
-    module = env.get_template("_labels.html").module
+def page_labels(messages: Messages) -> dict[str, str]:
+    """The names of the pages the site makes beside its content, from the message table: for the
+    navigation, the pages' titles and their social cards."""
     return {
-        EXPLORE: str(module.explore), TIMELINE: str(module.timeline),
-        "explore_description": str(module.explore_description), "timeline_description": str(module.timeline_description),
+        EXPLORE: messages.text("explore"), TIMELINE: messages.text("timeline"),
+        "explore_description": messages.text("explore_description"), "timeline_description": messages.text("timeline_description"),
     }
 
 
@@ -512,7 +574,7 @@ def dated_facts(site: Site) -> list[tuple[Dated, tuple[Cite, ...]]]:
     for entity in content.entities.values():
         for figure in entity.figures:
             if figure.as_of:
-                anchor = figure_anchor(figure.label)
+                anchor = figure_anchor(figure.label_of_original or figure.label)
                 facts.append((Dated(figure.as_of, "figure", entity.output, entity.name, figure.label, figure.value, Markup(""), anchor), figure.cites))
     for document in site.documents():
         name = getattr(document, "name", None) or getattr(document, "title", "")
@@ -537,3 +599,39 @@ def timeline_facts(site: Site) -> list:
 def plain_text(placed) -> str:
     """The words of an inline text without its citation marks: for meta descriptions."""
     return placed.fragment.plain if placed is not None else ""
+
+
+def data_examples(site: Site) -> dict[str, str]:
+    """What the Data page's descriptions give as examples, taken from this site's own content
+    (its kinds, relations, an entity and a source of its own), so they fit any investigation."""
+    content = site.content
+    config = content.config
+    entity = min(content.entities.values(), key=lambda e: (e.kind, e.slug), default=None)
+    relation = config.relations[0] if config.relations else None
+    return {
+        "kinds": ", ".join(k.id for k in config.kinds),
+        "entity": f"{entity.kind}/{entity.slug}" if entity else "kind/slug",
+        "source": min(content.sources, default="source-id"),
+        "source_kinds": ", ".join(k.id for k in config.source_kinds),
+        "relations": ", ".join(r.field for r in config.relations) or "-",
+        "label": relation.label if relation else "-",
+        "inverse": relation.inverse if relation else "-",
+    }
+
+
+def translated_view(site: Site, language: str) -> Site:
+    """The site as pages in `language` show it: site.yaml's texts in that language, and names,
+    titles, summaries and bodies from the translations (`translations.py`) where there are."""
+    translated = site.translated.get(language)
+    base = replace(site, summaries={**site.summaries, **translated.summaries}, bodies={**site.bodies, **translated.bodies}) if translated else site
+    names = translated.names if translated else {}
+    content = site.content
+    records = translated.records if translated else {}
+    entities = {k: records.get(e.output, e) for k, e in content.entities.items()}
+    pages = {k: records.get(p.output, p) for k, p in content.pages.items()}
+    entities = {k: replace(e, name=names[e.output]) if e.output in names else e for k, e in entities.items()}
+    pages = {k: replace(p, title=names[p.output]) if p.output in names else p for k, p in pages.items()}
+    changes = tuple(replace(c, text=dict(c.translations).get(language, c.text)) for c in content.changes)
+    return replace(base, content=replace(
+        content, config=content.config.in_language(language), entities=entities, pages=pages, changes=changes,
+    ))

@@ -47,6 +47,8 @@ class Site:
     # A citation's location -> the excerpt of its source that a quotation beside it was found in
     excerpts: dict[Location, str] = field(default_factory=dict)
     quotations: int = 0  # quotations verified against their sources' excerpts
+    # Each other language's translations (`translations.Translated`), by language code
+    translated: dict = field(default_factory=dict)
 
     def documents(self) -> list[Document]:
         return [*self.content.entities.values(), *self.content.pages.values()]

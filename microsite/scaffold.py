@@ -24,6 +24,30 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
 
 
+def new_translation(root: Path, original: str, language: str) -> Path:
+    """`new translation companies/amazon es`: a translation starter beside the original, with
+    its digest, the texts to translate and the body copied; never overwriting."""
+    from .translations import starter
+
+    problems = Problems()
+    config = load_config(root, problems)
+    if config is None:
+        raise ContentErrors(problems.errors)
+    original = original.removeprefix("content/").removesuffix(".md")
+    if language not in config.languages[1:]:
+        others = ", ".join(config.languages[1:]) or "none: add one to 'languages' in content/site.yaml"
+        raise ScaffoldError(f"'{language}' is not a language this site translates into; its other languages: {others}")
+    folder, _, slug = original.partition("/")
+    if folder not in [*(k.id for k in config.kinds), "pages"] or not (root / "content" / f"{original}.md").is_file():
+        raise ScaffoldError(f"no page content/{original}.md to translate: name it as kind/slug, such as companies/acme")
+    name, text = starter(root, original, language)
+    path = root / name
+    if path.exists():
+        raise ScaffoldError(f"{name} already exists; not overwriting it")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def new_file(root: Path, kind: str, name: str) -> Path:
     problems = Problems()
     config = load_config(root, problems)

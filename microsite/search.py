@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Iterator
 
-from .dates import human_date
 from .lunr_index import Field, TermCounter, index_pieces
+from .render import translated_view
 from .resolve import Placed
 from .outputs import SEARCH_INDEX, SOURCES
 from .resolve import Site
@@ -45,22 +45,42 @@ def search_documents(site: Site) -> Iterator[SearchDocument]:
         yield SearchDocument(entity.output, entity.name, config.kind(entity.kind).singular, text)
     for page in sorted(site.content.pages.values(), key=lambda p: p.output):
         text = _join(_words(site.summaries.get(page.output)), _words(site.bodies.get(page.output)))
-        yield SearchDocument(page.output, page.title, "Page", text)
+        yield SearchDocument(page.output, page.title, config.messages.text("kind_page"), text)
     for source in sorted(site.content.sources.values(), key=lambda s: s.id):
-        details = [source.publisher, human_date(source.date) if source.date else "", source.author or ""]
+        details = [source.publisher, config.messages.date(source.date) if source.date else "", source.author or ""]
         text = _join(", ".join(d for d in details if d), *source.quotes, source.note or "")
-        yield SearchDocument(f"{SOURCES}#{source.id}", source.title, "Source", text)
+        yield SearchDocument(f"{SOURCES}#{source.id}", source.title, config.messages.text("kind_source"), text)
 
 
 FIELDS = (Field("title", boost=10), Field("text"))
 
 
 def search_index(site: Site, counter: TermCounter | None = None) -> dict[str, bytes]:
-    """`{"assets/search-index.js": script}`: the serialised lunr index and what each result shows.
+    """`{"assets/search-index.js": script}`, one per language: the serialised lunr index and what
+    each result shows.
 
     `counter` remembers the terms of every text it has seen: a preview passes the same one to
     each rebuild, so an edit costs the edited texts and the scores, not every word again."""
-    counter = counter or TermCounter(keep_texts=False)
+    config = site.content.config
+    made = {}
+    for language in config.languages:
+        view = site if language == config.language else translated_view(site, language)
+        ours = counter if counter is not None and counter.language == language else TermCounter(keep_texts=False, language=language)
+        made[index_path(language, config.languages)] = _index(view, ours)
+    return made
+
+
+def index_path(language: str, languages: tuple[str, ...]) -> str:
+    """Each language's index: `assets/search-index.js` for the first, `search-index.es.js`..."""
+    return SEARCH_INDEX if language == languages[0] else SEARCH_INDEX.replace(".js", f".{language}.js")
+
+
+def index_names(site: Site) -> list[str]:
+    languages = site.content.config.languages
+    return [index_path(language, languages) for language in languages]
+
+
+def _index(site: Site, counter: TermCounter) -> bytes:
     docs, counted = {}, []
     for d in search_documents(site):  # each text counted and let go: 50 MB at 10,000 entities
         docs[d.ref] = {"title": d.title, "kind": d.kind, "snippet": d.snippet}
@@ -73,7 +93,7 @@ def search_index(site: Site, counter: TermCounter | None = None) -> dict[str, by
         script.write(piece.encode())
     script.write(b"};\n")
     counter.forget_unused()
-    return {SEARCH_INDEX: script.getvalue()}
+    return script.getvalue()
 
 
 def _words(placed: Placed | None) -> str:

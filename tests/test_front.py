@@ -147,4 +147,4 @@ def test_the_home_pages_map_teaser_is_one_link_to_the_map(project):
     teaser = home.split('<a class="map-teaser" href="map.html">')[1].split("</a>")[0]
     svg = teaser.split("</svg>")[0]
     assert svg.startswith('<svg class="relation-map"') and 'aria-hidden="true"' in svg
-    assert "<a " not in svg and 'class="node node-companies"' in svg  # drawn, without links of its own
+    assert "<a " not in svg and 'class="node node-companies kind-0"' in svg  # drawn, without links of its own

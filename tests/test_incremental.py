@@ -2,6 +2,8 @@
 content: the cache and the dependency graph may only save time, never change a page."""
 from __future__ import annotations
 
+import hashlib
+
 import os
 import shutil
 from pathlib import Path
@@ -74,7 +76,17 @@ EDITS = [
     ("home page lead (its card)", lambda p: edit(p, "content/pages/index.md", "Acme holds the records.", "Acme holds them.")),
     ("event declared", lambda p: edit(p, "content/systems/ledger.md", "operators: [agency-two]\n", "operators: [agency-two]\nevents:\n  - date: 2019-05\n    text: Ledger opened.\n    cite: report-2020\n")),
     ("figure's date", lambda p: edit(p, "content/companies/acme.md", "as_of: 2020-03", "as_of: 2020-02")),
+    ("a second language", lambda p: edit(p, "content/site.yaml", "language: en", "languages: [en, es]")),
+    ("translation added", lambda p: write(p, "content/companies/acme.es.md", translation_of_acme(p))),
+    ("translation edited", lambda p: edit(p, "content/companies/acme.es.md", "vende", "ofrece")),
+    ("original edited: the translation is stale", lambda p: edit(p, "content/companies/acme.md", "The report names Acme", "The report calls Acme")),
+    ("translation deleted", lambda p: (p.root / "content/companies/acme.es.md").unlink()),
 ]
+
+
+def translation_of_acme(project: Project) -> str:
+    digest = hashlib.sha256((project.root / "content/companies/acme.md").read_bytes()).hexdigest()[:16]
+    return f"---\ntranslates: {digest}\nname: Acme Corporación\nsummary: Una empresa que vende. [@daily-2020-01-02]\n---\nAcme vende el [Ledger](../systems/ledger.md). [@daily-2020-01-02]\n"
 
 
 @pytest.mark.parametrize("long_lived", [False, True], ids=["each build anew", "one preview process"])
@@ -214,6 +226,7 @@ def preview_save(project: Project, out: Path, state: BuildState, *paths: str):
 
 ACME, LEDGER, REPORT = "content/companies/acme.md", "content/systems/ledger.md", "content/sources/report-2020.yaml"
 HOME = "content/pages/index.md"
+ACME_ES = "content/companies/acme.es.md"
 SAVES = [  # (what, the files saved, the edit, whether the quick path can take it)
     ("narrative", [ACME], lambda p: edit(p, ACME, "The report calls Acme", "The report names Acme"), True),
     ("a citation of another source", [ACME], lambda p: edit(p, ACME, '"the backbone" [@daily-2020-01-02]', '"the backbone" [@report-2020, p. 8]'), True),
@@ -245,6 +258,11 @@ SAVES = [  # (what, the files saved, the edit, whether the quick path can take i
         p, LEDGER, "operators: [agency-one]\n", "operators: [agency-one]\nevents:\n  - date: 2019-05\n    text: Ledger opened.\n    cite: report-2020\n"), True),
     ("the home page's text added", [HOME], lambda p: write(p, HOME, HOME_TEXT), False),
     ("a finding on the home page", [HOME], lambda p: edit(p, HOME, "200 million records", "230 million records"), True),
+    ("a second language", ["content/site.yaml"], lambda p: edit(p, "content/site.yaml", "language: en", "languages: [en, es]"), False),
+    ("a narrative, shown in both languages", [LEDGER], lambda p: edit(p, LEDGER, "holds records", "keeps records"), True),
+    ("a translation added", [ACME_ES], lambda p: write(p, ACME_ES, translation_of_acme(p)), False),
+    ("a translation edited", [ACME_ES], lambda p: edit(p, ACME_ES, "vende", "ofrece"), False),
+    ("its original edited (the translation is stale)", [ACME], lambda p: edit(p, ACME, "Acme runs the", "Acme builds the"), False),
 ]
 
 

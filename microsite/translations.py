@@ -1,0 +1,278 @@
+"""Translations: `content/<folder>/<slug>.<lang>.md` beside its original `<slug>.md`.
+
+A translation gives the original's texts in another language (name or title, summary, body)
+and records which version of the original it translates: `translates:`, the first 16 hex
+digits of the SHA-256 of the original file's bytes. When the original changes, `check` warns
+at that line and the translated page says so, linking to the original; relations, figures'
+dates, images and citations stay the original's.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from . import fields as F
+from . import quotes
+from .errors import Location, Problems
+from .fields import Field
+from .load import _front_matter, is_editor_leftover, is_translation
+from .markdown import make_markdown, prepare_block, prepare_inline
+from .model import Entity, Page, SiteConfig
+from .resolve import Placed, Site, check_cite, document_quotations, link_targets, place_document
+from .yamlfile import YamlDoc
+
+DIGEST = re.compile(r"[0-9a-f]{16}")
+FIELDS = (
+    Field("translates", F.text, True, "the first 16 hex digits of the SHA-256 of the original file (`python build.py new translation` writes it)"),
+    Field("name", F.text, False, "the name in this language (default: the original's)"),
+    Field("title", F.text, False, "a page's title in this language"),
+    Field("summary", F.text, False, "the summary, translated, with the original's citations"),
+    Field("figures", lambda d, k, p: F.raw(d, k), False, "the figures' label, value and note, translated, in the original's order"),
+    Field("roles", lambda d, k, p: F.raw(d, k), False, "the translated role of each relation, by field then slug"),
+    Field("events", lambda d, k, p: F.raw(d, k), False, "each event's text, translated, in the original's order"),
+)
+
+
+@dataclass(frozen=True)
+class Translation:
+    path: str  # content/companies/amazon.es.md
+    original: str  # content/companies/amazon.md
+    language: str
+    translates: str
+    translates_at: Location
+    name: str | None
+    title: str | None
+    summary: str | None
+    summary_at: Location
+    summary_line: str
+    body: str
+    body_line: int
+    digest: str  # of the file's bytes: what pages of its language read (`deps.py`)
+    figures: object = None  # as written: a list of {label, value, note}
+    roles: object = None  # {relation: {slug: role}}
+    events: object = None  # a list of {text}
+    where: tuple[tuple[str, Location], ...] = ()  # where each of those is written
+
+
+def original_digest(data: bytes) -> str:
+    """What `translates:` holds: `sha256sum FILE | cut -c1-16`."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def translation_files(root: Path, config: SiteConfig) -> list[Path]:
+    """Every translation file of the site, in a fixed order."""
+    content = root / "content"
+    found = []
+    for folder in [*(k.id for k in config.kinds), "pages"]:
+        directory = content / folder
+        if directory.is_dir() and not directory.is_symlink():
+            found += [
+                p for p in sorted(directory.iterdir())
+                if not is_editor_leftover(p.name) and is_translation(p.name, config.languages) and p.is_file() and not p.is_symlink()
+            ]
+    return found
+
+
+def load_translations(root: Path, config: SiteConfig, problems: Problems) -> list[Translation]:
+    result = []
+    for path in translation_files(root, config):
+        name = f"content/{path.parent.name}/{path.name}"
+        stem = path.name.rpartition(".")[0]
+        slug, _, language = stem.rpartition(".")
+        original = root / "content" / path.parent.name / f"{slug}.md"
+        data = path.read_bytes()
+        if not original.is_file():
+            problems.error(Location(name, 1, 1), f"translation of a page that does not exist: no content/{path.parent.name}/{slug}.md beside it")
+            continue
+        _, doc, body, body_line = _front_matter(name, data, problems)
+        if doc is None:
+            continue
+        v = F.read_fields(doc, FIELDS, problems)
+        if not v or not v.get("translates"):
+            continue
+        if not DIGEST.fullmatch(v["translates"]):
+            problems.error(doc.where("translates"), "'translates' must be 16 hex digits: the first 16 of `sha256sum` of the original file")
+            continue
+        result.append(Translation(
+            name, f"content/{path.parent.name}/{slug}.md", language, v["translates"], doc.where("translates"),
+            v.get("name"), v.get("title"), v.get("summary"), doc.where("summary"), doc.line_text(doc.where("summary")),
+            body, body_line, hashlib.sha256(data).hexdigest()[:16],
+            v.get("figures"), v.get("roles"), v.get("events"),
+            tuple((key, doc.where(key)) for key in ("figures", "roles", "events") if v.get(key) is not None),
+        ))
+    return result
+
+
+def stale_translations(root: Path, translations: list[Translation], problems: Problems) -> set[str]:
+    """The translations whose original changed since (warned at their `translates:` line)."""
+    stale = set()
+    for t in translations:
+        now = original_digest((root / t.original).read_bytes())
+        if now != t.translates:
+            stale.add(t.path)
+            problems.warning(
+                t.translates_at,
+                f"the original {t.original} has changed since this was translated: bring the translation up to date, "
+                f"then set 'translates: {now}'",
+            )
+    return stale
+
+
+@dataclass(frozen=True)
+class Translated:
+    """One language's translations, placed: what its pages show instead of the original's texts."""
+
+    language: str
+    names: dict[str, str]  # output -> name or title
+    records: dict[str, Entity | Page]  # output -> the record with its figures, roles, events translated
+    # What translations replace, by output (the rest is the original's, as the site has it now)
+    summaries: dict[str, Placed]
+    bodies: dict[str, Placed]
+    translated: frozenset[str]  # outputs with a translation
+    stale: frozenset[str]  # outputs whose translation's original changed since
+    digest: str  # of every translation file of the language
+
+
+def translate(site: Site, root: Path, language: str, translations: list[Translation], problems: Problems) -> Translated:
+    """The site's texts in `language` where a translation gives them; the rest stay the original's.
+    The translated texts are checked as the originals are: citations, links and quotations."""
+    content = site.content
+    ours = [t for t in translations if t.language == language]
+    stale = stale_translations(root, ours, problems)
+    by_path = {d.path: d for d in site.documents()}
+    md = make_markdown()
+    summaries, bodies, names, records = {}, {}, {}, {}
+    targets = link_targets(content, {o: p.fragment for o, p in site.bodies.items()})
+    done, old = set(), set()
+    for t in ours:
+        document = by_path.get(t.original)
+        if document is None:
+            continue
+        local = Problems()
+        summary = prepare_inline(md, t.summary, t.summary_at, t.summary_line, local) if t.summary else None
+        body = prepare_block(md, t.body, t.body_line, t.path, local, False)
+        placed_summary, placed_body = place_document(replace(document, path=t.original), (summary, body), targets, local)
+        for cite in [*(placed_summary.cites if placed_summary else ()), *placed_body.cites]:
+            check_cite(cite, content, local)
+        quotes.check(document_quotations(document, placed_summary, placed_body, local), content.sources, local)
+        _same_sources(site, document.output, t, placed_summary, placed_body, local)
+        record = translated_record(document, t, local)
+        problems.items.extend(local.items)
+        if record is not document:
+            records[document.output] = record
+        if placed_summary is not None:
+            summaries[document.output] = placed_summary
+        if t.body.strip():
+            bodies[document.output] = placed_body
+        name = t.name if isinstance(document, Entity) else t.title
+        if name:
+            names[document.output] = name
+        done.add(document.output)
+        if t.path in stale:
+            old.add(document.output)
+    digest = hashlib.sha256(repr(sorted((t.path, t.digest) for t in ours)).encode()).hexdigest()[:16]
+    return Translated(language, names, records, summaries, bodies, frozenset(done), frozenset(old), digest)
+
+
+def starter(root: Path, original: str, language: str) -> tuple[str, str]:
+    """`new translation companies/amazon es`: the file to write and its text, from the original's
+    front matter (name, summary) and body, with the digest of the original."""
+    source = root / "content" / f"{original}.md"
+    data = source.read_bytes()
+    text = data.decode("utf-8")
+    head, body = "", text
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        head, body = text[3:end], text[end + 4 :].lstrip("\n")
+    keep = [line for line in head.splitlines() if line.startswith(("name:", "title:", "summary:"))]
+    lines = [
+        "---",
+        f"# Translation into '{language}' of content/{original}.md: translate the texts below and the",
+        "# body, keeping every citation. 'translates' records the version of the original translated.",
+        f"translates: {original_digest(data)}",
+        *keep,
+        "---",
+        "",
+    ]
+    return f"content/{original}.{language}.md", "\n".join(lines) + body
+
+
+def with_translations(root: Path, site: Site, problems: Problems) -> Site:
+    """The site with each other language's translations loaded, checked and placed."""
+    config = site.content.config
+    if len(config.languages) < 2:
+        return site
+    translations = load_translations(root, config, problems)
+    return replace(site, translated={
+        language: translate(site, root, language, translations, problems) for language in config.languages[1:]
+    })
+
+
+def translation_fingerprints(site: Site) -> dict[str, str]:
+    """`translations:es`: what every page of that language reads of its translations."""
+    return {
+        f"translations:{language}": t.digest + repr(sorted(t.stale))
+        for language, t in site.translated.items()
+    }
+
+
+def translated_record(document: Entity | Page, t: Translation, problems: Problems) -> Entity | Page:
+    """The original's record with the translated figures (label, value, note), roles and events'
+    texts: as many, in the same order; dates, citations and targets stay the original's."""
+    where = dict(t.where)
+    changes = {}
+    figures = getattr(document, "figures", ())
+    if t.figures is not None:
+        items = _items(t.figures, len(figures), ("label", "value", "note"), "figures", where, problems)
+        if items is not None:
+            changes["figures"] = tuple(
+                replace(f, label_of_original=f.label, **{k: str(v) for k, v in item.items()}) for f, item in zip(figures, items)
+            )
+    if t.events is not None:
+        items = _items(t.events, len(document.events), ("text",), "events", where, problems)
+        if items is not None:
+            changes["events"] = tuple(replace(e, **{k: str(v) for k, v in item.items()}) for e, item in zip(document.events, items))
+    if t.roles is not None and isinstance(document, Entity):
+        roles = t.roles if isinstance(t.roles, dict) else {}
+        known = {(link.relation, link.target) for link in document.links}
+        wrong = [f"{field}: {slug}" for field, by_slug in roles.items() for slug in (by_slug if isinstance(by_slug, dict) else {None: 0})
+                 if (field, slug) not in known]
+        if not isinstance(t.roles, dict) or wrong:
+            problems.error(where["roles"], f"'roles' gives a role by relation then slug, for the original's relations only ({', '.join(wrong) or 'not a mapping'})")
+        else:
+            changes["links"] = tuple(
+                replace(link, role=str(roles[link.relation][link.target])) if link.target in roles.get(link.relation, {}) else link
+                for link in document.links
+            )
+    return replace(document, **changes) if changes else document
+
+
+def _items(value, count: int, keys: tuple[str, ...], name: str, where: dict, problems: Problems) -> list[dict] | None:
+    if not isinstance(value, list) or len(value) != count or not all(isinstance(i, dict) and set(i) <= set(keys) for i in value):
+        problems.error(
+            where[name],
+            f"'{name}' must list as many items as the original's ({count}), in the same order, each giving only {', '.join(keys)}",
+        )
+        return None
+    return value
+
+
+def _same_sources(site: Site, output: str, t: Translation, summary: Placed | None, body: Placed, problems: Problems) -> None:
+    """A translation makes the same claims as its original, so it cites the same sources: a
+    summary or body citing others (or fewer) is warned about where it starts."""
+    pairs = [("summary", site.summaries.get(output), summary, t.summary_at)] if t.summary else []
+    if t.body.strip():
+        pairs.append(("body", site.bodies.get(output), body, Location(t.path, t.body_line, 1)))
+    for part, original, translated, where in pairs:
+        theirs = sorted({c.source for c in original.cites}) if original is not None else []
+        ours = sorted({c.source for c in translated.cites}) if translated is not None else []
+        if theirs != ours:
+            missing, extra = sorted(set(theirs) - set(ours)), sorted(set(ours) - set(theirs))
+            problems.warning(
+                where,
+                f"the {part} cites other sources than the original's: "
+                + "; ".join(x for x in (f"missing {', '.join(missing)}" if missing else "", f"not in the original {', '.join(extra)}" if extra else "") if x)
+                + " (a translation makes the same claims, with the same citations)",
+            )
