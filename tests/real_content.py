@@ -33,11 +33,16 @@ def entities() -> list[Entity]:
 
 
 def entity_pages_listed() -> list[str]:
-    """Every entity's page, from the files of each kind site.yaml declares: for parametrizing at
+    """Every entity's page in every language, from the files of each kind site.yaml declares: for parametrizing at
     collection, where a content error must not stop every test from being collected."""
     config = load_config(REPO, Problems())
-    kinds = [k.id for k in config.kinds] if config is not None else []
-    return sorted(f"{kind}/{p.stem}.html" for kind in kinds for p in (REPO / "content" / kind).glob("*.md"))
+    if config is None:
+        return []
+    folders = ["" if i == 0 else f"{language}/" for i, language in enumerate(config.languages)]
+    slugs = [  # a translation (`amazon.es.md`) is the same page in another language
+        f"{kind.id}/{p.stem}" for kind in config.kinds for p in (REPO / "content" / kind.id).glob("*.md") if "." not in p.stem
+    ]
+    return sorted(f"{folder}{slug}.html" for folder in folders for slug in slugs)
 
 
 def entity_pages() -> list[str]:
