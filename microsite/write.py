@@ -98,13 +98,18 @@ def update_site(outputs: Iterable[tuple[str, bytes | None]], keep: Iterable[str]
 
 def remove_leftovers(target: Path) -> None:
     """Remove the half-made trees of builds that were killed before they could (`.site.new-PID-*`
-    beside `site/`), leaving those of builds still running."""
-    for kind in ("new", "old"):
+    beside `site/`), leaving those of builds still running. A build killed between the two renames
+    of a swap without renameat2 left no `site/`, and the previous one whole in `.site.old-PID-*`:
+    that one is put back, never removed."""
+    for kind in ("old", "new"):
         prefix = f".{target.name}.{kind}-"
-        for path in target.parent.glob(f"{prefix}*"):
+        for path in sorted(target.parent.glob(f"{prefix}*")):
             pid = path.name[len(prefix):].split("-", 1)[0]
-            if pid.isdigit() and not _running(int(pid)):
-                shutil.rmtree(path, ignore_errors=True)
+            if not pid.isdigit() or _running(int(pid)):
+                continue
+            if kind == "old" and not target.exists() and (path / "site").is_dir():
+                os.rename(path / "site", target)
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _running(pid: int) -> bool:

@@ -3,7 +3,9 @@ a whole build or the golden files: relative addresses, link resolution, did-you-
 numbering, and the swap of a new site/ into place."""
 from __future__ import annotations
 
+import os
 import posixpath
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -256,6 +258,22 @@ def test_the_swap_without_renameat2_keeps_the_old_tree_whole_at_every_step(monke
     assert missing == ["after rename", "before rename"], watch.seen  # the one instant between the two
     for step, held in watch.seen:
         assert held in (OLD, NEW, None), f"{step}: site/ holds {held}"
+
+
+def test_a_build_killed_between_the_two_renames_loses_no_site(tmp_path):
+    """Killed after `site/` was moved aside and before the new tree took its place: the next build
+    puts the previous site back, whole, instead of clearing it away as a leftover."""
+    target = tmp_path / "site"
+    write.write_site(OLD, target)
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # a process that has ended: the pid of the killed build
+    aside = tmp_path / f".site.old-{dead.pid}-x"
+    aside.mkdir()
+    os.rename(target, aside / "site")
+    (tmp_path / f".site.new-{dead.pid}-y").mkdir()  # its new tree, done or not
+    write.remove_leftovers(target)
+    assert files(target) == OLD
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
 
 
 # Markdown: located citations and links, words and plain text -------------------------------------
