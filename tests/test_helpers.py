@@ -365,3 +365,18 @@ def test_a_summary_may_run_over_lines():
     problems = Problems()
     fragment = prepare_inline(make_markdown(), "one\ntwo", Location("content/pages/x.md", 3, 10), "summary: one", problems)
     assert fragment.html == "one\ntwo"
+
+
+def test_the_trees_of_killed_builds_are_removed_and_those_of_running_ones_kept(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    target = tmp_path / "site"
+    names = [f".site.new-{dead.pid}-a", f".site.old-{dead.pid}-b", f".site.new-{os.getpid()}-c", ".site.new-x-d", ".other.new-1-e"]
+    for name in names:
+        (tmp_path / name / "sub").mkdir(parents=True)
+    write.remove_leftovers(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[2:])
