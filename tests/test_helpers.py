@@ -231,12 +231,12 @@ def test_updating_in_place_writes_keeps_and_prunes(tmp_path):
     target = tmp_path / "not" / "yet" / "preview"  # its parents are made too
     write.update_in_place(OLD.items(), (), target)
     assert files(target) == OLD
-    stats = write.update_in_place([("systems/ledger.html", b"new ledger"), ("index.html", None)], ["companies/acme.html"], target)
+    stats = write.update_in_place([("index.html", None), ("systems/ledger.html", b"new ledger")], ["companies/acme.html"], target)
     assert files(target) == {**OLD, "systems/ledger.html": b"new ledger"}
     assert sorted(stats) == sorted(files(target))
     write.update_in_place([("index.html", b"new")], (), target)  # what is neither written nor kept goes
     assert files(target) == {"index.html": b"new"}
-    write.update_in_place([("about.html", b"about")], (), target, prune=False)
+    write.update_in_place([("about.html", b"about")], (), target, prune=False, present=write.tree_stats(target))
     assert files(target) == {"index.html": b"new", "about.html": b"about"}
     present = write.tree_stats(target)  # as the caller just listed it
     stats = write.update_in_place([("index.html", None)], (), target, present=present)
@@ -358,3 +358,52 @@ def test_other_links_with_a_scheme_or_a_host_are_refused(href):
     fragment, problems = block(f"See [this]({href}).\n")
     assert problems == [f"content/companies/acme.md:5:12: unsafe link '{href}': only https:, http:, mailto: and links to pages of this site are allowed"]
     assert '<a href="#">' in fragment.html
+
+
+def test_raw_html_in_markdown_is_shown_as_text():
+    fragment, _ = block("A <b>bold</b> claim <script>x()</script>.\n\n<div>block</div>\n")
+    assert "<b>" not in fragment.html and "<script>" not in fragment.html and "<div>" not in fragment.html
+    assert "&lt;b&gt;bold&lt;/b&gt;" in fragment.html
+
+
+def test_a_link_is_located_where_it_is_written_even_when_its_address_is_not():
+    _, problems = block(
+        "x [@b]\n[@a] y [@b] and [p](java&#115;cript:p)\n[q\n](java&#115;cript:q) and [r][ref]\n\n[ref]: javascript:r\n"
+    )
+    assert [p.split(": unsafe")[0].removeprefix("content/companies/acme.md:") for p in problems] == [
+        "6:19",  # the address decoded is not in the line: at its '](' instead
+        "8:1",  # a '](' that starts a line
+        "8:1",  # a reference defined elsewhere: at the start of the line reached
+    ]
+
+
+def test_citations_on_later_lines_are_never_located_on_earlier_ones():
+    fragment, _ = block("x [@b]\n[@a] y [@b]\n")
+    assert [(c.source, c.location.line, c.location.col) for c in fragment.cites] == [("b", 5, 4), ("a", 6, 2), ("b", 6, 9)]
+
+
+def test_a_long_image_address_is_cut_in_the_message():
+    src = "https://example.org/" + "x" * 80 + ".png"
+    _, problems = block(f"![a]({src})\n")
+    assert f"image '{src[:60]}':" in problems[0]
+
+
+def test_a_summary_may_run_over_lines():
+    problems = Problems()
+    fragment = prepare_inline(make_markdown(), "one\ntwo", Location("content/pages/x.md", 3, 10), "summary: one", problems)
+    assert fragment.html == "one\ntwo"
+
+
+def test_the_trees_of_killed_builds_are_removed_and_those_of_running_ones_kept(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    target = tmp_path / "site"
+    names = [f".site.new-{dead.pid}-a", f".site.old-{dead.pid}-b", f".site.new-{os.getpid()}-c", ".site.new-x-d", ".other.new-1-e"]
+    for name in names:
+        (tmp_path / name / "sub").mkdir(parents=True)
+    write.remove_leftovers(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[2:])

@@ -248,7 +248,7 @@ class IncrementalEqualsClean(RuleBasedStateMachine):
 
 
 IncrementalEqualsClean.TestCase.settings = settings(
-    max_examples=30, stateful_step_count=8, deadline=None, database=None,
+    max_examples=20, stateful_step_count=8, deadline=None, database=None,
     suppress_health_check=[HealthCheck.too_slow],
     # No shrinking: it took minutes, and the message already shows the model and every edit made.
     phases=[Phase.explicit, Phase.reuse, Phase.generate],

@@ -81,3 +81,9 @@ def test_the_source_list_follows_the_order_of_first_citation(project, tmp_path):
     html = (project.site / "order.html").read_text()
     listed = re.findall(r'<li id="source-(\d+)" value="\d+">.*?<cite class="source-title">(?:<a [^>]*>)?([^<]*)', html, re.S)
     assert listed == [("1", "The Report"), ("2", "Acme sells a database")], listed
+
+
+def test_a_free_page_without_a_summary_builds(project):
+    write(project, "content/pages/plain.md", "---\ntitle: Plain\n---\nNo summary here. [@report-2020]\n")
+    build(project)
+    assert "No summary here." in (project.site / "plain.html").read_text()
