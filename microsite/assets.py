@@ -6,18 +6,20 @@ social cards are drawn with (assets/fonts/cards/), which are build inputs no pag
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 from .cards import FONT_FOLDER
-from .confine import files_inside
+from .confine import overlay
 from .images import is_raster
 
 
-def collect_assets(assets: Path) -> dict[str, bytes]:
-    """Every file to copy; a link out of assets/ is left out (the build reported it before)."""
+def collect_assets(assets: Sequence[Path]) -> dict[str, bytes]:
+    """Every file to copy, the project's over the engine's (`confine.overlay`); a link out of
+    assets/ is left out (the build reported it before)."""
     return {
-        f"assets/{path.relative_to(assets).as_posix()}": path.read_bytes()
-        for path in files_inside(assets, "assets", None)
-        if not any(part.startswith(".") for part in path.relative_to(assets).parts)
+        f"assets/{relative}": path.read_bytes()
+        for relative, path in overlay(assets, "assets", None).items()
+        if not any(part.startswith(".") for part in relative.split("/"))
         and not is_raster(path)
-        and not path.relative_to(assets).as_posix().startswith(FONT_FOLDER + "/")
+        and not relative.startswith(FONT_FOLDER + "/")
     }

@@ -29,7 +29,7 @@ from .assets import collect_assets
 from .cache import PreparedCache, engine_digest, read_sealed_pickle, write_sealed_pickle
 from .cards import Card, CardSet, card_path, draw_cards, site_cards
 from .config import load_config
-from .confine import confined, files_inside, outside
+from .confine import confined, files_inside, outside, overlay
 from .datasets import dataset_names, dataset_outputs, downloads, site_slug
 from .deps import fingerprints, inputs_of_pages, keys_of, page_keys, readers
 from .errors import ContentErrors, Location, Problem, Problems
@@ -61,9 +61,11 @@ PROJECT_FOLDERS = ("content", "templates", "assets")
 ENGINE_HOME = Path(__file__).resolve().parent.parent
 
 
-def _own_or_engine(root: Path, folder: str) -> Path:
+def _own_over_engine(root: Path, folder: str) -> tuple[Path, ...]:
+    """The project's folder, then the engine's (`confine.overlay`: the project's files win, file
+    by file); one folder when the project is the engine's repository."""
     own = root / folder
-    return own if own.exists() or own.is_symlink() else ENGINE_HOME / folder
+    return (own,) if root.resolve() == ENGINE_HOME else (own, ENGINE_HOME / folder)
 
 
 @dataclass(frozen=True)
@@ -74,14 +76,14 @@ class Project:
     base_url: str | None = None  # the published address, replacing site.yaml's (`build --base-url`)
 
     @property
-    def templates(self) -> Path:
-        """The project's own templates/, or, for a project holding only content/, the engine's."""
-        return _own_or_engine(self.root, "templates")
+    def templates(self) -> tuple[Path, ...]:
+        """Where templates are looked for: the project's templates/, then the engine's."""
+        return _own_over_engine(self.root, "templates")
 
     @property
-    def assets(self) -> Path:
-        """The project's own assets/, or, for a project holding only content/, the engine's."""
-        return _own_or_engine(self.root, "assets")
+    def assets(self) -> tuple[Path, ...]:
+        """Where assets are looked for: the project's assets/, then the engine's."""
+        return _own_over_engine(self.root, "assets")
 
     @property
     def site(self) -> Path:
@@ -140,7 +142,7 @@ class BuildState:
         cache = PreparedCache(project.cache / "prepared", texts_in_memory=preview)
         return cls(cache, build, files=FileDigests(build / "stamps"), in_place=preview)
 
-    def environment(self, templates: Path, preview: bool, templates_digest: str) -> Environment:
+    def environment(self, templates: tuple[Path, ...], preview: bool, templates_digest: str) -> Environment:
         """The Jinja environment, templates compiled once while they are unchanged: compiling them
         again was a third of the preview's time per save."""
         key = (templates, preview, templates_digest)
@@ -269,9 +271,9 @@ def read_inputs(project: Project, state: BuildState, problems: Problems, extra: 
     images = _folder_digest(project.root / IMAGES_FOLDER, IMAGES_FOLDER, state, None, project.root / "content")
     config_digest = digest(repr(config) + images)
     keys = [state.cache.key(config_digest, f.folder, f.name, state.files.digest(f.path)) for f in files]
-    templates = _folder_digest(project.templates, "templates", state, problems)
+    templates = _overlay_digest(project.templates, "templates", state, problems)
     everything = [engine_digest(), config_digest, *keys]  # the files' keys first: a save replaces one (edits.py)
-    everything += [templates, _folder_digest(project.assets, "assets", state, problems), images]
+    everything += [templates, _overlay_digest(project.assets, "assets", state, problems), images]
     content = project.root / "content"
     cname = content / "CNAME"
     if cname.is_file():  # copied, not loaded: checked here (loading checks changes.yaml)
@@ -292,6 +294,12 @@ def _folder_digest(
         return "-"
     files = list(files_inside(folder, name, problems, within))
     return digest("".join(f"{p.relative_to(folder).as_posix()}\0{state.files.digest(p)}\0" for p in files))
+
+
+def _overlay_digest(folders: tuple[Path, ...], name: str, state: BuildState, problems: Problems) -> str:
+    """Of every file the overlay of `folders` reads (`confine.overlay`): a save on either side changes it."""
+    files = overlay(folders, name, problems)
+    return digest("".join(f"{relative}\0{state.files.digest(p)}\0" for relative, p in files.items()))
 
 
 def check(project: Project, state: BuildState | None = None, workers: int | None = None) -> tuple[Site, list[Problem]]:

@@ -13,6 +13,7 @@ import zlib
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Sequence
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -81,9 +82,10 @@ def draw_cards(cards: CardSet, chunk: list[Card]) -> list[tuple[str, bytes]]:
     return [(card.path, cards.draw(card)) for card in chunk]
 
 
-def site_cards(site: Site, assets: Path, cache: Path | None, labels: dict[str, str] | None = None) -> CardSet:
-    fonts = assets / FONT_FOLDER
-    missing = [f for f in (BOLD, REGULAR) if not (fonts / f).is_file() or outside(fonts / f, assets)]
+def site_cards(site: Site, assets: Sequence[Path], cache: Path | None, labels: dict[str, str] | None = None) -> CardSet:
+    fonts = _fonts(assets)
+    folder = next((a for a in assets if fonts.is_relative_to(a)), assets[0])
+    missing = [f for f in (BOLD, REGULAR) if not (fonts / f).is_file() or outside(fonts / f, folder)]
     if missing:
         raise ContentErrors(
             [Problem(Location(f"assets/{FONT_FOLDER}/{f}"), "missing font: the social cards are drawn with it") for f in missing]
@@ -107,6 +109,16 @@ def site_cards(site: Site, assets: Path, cache: Path | None, labels: dict[str, s
             for page in site_pages(view, ours)
         ]
     return CardSet(cards, fonts, config.title, config.tagline, cache)
+
+
+def _fonts(assets: Sequence[Path]) -> Path:
+    """The first of the assets' folders (the project's, then the engine's) holding both fonts:
+    the two are drawn together, so they come from one folder."""
+    for folder in assets:
+        fonts = folder / FONT_FOLDER
+        if all((fonts / f).is_file() and not outside(fonts / f, folder) for f in (BOLD, REGULAR)):
+            return fonts
+    return assets[0] / FONT_FOLDER
 
 
 def draw_card(page: PageInfo, site_name: str, tagline: str, fonts: Path) -> bytes:

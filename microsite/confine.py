@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from .errors import Location, Problems
 
@@ -53,3 +53,12 @@ def files_inside(folder: Path, name: str, problems: Problems | None, within: Pat
             kept = confined(path, within, f"{name}/{path.relative_to(folder).as_posix()}", problems)
         if kept and path.is_file():
             yield path
+
+
+def overlay(folders: Sequence[Path], name: str, problems: Problems | None) -> dict[str, Path]:
+    """Every file of `folders` by its path inside them (`files_inside` each), sorted, the first
+    folder's file winning: a project's own templates/ or assets/ over the engine's, file by file."""
+    files: dict[str, Path] = {}
+    for folder in reversed(folders):
+        files.update({p.relative_to(folder).as_posix(): p for p in files_inside(folder, name, problems)})
+    return dict(sorted(files.items()))

@@ -18,11 +18,12 @@ import warnings
 from urllib.parse import quote
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from .cache import cached, content_key
-from .confine import files_inside
+from .confine import overlay
 from .errors import Location, Problems
 from .load import IMAGES_FOLDER
 from .resolve import Site
@@ -113,13 +114,13 @@ def image_outputs(site: Site, root: Path, cache: Path | None) -> tuple[dict[str,
     return outputs, pictures
 
 
-def asset_image_outputs(assets: Path, cache: Path | None) -> dict[str, bytes]:
-    """Raster images in assets/, under their own names and sizes, without their metadata (a link
-    out of assets/ is left out: the build reported it before)."""
+def asset_image_outputs(assets: Sequence[Path], cache: Path | None) -> dict[str, bytes]:
+    """Raster images in assets/ (the project's over the engine's, `confine.overlay`), under their
+    own names and sizes, without their metadata (a link out of assets/ is left out: the build
+    reported it before)."""
     problems = Problems()
     outputs = {}
-    for path in files_inside(assets, "assets", None):
-        relative = path.relative_to(assets).as_posix()
+    for relative, path in overlay(assets, "assets", None).items():
         if not is_raster(path) or any(part.startswith(".") for part in relative.split("/")):
             continue
         data = path.read_bytes()

@@ -5,6 +5,7 @@ templates (autoescape on) only lay it out.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -115,21 +116,23 @@ def event_anchors(events: Sequence[Event]) -> list[str]:
 
 
 class ConfinedLoader(FileSystemLoader):
-    """Jinja's loader, refusing a template that is a link out of templates/ (`confine.py`)."""
+    """Jinja's loader over the templates' folders, the first one's file winning (the project's
+    over the engine's), refusing a template that is a link out of its own folder (`confine.py`)."""
 
-    def __init__(self, templates: Path):
-        super().__init__(templates)
-        self.folder = templates
+    def __init__(self, templates: Sequence[Path]):
+        super().__init__(list(templates))
+        self.folders = tuple(templates)
 
     def get_source(self, environment: Environment, template: str):
         source, filename, uptodate = super().get_source(environment, template)
+        folder = next(f for f in self.folders if Path(os.path.abspath(filename)).is_relative_to(os.path.abspath(f)))
         problems = Problems()
-        if not confined(Path(filename), self.folder, f"templates/{template}", problems):
+        if not confined(Path(filename), folder, f"templates/{template}", problems):
             raise ContentErrors(problems.items)
         return source, filename, uptodate
 
 
-def make_environment(templates: Path, preview: bool = False) -> Environment:
+def make_environment(templates: Sequence[Path], preview: bool = False) -> Environment:
     env = Environment(
         loader=ConfinedLoader(templates),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),

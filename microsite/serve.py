@@ -152,7 +152,8 @@ def serve(project: Project, host: str, port: int) -> None:
     sockets = listen(host, port)  # before building: a taken port is said at once
     preview = Preview(project, project.root / ".cache" / "preview", IOLoop.current())  # livereload's loop
     preview.rebuild()
-    folders = [project.root / folder for folder in ("content", "templates", "assets")]
+    # The engine's templates/ and assets/ too, for a project using them: a save there shows at once.
+    folders = [project.root / "content", *project.templates, *project.assets]
     server_class = preview_server()
     if Inotify.available():
         server = server_class(sockets, allowed_hosts(host, port), watcher=_save_watcher(Inotify(folders), preview.rebuild))

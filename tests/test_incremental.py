@@ -7,16 +7,17 @@ import hashlib
 import os
 import shutil
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
-from microsite import parallel, stamps
+from microsite import build as build_module, parallel, stamps
 from microsite.build import BuildState, Project, build, check
 from microsite.cache import PreparedCache
 from microsite.edits import apply_saves
 from microsite.errors import ContentErrors
 from microsite.graph import relation_graph
-from tests.conftest import make_project, write
+from tests.conftest import FIXTURES, REPO, make_project, write
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -325,3 +326,41 @@ def test_a_save_before_the_last_ones_search_index_is_made_does_not_wait_for_it(p
     clean = tmp_path / "clean"
     build(project, clean, preview=True, state=BuildState(PreparedCache(None), None))
     assert tree(out) == tree(clean)
+
+
+def test_a_save_on_either_side_of_the_templates_overlay_builds_as_a_clean_build_would(tmp_path, monkeypatch):
+    engine = tmp_path / "engine"  # the engine's templates/ and assets/, to edit: a copy
+    for part in ("templates", "assets"):
+        shutil.copytree(REPO / part, engine / part)
+    monkeypatch.setattr(build_module, "ENGINE_HOME", engine)
+    project = Project(tmp_path / "project")
+    shutil.copytree(FIXTURES / "mini" / "content", project.root / "content")
+    state = BuildState.on_disk(project)
+    own = project.root / "templates/entity.html"
+
+    def override(p: Project) -> None:
+        own.parent.mkdir(exist_ok=True)
+        own.write_text((engine / "templates/entity.html").read_text().replace("<h1>", "<h1>Own ", 1))
+
+    def engine_edit(relative: str, old: str, new: str) -> Callable[[Project], None]:
+        def change(p: Project) -> None:
+            path = engine / relative
+            path.write_text(path.read_text().replace(old, new, 1))
+        return change
+
+    steps = [
+        ("first build", lambda p: None, None),
+        ("own entity.html", override, "<h1>Own "),
+        ("engine's base.html", engine_edit("templates/base.html", "<body>", "<body><!-- engine -->"), "<!-- engine -->"),
+        ("engine's entity.html, overridden", engine_edit("templates/entity.html", "<h1>", "<h1>Engine "), "<h1>Own "),
+        ("own entity.html deleted", lambda p: own.unlink(), "<h1>Engine "),
+    ]
+    for name, change, shown in steps:
+        change(project)
+        build(project, state=state)
+        assert tree(project.site) == clean_build(project, tmp_path / f"clean-{len(name)}"), f"after: {name}"
+        if shown:
+            assert shown in (project.site / "companies/acme.html").read_text(), f"after: {name}"
+    engine_edit("assets/style.css", "", "/* engine */\n")(project)
+    build(project, state=state)
+    assert (project.site / "assets/style.css").read_bytes() == (engine / "assets/style.css").read_bytes()

@@ -2,16 +2,22 @@
 site/ untouched, shown on the preview's pages; never a traceback."""
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
+from microsite import build as build_module
 from microsite.build import Project
 from microsite.serve import Preview
-from tests.conftest import run
+from tests.conftest import FIXTURES, REPO, run
 
 
 @pytest.fixture
-def own_templates(project: Project) -> Project:
-    """The mini project with a copy of the templates of its own, to break."""
+def own_templates(project: Project, monkeypatch) -> Project:
+    """The mini project with a copy of the templates of its own, to break, as if it were the
+    engine's repository: its templates are the only ones (no engine's behind them to fall back on)."""
+    monkeypatch.setattr(build_module, "ENGINE_HOME", project.root.resolve())
     return project
 
 
@@ -69,3 +75,57 @@ def test_a_template_error_shows_in_the_preview(own_templates: Project, capsys):
     assert 'role="alert"' in page
     assert "templates/entity.html:3:1: template error:" in page
     assert "Traceback" not in capsys.readouterr().err
+
+
+# A project of its own content with some templates or assets of its own: those win, file by file;
+# every other file is the engine's (the repository's templates/ and assets/).
+
+def content_only(where: Path) -> Project:
+    shutil.copytree(FIXTURES / "mini" / "content", where / "content")
+    return Project(where)
+
+
+def built_site(project: Project, capsys) -> dict[str, bytes]:
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 0, err
+    return site_files(project)
+
+
+def test_a_projects_own_template_wins_and_the_engine_gives_the_rest(tmp_path, capsys):
+    plain = built_site(content_only(tmp_path / "plain"), capsys)
+    project = content_only(tmp_path / "own")
+    (project.root / "templates").mkdir()
+    engines = (REPO / "templates/entity.html").read_text()
+    (project.root / "templates/entity.html").write_text(engines.replace("<h1>{{ entity.name }}", "<h1>Profile: {{ entity.name }}", 1))
+    own = built_site(project, capsys)
+    assert sorted(own) == sorted(plain)
+    changed = sorted(name for name in own if own[name] != plain[name])
+    assert "companies/acme.html" in changed
+    for name in changed:  # the entity pages, and the offline copy holding them
+        assert name.endswith(".zip") or b"<h1>Profile: " in own[name], name
+    assert all(b"<h1>Profile: " not in own[name] for name in own if name not in changed)
+
+
+def test_a_projects_own_asset_wins_and_the_engine_gives_the_rest(tmp_path, capsys):
+    plain = built_site(content_only(tmp_path / "plain"), capsys)
+    project = content_only(tmp_path / "own")
+    (project.root / "assets").mkdir()
+    style = (REPO / "assets/style.css").read_bytes() + b"\n.own { color: red; }\n"
+    (project.root / "assets/style.css").write_bytes(style)
+    own = built_site(project, capsys)
+    assert own["assets/style.css"] == style
+    assets = [name for name in plain if name.startswith("assets/")]
+    assert len(assets) > 1
+    assert {name: own.get(name) for name in assets if name != "assets/style.css"} == {
+        name: plain[name] for name in assets if name != "assets/style.css"
+    }
+
+
+def test_an_include_in_neither_folder_is_located(tmp_path, capsys):
+    project = content_only(tmp_path / "own")
+    (project.root / "templates").mkdir()
+    shutil.copy(REPO / "templates/page.html", project.root / "templates/page.html")
+    break_line(project, "page.html", 4, '{% include "nope.html" %}')
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 1
+    assert err == "templates/page.html:4:1: template 'nope.html' does not exist in templates/\n1 error; nothing was written\n"
