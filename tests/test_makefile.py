@@ -3,6 +3,7 @@ log what they are asked to do: a Python too old is said in one line before anyth
 installed, a .venv made by one is made again, and only `make test` installs the test tools."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -40,7 +41,12 @@ def checkout(tmp_path: Path) -> Path:
 
 
 def make(checkout: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["make", "--no-print-directory", "NODE_TOOLS=", *args], cwd=checkout, capture_output=True, text=True, timeout=60)
+    """`make` as a person types it: run from `make test`, it would otherwise take itself for a
+    sub-make of that one (MAKELEVEL) and say `make[1]:`."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES")}
+    return subprocess.run(
+        ["make", "--no-print-directory", "NODE_TOOLS=", *args], cwd=checkout, capture_output=True, text=True, timeout=60, env=env
+    )
 
 
 def log(checkout: Path) -> list[str]:
