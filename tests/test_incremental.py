@@ -16,6 +16,7 @@ from microsite.cache import PreparedCache
 from microsite.edits import apply_saves
 from microsite.errors import ContentErrors
 from microsite.graph import relation_graph
+from microsite.lunr_index import TermCounter
 from tests.conftest import make_project, write
 
 
@@ -135,6 +136,20 @@ def test_the_cache_keeps_one_entry_per_file(project):
     entries = [p for p in (project.root / ".cache/prepared").rglob("*") if p.is_file()]
     files = [p for p in (project.root / "content").rglob("*") if p.suffix in (".md", ".yaml") and p.parent.name != "content"]
     assert len(entries) == len(files)
+
+
+def test_a_build_counts_the_search_terms_of_changed_texts_only(project, tmp_path, monkeypatch):
+    """Each text's terms are kept in .cache/search/ by the text's digest: the next build counts
+    the edited text alone, and its index is still the clean build's (EDITS: a source's title, a
+    translation, a second language)."""
+    build(project)
+    counted: list[str] = []
+    count = TermCounter._count
+    monkeypatch.setattr(TermCounter, "_count", lambda self, text: counted.append(text) or count(self, text))
+    edit(project, "content/companies/acme.md", "The report calls Acme", "The report names Acme")
+    build(project)
+    assert len(counted) == 1 and "The report names Acme" in counted[0], counted
+    assert tree(project.site) == clean_build(project, tmp_path / "clean")
 
 
 def test_the_preview_shows_an_edit_first_and_its_search_index_and_downloads_right_after(project, tmp_path):
