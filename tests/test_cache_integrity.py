@@ -96,6 +96,8 @@ DAMAGE = {  # what is damaged, how, and whether the build must write into a new 
     "the search terms cut short": (cut_short("search"), True),
     "the search terms with a flipped byte": (flipped_in_the_middle("search"), True),
     "a search term changed": (search_term_changed, True),
+    "the sitemap cut short": (cut_short("sitemap"), True),
+    "the sitemap with a flipped byte": (flipped_in_the_middle("sitemap"), True),
     "the output's manifest": (not_utf8_in("manifest-", b"companies/acme.html"), False),
     "the manifest cut short": (cut_short("build"), False),
     "a file name in the inputs' stamps": (not_utf8_in("stamps", b"acme.md"), False),
