@@ -61,7 +61,7 @@ def convert(project: Path, out: Path) -> Path:
     """Write the Hugo site for `project` into `out` (replaced if it exists); returns `out`."""
     if out.exists():
         shutil.rmtree(out)
-    config = yaml.load((project / "content" / "site.yaml").read_text(encoding="utf-8"), Loader=_loader)
+    config = _first_language(yaml.load((project / "content" / "site.yaml").read_text(encoding="utf-8"), Loader=_loader))
     kinds, relations = config["kinds"], config["relations"]
     entities: dict[tuple[str, str], tuple[dict, str]] = {}
     for kind in kinds:
@@ -92,6 +92,24 @@ def convert(project: Path, out: Path) -> Path:
         (layouts / f"{name}.html").write_text(text, encoding="utf-8")
     (out / "layouts" / "index.html").write_text(HOME, encoding="utf-8")
     return out
+
+
+def _first_language(value):
+    """site.yaml with each text given by language (`{en: ..., es: ...}`) reduced to its first
+    language's: the Hugo site is built in one language."""
+    if isinstance(value, dict):
+        languages = value.get("languages")
+        if isinstance(languages, list) and languages:
+            return {k: _in(v, languages[0]) for k, v in value.items()}
+    return value
+
+
+def _in(value, language: str):
+    if isinstance(value, dict):
+        if language in value and all(isinstance(k, str) and len(k) == 2 for k in value):
+            return value[language]
+        return {k: _in(v, language) for k, v in value.items()}
+    return value
 
 
 def hugo_version() -> str | None:

@@ -516,7 +516,7 @@ def _build_changed(
     if not (deferred or to_make):
         # No pages to render, so no workers to fork: whether anything changed at all hangs on these
         made_late = {}
-        for name, key, data in _late_outputs(site, fps, env, None, counter):
+        for name, key, data in _late_outputs(site, fps, env, None, counter, _late_cache(project, state)):
             keys[name] = key
             if unchanged(name, key):
                 keep.append(name)
@@ -536,7 +536,7 @@ def _build_changed(
             if made_late is not None:
                 yield from made_late.items()
             elif not deferred:
-                for name, key, data in _late_outputs(site, fps, env, graph, counter):
+                for name, key, data in _late_outputs(site, fps, env, graph, counter, _late_cache(project, state)):
                     keys[name] = key
                     yield name, None if unchanged(name, key) else data
                     del data  # see _keyed
@@ -662,17 +662,25 @@ def data_pages(site: Site) -> list[str]:
     return [language_prefix(language, languages) + DATA for language in languages]
 
 
+def _late_cache(project: Project, state: BuildState) -> Path | None:
+    """Where a build keeps the parts of its late outputs (`search/`, `sitemap/`); none for a
+    build keeping no cache."""
+    return project.cache if state.folder is not None else None
+
+
 def _late_outputs(
-    site: Site, fps: dict[str, str], env: Environment, graph: Graph | None, counter: TermCounter | None
+    site: Site, fps: dict[str, str], env: Environment, graph: Graph | None, counter: TermCounter | None,
+    kept: Path | None = None,
 ) -> Iterator[tuple[str, str, bytes]]:
     """The outputs of `_made_later`, each with its key, made after the render pass and one at a
     time, each let go before the next is made: held through the render pass, they were 270 MiB
     more in the process the render workers are forked from (10,000 entities), and held together
-    after it, the build's highest point. `counter`: the preview's search terms, kept between saves."""
+    after it, the build's highest point. `counter`: the preview's search terms, kept between saves;
+    `kept`: the cache folder where a build keeps the parts of these instead (search terms, sitemap)."""
     sizes: dict[str, int] = {}
     yield from _keyed(dataset_outputs(site), sizes)
-    yield from _keyed(search_index(site, counter).items(), sizes)
-    yield from _keyed([(SITEMAP, sitemap(site))], sizes)
+    yield from _keyed(search_index(site, counter, kept and kept / "search").items(), sizes)
+    yield from _keyed([(SITEMAP, sitemap(site, kept and kept / "sitemap"))], sizes)
     listed = downloads(site, sizes)
     renderer = PageRenderer(site, env, listed, graph)
     # The Data page also shows examples taken from the content (an entity's id, a source's).

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from .cache import cached, content_key, engine_digest
 
 from .model import Change
 from .outputs import HOME, language_prefix
@@ -29,16 +32,29 @@ def feed_outputs(site: Site) -> dict[str, bytes]:
     return outputs
 
 
-def sitemap(site: Site) -> bytes:
+def sitemap(site: Site, kept: Path | None = None) -> bytes:
     """Every page in every language; with several, each names its versions in the others
-    (`xhtml:link` alternates, as search engines read them), the first language as x-default."""
+    (`xhtml:link` alternates, as search engines read them), the first language as x-default.
+
+    It is a function of the pages' addresses alone, which an edit to a text does not change: kept
+    in the folder `kept` (.cache/sitemap/) by a digest of them, it is made again only when a page
+    is added, removed or renamed, or the site's address or languages change."""
     config = site.content.config
-    base = config.base_url
-    attributes = {"xmlns": SITEMAPS} | ({"xmlns:xhtml": XHTML} if len(config.languages) > 1 else {})
+    outputs = [page.output for page in site_pages(site)]
+    key = content_key(engine_digest(), config.base_url, *config.languages, "\0", *outputs)
+    made = cached(kept, key, ".xml", lambda: _sitemap(config.base_url, config.languages, outputs))
+    for old in kept.glob("*.xml") if kept is not None else ():  # only the current one is kept
+        if old.name != f"{key}.xml":
+            old.unlink(missing_ok=True)
+    return made
+
+
+def _sitemap(base: str, languages: tuple[str, ...], outputs: list[str]) -> bytes:
+    attributes = {"xmlns": SITEMAPS} | ({"xmlns:xhtml": XHTML} if len(languages) > 1 else {})
     root = ET.Element("urlset", attributes)
-    for page in site_pages(site):
-        path = "" if page.output == HOME else page.output
-        addresses = [(language, base + language_prefix(language, config.languages) + path) for language in config.languages]
+    for output in outputs:
+        path = "" if output == HOME else output
+        addresses = [(language, base + language_prefix(language, languages) + path) for language in languages]
         for _, address in addresses:
             url = ET.SubElement(root, "url")
             ET.SubElement(url, "loc").text = address

@@ -10,6 +10,7 @@ preview's rebuilds), and computes the same scores in the same order. The output 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -69,8 +70,14 @@ class TermCounter:
         # A preview counts the same texts save after save; a single build holding every text
         # only to look each up once would hold 50 MB more at 10,000 entities.
         self.keep_texts = keep_texts
+        # A build's counts kept in .cache/ for the next (`search.py`): each text's terms by the
+        # digest of the text, as read (`stored`) and as used by this build (`counted`).
+        self.stored: dict[bytes, Stored] = {}
+        self.counted: dict[bytes, Stored] | None = None
 
     def count(self, text: str) -> FieldTerms:
+        if self.counted is not None:
+            return FieldTerms(*self._count_stored(text))
         if not self.keep_texts:
             return self._count(text)
         self.used.add(text)
@@ -78,6 +85,18 @@ class TermCounter:
         if known is None:
             known = self.texts[text] = self._count(text)
         return known
+
+    def _count_stored(self, text: str) -> Stored:
+        """A text's terms as the last build counted them, else counted now; either way kept for
+        the next build. The digest, not the text, is the key: 16 bytes against the text's size."""
+        assert self.counted is not None
+        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        found = self.stored.get(key)
+        if found is None:
+            terms = self._count(text)
+            found = (terms.terms, terms.counts, terms.length)
+        self.counted[key] = found
+        return found
 
     def forget_unused(self) -> None:
         """Keep only the texts counted since the last call: a preview edits the same site for hours."""
@@ -102,6 +121,7 @@ class TermCounter:
         return FieldTerms(tuple(counts), tuple(counts.values()), length)
 
 
+Stored = tuple[tuple[str, ...], tuple[int, ...], int]  # FieldTerms as plain tuples: quick to unpickle
 Counted = list[tuple[str, list[FieldTerms]]]  # each document's ref, and the terms of each of its fields
 
 

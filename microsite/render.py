@@ -372,7 +372,7 @@ class PageRenderer:
         ]
         relations = [(r, sorted(pairs, key=lambda p: (sort_key(p[0].name), sort_key(p[1].name)))) for r, pairs in relations if pairs]
         description = self.t.text(
-            "map_description", count=self.t.number(len(self.graph.nodes)),
+            "map_description", count=len(self.graph.nodes),
             kinds=self.t.join([k.plural for k in self.config.kinds]), edges=self.t.number(len(self.graph.edges)),
         )
         title = self.t.text("map_title")

@@ -10,8 +10,12 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
 
+import lunr
+
+from .cache import engine_digest, read_sealed_pickle, write_sealed_pickle
 from .lunr_index import Field, TermCounter, index_pieces
 from .render import translated_view
 from .resolve import Placed
@@ -55,19 +59,42 @@ def search_documents(site: Site) -> Iterator[SearchDocument]:
 FIELDS = (Field("title", boost=10), Field("text"))
 
 
-def search_index(site: Site, counter: TermCounter | None = None) -> dict[str, bytes]:
+def search_index(site: Site, counter: TermCounter | None = None, kept: Path | None = None) -> dict[str, bytes]:
     """`{"assets/search-index.js": script}`, one per language: the serialised lunr index and what
     each result shows.
 
     `counter` remembers the terms of every text it has seen: a preview passes the same one to
-    each rebuild, so an edit costs the edited texts and the scores, not every word again."""
+    each rebuild, so an edit costs the edited texts and the scores, not every word again. A
+    build without one keeps each text's terms in the folder `kept` (.cache/search/) instead, for
+    the next build to count only the texts that changed."""
     config = site.content.config
     made = {}
     for language in config.languages:
         view = site if language == config.language else translated_view(site, language)
-        ours = counter if counter is not None and counter.language == language else TermCounter(keep_texts=False, language=language)
+        if counter is not None and counter.language == language:
+            made[index_path(language, config.languages)] = _index(view, counter)
+            continue
+        ours = TermCounter(keep_texts=False, language=language)
+        if kept is not None:
+            ours.stored, ours.counted = _read_terms(kept, language), {}
         made[index_path(language, config.languages)] = _index(view, ours)
+        if kept is not None and ours.counted is not None and ours.counted.keys() != ours.stored.keys():
+            write_sealed_pickle(kept / f"terms-{language}", (_terms_version(language), ours.counted))
     return made
+
+
+def _terms_version(language: str) -> str:
+    """What decides a text's terms besides the text: the engine's code (its pipelines) and lunr's."""
+    return f"{engine_digest()} {lunr.__VERSION__} {language}"
+
+
+def _read_terms(folder: Path, language: str) -> dict:
+    """The terms the last build counted in `language`, by text digest; nothing when missing,
+    damaged (the seal) or counted by another engine."""
+    stored = read_sealed_pickle(folder / f"terms-{language}")
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == _terms_version(language) and isinstance(stored[1], dict):
+        return stored[1]
+    return {}
 
 
 def index_path(language: str, languages: tuple[str, ...]) -> str:

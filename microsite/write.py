@@ -79,8 +79,7 @@ def update_site(outputs: Iterable[tuple[str, bytes | None]], keep: Iterable[str]
     try:
         with writing(target):
             tree = _Tree(fresh, target)
-            for name in keep:
-                tree.link(name, target / name)
+            tree.link_all(keep, target)
             for name, data in outputs:
                 if data is None:
                     tree.link(name, target / name)
@@ -88,7 +87,7 @@ def update_site(outputs: Iterable[tuple[str, bytes | None]], keep: Iterable[str]
                     tree.write(name, data)
                 del data  # not held while the next is made: some are 30 MB
             os.chmod(fresh, FOLDER_MODE)
-            stats = {name: _readable(fresh / name) for name in tree.names}
+            stats = {name: _readable(f"{fresh}/{name}") for name in tree.names}  # strings: see link_all
             tree.write(STAMP, STAMP_TEXT)
             _swap_into_place(fresh, target)
         return stats
@@ -178,7 +177,7 @@ def stat_of(path: Path) -> FileStat | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def _readable(path: Path) -> FileStat:
+def _readable(path: str | Path) -> FileStat:
     """The file's stat, once it is FILE_MODE: a file linked from a build made under a stricter
     umask is opened to all too."""
     st = os.stat(path)
@@ -243,6 +242,23 @@ class _Tree:
         with writing(self.shown / name):
             os.link(existing, path)
         self.names.append(name)
+
+    def link_all(self, names: Iterable[str], source: Path) -> None:
+        """Each of `names` linked from the same name under `source`: the files a build keeps,
+        forty thousand at 10,000 entities, joined as plain strings (through pathlib, 2.8 s of a
+        one-edit build's 32 s under the profiler)."""
+        root, folders = str(self.root), set()
+        for name in names:
+            folder = name.rpartition("/")[0]
+            if folder not in folders:
+                self._parent(self.root / name)
+                folders.add(folder)
+            try:
+                os.link(f"{source}/{name}", f"{root}/{name}")
+            except OSError:
+                with writing(self.shown / name):  # the error, naming the file as the user knows it
+                    raise
+            self.names.append(name)
 
     def _shown(self, path: Path) -> Path:
         try:

@@ -68,6 +68,14 @@ def not_utf8_in(name: str, marker: bytes) -> Callable[[Project], None]:
     return damage
 
 
+def search_term_changed(project: Project) -> None:
+    """A term in the kept search terms spelled otherwise, the file still a valid pickle."""
+    for entry in entries(project, "search"):
+        data = entry.read_bytes()
+        assert b"report" in data
+        entry.write_bytes(data.replace(b"report", b"rep0rt"))
+
+
 def flipped_at(name: str, marker: bytes) -> Callable[[Project], None]:
     """The first byte of `marker` in .cache/build/`name`* flipped."""
     def damage(project: Project) -> None:
@@ -85,6 +93,11 @@ DAMAGE = {  # what is damaged, how, and whether the build must write into a new 
     "every card with a flipped byte": (flipped_in_the_middle("cards"), True),
     "every processed image cut short": (cut_short("images"), True),
     "every processed image with a flipped byte": (flipped_in_the_middle("images"), True),
+    "the search terms cut short": (cut_short("search"), True),
+    "the search terms with a flipped byte": (flipped_in_the_middle("search"), True),
+    "a search term changed": (search_term_changed, True),
+    "the sitemap cut short": (cut_short("sitemap"), True),
+    "the sitemap with a flipped byte": (flipped_in_the_middle("sitemap"), True),
     "the output's manifest": (not_utf8_in("manifest-", b"companies/acme.html"), False),
     "the manifest cut short": (cut_short("build"), False),
     "a file name in the inputs' stamps": (not_utf8_in("stamps", b"acme.md"), False),

@@ -11,12 +11,13 @@ from typing import Callable
 
 import pytest
 
-from microsite import build as build_module, parallel, stamps
+from microsite import build as build_module, feeds, parallel, stamps
 from microsite.build import BuildState, Project, build, check
 from microsite.cache import PreparedCache
 from microsite.edits import apply_saves
 from microsite.errors import ContentErrors
 from microsite.graph import relation_graph
+from microsite.lunr_index import TermCounter
 from tests.conftest import FIXTURES, REPO, make_project, write
 
 
@@ -136,6 +137,37 @@ def test_the_cache_keeps_one_entry_per_file(project):
     entries = [p for p in (project.root / ".cache/prepared").rglob("*") if p.is_file()]
     files = [p for p in (project.root / "content").rglob("*") if p.suffix in (".md", ".yaml") and p.parent.name != "content"]
     assert len(entries) == len(files)
+
+
+def test_a_build_counts_the_search_terms_of_changed_texts_only(project, tmp_path, monkeypatch):
+    """Each text's terms are kept in .cache/search/ by the text's digest: the next build counts
+    the edited text alone, and its index is still the clean build's (EDITS: a source's title, a
+    translation, a second language)."""
+    build(project)
+    counted: list[str] = []
+    count = TermCounter._count
+    monkeypatch.setattr(TermCounter, "_count", lambda self, text: counted.append(text) or count(self, text))
+    edit(project, "content/companies/acme.md", "The report calls Acme", "The report names Acme")
+    build(project)
+    assert len(counted) == 1 and "The report names Acme" in counted[0], counted
+    assert tree(project.site) == clean_build(project, tmp_path / "clean")
+
+
+def test_the_sitemap_is_made_again_only_when_the_pages_change(project, tmp_path, monkeypatch):
+    """Kept in .cache/sitemap/ by a digest of the pages' addresses: an edited text reuses it, an
+    added page makes it again (EDITS: renames, a deleted entity, a second language)."""
+    build(project)
+    made: list[int] = []
+    make = feeds._sitemap
+    monkeypatch.setattr(feeds, "_sitemap", lambda *args: made.append(1) or make(*args))
+    edit(project, "content/companies/acme.md", "The report calls Acme", "The report names Acme")
+    build(project)
+    assert made == []
+    write(project, "content/systems/zeta.md", NEW_SYSTEM.replace("agency-two", "agency-one"))
+    build(project)
+    assert made == [1]
+    assert tree(project.site) == clean_build(project, tmp_path / "clean")
+    assert len(list((project.root / ".cache/sitemap").iterdir())) == 1  # the last one only
 
 
 def test_the_preview_shows_an_edit_first_and_its_search_index_and_downloads_right_after(project, tmp_path):

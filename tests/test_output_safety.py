@@ -220,6 +220,27 @@ def test_a_full_disk_is_one_line_and_the_site_is_untouched(project, capsys, monk
     assert [p.name for p in project.root.iterdir() if p.name.startswith(".site.")] == []
 
 
+def test_a_kept_file_that_cannot_be_linked_is_one_line_naming_it(project, capsys, monkeypatch):
+    """The files an edit leaves unchanged are hard-linked into the new tree; a link refused (a
+    disk out of inodes, a file system without hard links) names the file, as the user knows it."""
+    assert run(project, "build", capsys=capsys)[0] == 0
+    before = snapshot(project.root / "site")
+    write(project, "content/companies/acme.md", (project.root / "content/companies/acme.md").read_text() + "\nMore.\n")
+    link = os.link
+
+    def refused(source, path, *args, **kwargs):
+        if str(path).endswith("about.html"):
+            raise OSError(errno.EMLINK, os.strerror(errno.EMLINK))
+        return link(source, path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "link", refused)
+    status, out, err = run(project, "build", capsys=capsys)
+    assert (status, out) == (1, "")
+    [line] = err.splitlines()
+    assert line == f"error: cannot write {project.root / 'site' / 'about.html'}: {os.strerror(errno.EMLINK)}; check that folder, or build elsewhere with --out DIR"
+    assert snapshot(project.root / "site") == before
+
+
 def test_a_read_only_disk_is_one_line_and_the_site_is_untouched(project, tmp_path):
     """A real read-only mount, in a mount namespace of its own (root can write anywhere else)."""
     outs = tmp_path / "outs"
