@@ -42,7 +42,7 @@ from .load import IMAGES_FOLDER, ContentFile, assemble, content_files
 from .lunr_index import TermCounter
 from .model import SiteConfig
 from .offline import offline_zip
-from .outputs import language_prefix, DATA, SEARCH_INDEX
+from .outputs import DATA, in_every_language
 from .parallel import Helpers, early_helpers, enough_for_a_pool, in_child, map_beside, map_chunks, map_shared, retire
 from .prepare import Prepared, digest, prepare, unreadable
 from .translations import translation_files, translation_fingerprints, with_translations
@@ -658,8 +658,7 @@ def _made_later(site: Site) -> list[str]:
 
 def data_pages(site: Site) -> list[str]:
     """The Data page in every language: it lists the downloads' sizes, known once they are made."""
-    languages = site.content.config.languages
-    return [language_prefix(language, languages) + DATA for language in languages]
+    return in_every_language([DATA], site.content.config.languages)
 
 
 def _late_cache(project: Project, state: BuildState) -> Path | None:

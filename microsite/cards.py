@@ -96,7 +96,7 @@ def site_cards(site: Site, assets: Sequence[Path], cache: Path | None, labels: d
     config = site.content.config
     cards = []
     for language in config.languages:  # each language's cards, its kickers and names in it
-        view = site if language == config.language else translated_view(site, language)
+        view = translated_view(site, language)
         name, tagline = view.content.config.title, view.content.config.tagline
         prefix = language_prefix(language, config.languages)
         ours = labels if language == config.language else page_labels(view.content.config.messages)

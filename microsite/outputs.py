@@ -6,6 +6,7 @@ one build works at a domain root, under a project subpath, and opened from disk 
 from __future__ import annotations
 
 import posixpath
+from typing import Iterable
 
 HOME = "index.html"
 SOURCES = "sources.html"
@@ -52,6 +53,13 @@ SHARED = ("assets/", "data/", "images/", "cards/", "feed.xml", "sitemap.xml")
 def language_prefix(language: str, languages: tuple[str, ...]) -> str:
     """'' for the site's first language, published at its root; 'es/' for another."""
     return "" if not languages or language == languages[0] else f"{language}/"
+
+
+def in_every_language(outputs: Iterable[str], languages: tuple[str, ...]) -> list[str]:
+    """Each output as published in each language: the first language's at the root, then each
+    other's under its code (`language_prefix`)."""
+    outputs = list(outputs)
+    return [language_prefix(language, languages) + output for language in languages for output in outputs]
 
 
 def in_language(prefix: str, target: str) -> str:

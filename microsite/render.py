@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
-from functools import partial
 from pathlib import Path
 from typing import Sequence
 from urllib.parse import urlsplit
@@ -22,7 +21,7 @@ from .graph import Graph, neighbourhood, relation_graph, render_svg
 from .markdown import fill
 from .messages import SEARCH_MESSAGES, Messages, engine_table, language_name, sort_key
 from .model import Cite, Entity, Event, Figure, Page
-from .outputs import LANGUAGE_SCRIPTS, SEARCH_INDEX, DATA, in_language, language_prefix, split_language, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_url
+from .outputs import LANGUAGE_SCRIPTS, SEARCH_INDEX, DATA, in_every_language, in_language, language_prefix, split_language, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_url
 from .resolve import Site
 
 
@@ -200,7 +199,7 @@ def page_outputs(site: Site) -> list[str]:
         *(e.output for e in site.content.entities.values()),
         *(p.output for p in site.content.pages_in_order()),
     ]
-    return [language_prefix(language, config.languages) + o for language in config.languages for o in outputs]
+    return in_every_language(outputs, config.languages)
 
 
 class PageRenderer:
@@ -624,7 +623,10 @@ def data_examples(site: Site) -> dict[str, str]:
 
 def translated_view(site: Site, language: str) -> Site:
     """The site as pages in `language` show it: site.yaml's texts in that language, and names,
-    titles, summaries and bodies from the translations (`translations.py`) where there are."""
+    titles, summaries and bodies from the translations (`translations.py`) where there are. The
+    first language's view is the site itself."""
+    if language == site.content.config.language:
+        return site
     translated = site.translated.get(language)
     base = replace(site, summaries={**site.summaries, **translated.summaries}, bodies={**site.bodies, **translated.bodies}) if translated else site
     names = translated.names if translated else {}

@@ -70,7 +70,7 @@ def search_index(site: Site, counter: TermCounter | None = None, kept: Path | No
     config = site.content.config
     made = {}
     for language in config.languages:
-        view = site if language == config.language else translated_view(site, language)
+        view = translated_view(site, language)
         if counter is not None and counter.language == language:
             made[index_path(language, config.languages)] = _index(view, counter)
             continue
