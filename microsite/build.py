@@ -47,7 +47,7 @@ from .parallel import Helpers, early_helpers, enough_for_a_pool, in_child, map_b
 from .prepare import Prepared, digest, prepare, unreadable
 from .translations import translation_files, translation_fingerprints, with_translations
 from .render import PageRenderer, data_examples, make_environment, page_labels, page_outputs, template_problems, timeline_facts
-from .resolve import LinkTargets, Site, link_targets, resolve
+from .resolve import LinkTargets, Site, resolve
 from .search import index_names, search_index
 from .stamps import FileDigests
 from .write import STAMP, STAMP_TEXT, FileStat, stat_of, tree_stats, update_in_place, update_site, write_file, writing
@@ -581,7 +581,7 @@ def _build_changed(
         assert graph is not None
         state.last = Snapshot(
             target, inputs, checked, done, fps, inputs_of, readers(inputs_of), env, graph,
-            {Path(os.path.abspath(f.path)): i for i, f in enumerate(inputs.files)}, link_targets(site.content, {o: p.fragment for o, p in site.bodies.items()}),
+            {Path(os.path.abspath(f.path)): i for i, f in enumerate(inputs.files)}, site.targets,
         )
     if not deferred:
         state.remember(target, done)

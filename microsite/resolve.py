@@ -49,6 +49,7 @@ class Site:
     quotations: int = 0  # quotations verified against their sources' excerpts
     # Each other language's translations (`translations.Translated`), by language code
     translated: dict = field(default_factory=dict)
+    targets: LinkTargets | None = None  # what its texts' links may lead to, as resolve found it
 
     def documents(self) -> list[Document]:
         return [*self.content.entities.values(), *self.content.pages.values()]
@@ -84,6 +85,7 @@ def resolve(content: Content, texts: dict[str, tuple[Fragment | None, Fragment |
         cited_by={s: tuple(sorted(o)) for s, o in sorted(cited_by.items())},
         excerpts=excerpts,
         quotations=verified,
+        targets=targets,
     )
 
 

@@ -20,7 +20,7 @@ from .fields import Field
 from .load import _front_matter, is_editor_leftover, is_translation
 from .markdown import make_markdown, prepare_block, prepare_inline
 from .model import Entity, Page, SiteConfig
-from .resolve import Placed, Site, check_cite, document_quotations, link_targets, place_document
+from .resolve import Placed, Site, check_cite, document_quotations, place_document
 from .yamlfile import YamlDoc
 
 DIGEST = re.compile(r"[0-9a-f]{16}")
@@ -144,7 +144,7 @@ def translate(site: Site, root: Path, language: str, translations: list[Translat
     by_path = {d.path: d for d in site.documents()}
     md = make_markdown()
     summaries, bodies, names, records = {}, {}, {}, {}
-    targets = link_targets(content, {o: p.fragment for o, p in site.bodies.items()})
+    targets = site.targets
     done, old = set(), set()
     for t in ours:
         document = by_path.get(t.original)
