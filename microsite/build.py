@@ -278,8 +278,8 @@ def read_inputs(project: Project, state: BuildState, problems: Problems, extra: 
     cname = content / "CNAME"
     if cname.is_file():  # copied, not loaded: checked here (loading checks changes.yaml)
         confined(cname, content, "content/CNAME", problems)
-    # Translations are read whole each build (they are few): any change to one is a change.
-    everything += [digest(p.name.encode() + p.read_bytes()) for p in translation_files(project.root, config)]
+    # Any change to a translation is a change (digested by stat, as content files are).
+    everything += [digest(p.name + state.files.digest(p)) for p in translation_files(project.root, config)]
     for path in (content / "changes.yaml", cname):
         everything.append(digest(path.read_bytes()) if path.is_file() and not outside(path, content) else "-")
     return Inputs(config, files, keys, config_digest, templates, tuple(everything), extra)

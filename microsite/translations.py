@@ -98,7 +98,7 @@ def load_translations(root: Path, config: SiteConfig, problems: Problems) -> lis
         result.append(Translation(
             name, f"content/{path.parent.name}/{slug}.md", language, v["translates"], doc.where("translates"),
             v.get("name"), v.get("title"), v.get("summary"), doc.where("summary"), doc.line_text(doc.where("summary")),
-            body, body_line, hashlib.sha256(data).hexdigest()[:16],
+            body, body_line, original_digest(data),
             v.get("figures"), v.get("roles"), v.get("events"),
             tuple((key, doc.where(key)) for key in ("figures", "roles", "events") if v.get(key) is not None),
         ))
