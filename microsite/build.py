@@ -242,6 +242,16 @@ class Checked:
     warnings: list[Problem]
 
 
+@dataclass(frozen=True)
+class Images:
+    """The page images and raster assets, decoded while checking so that a damaged one is
+    reported with every other problem (and by `check`), kept apart from `Checked`: the preview
+    keeps that between saves, and these bytes need not stay."""
+
+    outputs: dict[str, bytes]  # output path -> bytes, page images and raster assets
+    pictures: dict  # the file named in `image:` -> its `images.Picture`, for the templates
+
+
 class Clock:
     """Seconds spent in each pass, for `build --timings` and the benchmark."""
 
@@ -307,14 +317,14 @@ def check(project: Project, state: BuildState | None = None, workers: int | None
     state = state or BuildState.on_disk(project)
     problems = Problems()
     with exclusive([project.lock], required=False), without_cycle_collector(), _finishing(state):
-        checked = _check(project, read_inputs(project, state, problems), state, problems, workers)
+        checked, _ = _check(project, read_inputs(project, state, problems), state, problems, workers)
     return checked.site, checked.warnings
 
 
 def _check(
     project: Project, inputs: Inputs, state: BuildState, problems: Problems, workers: int | None,
     helpers: Helpers | None = None, preview: bool = False,
-) -> Checked:
+) -> tuple[Checked, Images]:
     if state.templates_checked != inputs.templates:
         found = template_problems(state.environment(project.templates, preview, inputs.templates))
         problems.items.extend(found)
@@ -327,8 +337,11 @@ def _check(
     texts = {f.name: (p.summary, p.body) for f, p in zip(files, prepared)}
     site = resolve(content, texts, problems)
     site = with_translations(project.root, site, problems)
+    pages, pictures = image_outputs(site, project.root, project.cache / "images", problems)
+    assets = asset_image_outputs(project.assets, project.cache / "images", problems)
     problems.raise_if_errors()
-    return Checked(site, {f.name: p for f, p in zip(files, prepared)}, problems.warnings)
+    checked = Checked(site, {f.name: p for f, p in zip(files, prepared)}, problems.warnings)
+    return checked, Images({**assets, **pages}, pictures)
 
 
 def prepare_files(
@@ -472,7 +485,7 @@ def _build_changed(
     target: Path, problems: Problems, inputs: Inputs, previous: Manifest, current: dict[str, FileStat],
 ) -> BuildResult:
     """The build once some input has changed: load, resolve, render and write what changed."""
-    checked = _check(project, inputs, state, problems, workers, helpers, preview)
+    checked, images = _check(project, inputs, state, problems, workers, helpers, preview)
     site = checked.site
     clock.lap("load and resolve")
     env = state.environment(project.templates, preview, inputs.templates)
@@ -488,7 +501,7 @@ def _build_changed(
     # last versions stand in.
     late = _made_later(site)
     deferred = state.in_place and all(as_written(name) for name in late)
-    extras, pictures = _site_outputs(project, site)
+    extras, pictures = _site_outputs(project, site, images), images.pictures
     cards = site_cards(site, project.assets, project.cache / "cards", page_labels(site.content.config.messages))
     env.globals.update(pictures=pictures, card_path=card_path, feed=FEED if site.content.changes else None)
     site_wide = site_wide_fingerprints(site, preview, inputs.templates)
@@ -744,21 +757,18 @@ def site_wide_fingerprints(site: Site, preview: bool, templates: str) -> dict[st
     }
 
 
-def _site_outputs(project: Project, site: Site) -> tuple[dict[str, bytes], dict]:
+def _site_outputs(project: Project, site: Site, images: Images) -> dict[str, bytes]:
     """Everything besides the pages, their cards and `_late_outputs`, each stage a function of the
     resolved site (made on every build that is not skipped outright; written only where its bytes
-    changed): assets, images, feeds, and what GitHub Pages reads. Also the pictures the templates
-    show."""
-    images, pictures = image_outputs(site, project.root, project.cache / "images")
+    changed): assets, images (decoded by `_check`), feeds, and what GitHub Pages reads."""
     outputs = collect_assets(project.assets)
-    outputs.update(asset_image_outputs(project.assets, project.cache / "images"))
-    outputs.update(images)
+    outputs.update(images.outputs)
     outputs.update(feed_outputs(site))
     outputs[".nojekyll"] = b""  # GitHub Pages: serve the files as they are
     cname = project.root / "content" / "CNAME"
     if cname.is_file() and not outside(cname, project.root / "content"):  # GitHub Pages: the custom domain
         outputs["CNAME"] = cname.read_bytes()
-    return outputs, pictures
+    return outputs
 
 
 __all__ = ["BuildResult", "BuildState", "ContentErrors", "Project", "build", "check"]

@@ -78,9 +78,11 @@ class Picture:
         return self.variants[0].height
 
 
-def image_outputs(site: Site, root: Path, cache: Path | None) -> tuple[dict[str, bytes], dict[str, Picture]]:
-    """Every page image at its sizes, keyed by the file named in `image:`; raises on unreadable files."""
-    problems = Problems()
+def image_outputs(
+    site: Site, root: Path, cache: Path | None, problems: Problems
+) -> tuple[dict[str, bytes], dict[str, Picture]]:
+    """Every page image at its sizes, keyed by the file named in `image:`; an unreadable file is a
+    problem at the `image:` naming it."""
     outputs: dict[str, bytes] = {}
     pictures: dict[str, Picture] = {}
     refs = sorted(
@@ -110,15 +112,13 @@ def image_outputs(site: Site, root: Path, cache: Path | None) -> tuple[dict[str,
         made_from.update(dict.fromkeys(files, ref.file))
         pictures[ref.file] = picture
         outputs.update(files)
-    problems.raise_if_errors()
     return outputs, pictures
 
 
-def asset_image_outputs(assets: Sequence[Path], cache: Path | None) -> dict[str, bytes]:
+def asset_image_outputs(assets: Sequence[Path], cache: Path | None, problems: Problems) -> dict[str, bytes]:
     """Raster images in assets/ (the project's over the engine's, `confine.overlay`), under their
     own names and sizes, without their metadata (a link out of assets/ is left out: the build
-    reported it before)."""
-    problems = Problems()
+    reported it before); an unreadable one is a problem."""
     outputs = {}
     for relative, path in overlay(assets, "assets", None).items():
         if not is_raster(path) or any(part.startswith(".") for part in relative.split("/")):
@@ -128,7 +128,6 @@ def asset_image_outputs(assets: Sequence[Path], cache: Path | None) -> dict[str,
             outputs[f"assets/{relative}"] = _clean_cached(data, None, _format_of(data), cache)
         except ValueError as exc:
             problems.error(Location(f"assets/{relative}"), f"cannot read image: {exc}")
-    problems.raise_if_errors()
     return outputs
 
 

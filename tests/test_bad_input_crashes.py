@@ -128,6 +128,22 @@ def test_a_damaged_or_huge_page_image_is_a_located_error(project, built, capsys,
     assert digest(project.root / "site") == built
 
 
+def test_check_reports_a_damaged_image_beside_every_other_problem(project, capsys):
+    """`check` decodes the pictures as `build` does, in the same pass as the rest: one run lists
+    the damaged image and a content error together, rather than the image only once all else is fixed."""
+    (project.root / "content/images").mkdir()
+    (project.root / "content/images/cut.png").write_bytes(picture("PNG")[:3000])
+    acme = project.root / "content/companies/acme.md"
+    acme.write_text(acme.read_text().replace("figures:", 'image:\n  file: cut.png\n  alt: "A picture"\nfigures:', 1))
+    ledger = project.root / "content/systems/ledger.md"
+    ledger.write_text(ledger.read_text().replace("[@report-2020", "[@no-such-source", 1))
+    for command in ("check", "build"):
+        status, _, err = run(project, command, capsys=capsys)
+        assert status == 1, err
+        assert "content/companies/acme.md:5:9: cannot read image content/images/cut.png: the file is damaged" in err, err
+        assert "unknown source 'no-such-source'" in err, err
+
+
 @pytest.mark.parametrize("make, expected", [
     (lambda: picture("PNG")[:3000], "the file is damaged"),
     (lambda: png_header_only(100_000, 100_000), "more than 64,000,000 pixels"),
