@@ -89,9 +89,10 @@ def cached(folder: Path | None, key: str, suffix: str, make: Callable[[], bytes]
 
 @lru_cache(maxsize=1)
 def engine_digest() -> str:
-    """A hash of the engine's source: any change to the code changes every cache key."""
-    files = sorted([*ENGINE.glob("*.py"), *ENGINE.glob("messages/*.yaml")])
-    return digest(b"".join(p.name.encode() + p.read_bytes() for p in files))
+    """A hash of the engine's source, every module in every folder of the package and the message
+    tables: any change to the code changes every cache key."""
+    files = sorted([*ENGINE.rglob("*.py"), *ENGINE.glob("messages/*.yaml")])
+    return digest(b"".join(p.relative_to(ENGINE).as_posix().encode() + p.read_bytes() for p in files))
 
 
 def _parse_entry(entry: bytes) -> tuple[Prepared, int, int] | None:

@@ -135,3 +135,22 @@ def test_a_damaged_cache_entry_is_made_again(project, tmp_path, capsys, monkeypa
     shutil.rmtree(project.root / ".cache")
     assert run(project, "build", "--out", str(tmp_path / "clean"), capsys=capsys)[0] == 0
     assert after == tree(tmp_path / "clean")
+
+
+def test_the_engine_digest_covers_modules_in_the_package_s_folders(tmp_path, monkeypatch):
+    """A change to a module in a folder of the engine makes every cache entry stale, as one at its top does."""
+    from microsite import cache
+
+    engine = tmp_path / "engine"
+    (engine / "stage").mkdir(parents=True)
+    (engine / "top.py").write_text("A = 1\n")
+    (engine / "stage" / "inner.py").write_text("B = 1\n")
+    monkeypatch.setattr(cache, "ENGINE", engine)
+    cache.engine_digest.cache_clear()
+    try:
+        before = cache.engine_digest()
+        cache.engine_digest.cache_clear()
+        (engine / "stage" / "inner.py").write_text("B = 2\n")
+        assert cache.engine_digest() != before
+    finally:
+        cache.engine_digest.cache_clear()

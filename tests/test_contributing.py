@@ -22,7 +22,7 @@ def _longest_fixed_words(node: ast.expr) -> str:
 
 def messages() -> list[tuple[str, str]]:
     found = []
-    for path in sorted((REPO / "microsite").glob("*.py")):
+    for path in sorted((REPO / "microsite").rglob("*.py")):
         tree = ast.parse(path.read_text(), str(path))
         for call in ast.walk(tree):
             if not isinstance(call, ast.Call):
