@@ -21,36 +21,36 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from jinja2 import Environment
-
-from .assets import collect_assets
 from .cache import PreparedCache, engine_digest, read_sealed_pickle, write_sealed_pickle
-from .cards import Card, CardSet, card_path, draw_cards, site_cards
 from .config import load_config
 from .confine import confined, files_inside, outside, overlay
-from .datasets import dataset_names, dataset_outputs, downloads, site_slug
-from .deps import fingerprints, inputs_of_pages, keys_of, page_keys, readers
 from .errors import ContentErrors, Location, Problem, Problems
-from .feeds import FEED, SITEMAP, feed_outputs, sitemap
-from .graph import Graph, relation_graph
 from .guard import check_offline, check_output, exclusive
-from .images import asset_image_outputs, image_outputs
 from .libc import give_back_freed_memory
 from .load import IMAGES_FOLDER, ContentFile, assemble, content_files
 from .lunr_index import TermCounter
 from .model import SiteConfig
-from .offline import offline_zip
 from .outputs import DATA, in_every_language
-from .parallel import Helpers, early_helpers, enough_for_a_pool, in_child, map_beside, map_chunks, map_shared, retire
 from .prepare import Prepared, digest, prepare, unreadable
-from .translations import translation_files, translation_fingerprints, with_translations
-from .render import PageRenderer, data_examples, make_environment, page_labels, page_outputs, template_problems, timeline_facts
-from .resolve import LinkTargets, Site, resolve
-from .search import index_names, search_index
 from .stamps import FileDigests
+from .translations import translation_files
 from .write import STAMP, STAMP_TEXT, FileStat, stat_of, tree_stats, update_in_place, update_site, write_file, writing
+
+# What only a build with something to make uses (Jinja, Pillow, SQLite, lunr, the worker pool) is
+# imported where it is used: a build with nothing changed, the most frequent, imports none of it.
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from .cards import Card, CardSet
+    from .graph import Graph
+    from .parallel import Helpers
+    from .render import PageRenderer
+    from .resolve import LinkTargets, Site
+
+# A page past this many bytes (a site-wide listing of a large site) hands back what it took once written.
+LARGE_PAGE = 1 << 20
 
 # What a build reads. Each may arrive by pull request, so each must be a folder of the project
 # itself: `assets` linked to / would publish the machine (`confine.py` guards what is inside).
@@ -145,6 +145,8 @@ class BuildState:
     def environment(self, templates: tuple[Path, ...], preview: bool, templates_digest: str) -> Environment:
         """The Jinja environment, templates compiled once while they are unchanged: compiling them
         again was a third of the preview's time per save."""
+        from .render import make_environment  # Jinja: only once something is to be made
+
         key = (templates, preview, templates_digest)
         if key not in self.environments:
             self.environments = {key: make_environment(templates, preview)}
@@ -325,6 +327,11 @@ def _check(
     project: Project, inputs: Inputs, state: BuildState, problems: Problems, workers: int | None,
     helpers: Helpers | None = None, preview: bool = False,
 ) -> tuple[Checked, Images]:
+    from .images import asset_image_outputs, image_outputs  # Pillow: see the imports above
+    from .render import template_problems
+    from .resolve import resolve
+    from .translations import with_translations
+
     if state.templates_checked != inputs.templates:
         found = template_problems(state.environment(project.templates, preview, inputs.templates))
         problems.items.extend(found)
@@ -349,6 +356,8 @@ def prepare_files(
 ) -> list[Prepared]:
     """Each file prepared, from the cache when its content was seen before, else on every core
     (by the `helpers` when there are, with this process)."""
+    from .parallel import map_beside, map_chunks  # multiprocessing: see the imports above
+
     found: dict[str, Prepared] = {}
     missing = []
     for key, file in zip(inputs.keys, inputs.files):
@@ -409,6 +418,9 @@ def build(
         result = _build(project, out, preview, state, workers)
         if not offline:
             return result
+        from .datasets import site_slug  # the offline copy is asked for now and then
+        from .offline import offline_zip
+
         folder = site_slug(result.title)
         written = result.out.parent / f"{folder}.zip"
         check_offline(written, folder)
@@ -475,6 +487,8 @@ def _build(
             previous.warnings, target, phases=tuple(clock.phases), title=inputs.config.title,
             quotations=previous.quotations,
         )
+    from .parallel import early_helpers  # multiprocessing: see the imports above
+
     # The preview keeps its last build in memory: any worker forked from it shares that anyway.
     with early_helpers(1 if state.in_place else workers, len(inputs.files)) as helpers:
         return _build_changed(project, preview, state, workers, helpers, clock, target, problems, inputs, previous, current)
@@ -485,6 +499,13 @@ def _build_changed(
     target: Path, problems: Problems, inputs: Inputs, previous: Manifest, current: dict[str, FileStat],
 ) -> BuildResult:
     """The build once some input has changed: load, resolve, render and write what changed."""
+    from .cards import card_path, site_cards  # see the imports above
+    from .deps import fingerprints, inputs_of_pages, keys_of, readers
+    from .feeds import FEED
+    from .graph import relation_graph
+    from .render import PageRenderer, page_labels, page_outputs
+    from .translations import translation_fingerprints
+
     checked, images = _check(project, inputs, state, problems, workers, helpers, preview)
     site = checked.site
     clock.lap("load and resolve")
@@ -631,6 +652,8 @@ class Rest:
 
     def __call__(self) -> None:
         """All of it, waiting for the child here (the preview waits from its event loop)."""
+        from .parallel import in_child  # see the imports above
+
         changed = in_child(self.make, self.wanted)
         if changed is not None:
             self.keep(changed)
@@ -666,6 +689,10 @@ def preview_rest(state: BuildState, snapshot: Snapshot) -> Rest:
 
 def _made_later(site: Site) -> list[str]:
     """What is made after the pages: outputs no other page reads."""
+    from .datasets import dataset_names  # see the imports above
+    from .feeds import SITEMAP
+    from .search import index_names
+
     return [*index_names(site), SITEMAP, *dataset_names(site), *data_pages(site)]
 
 
@@ -689,6 +716,12 @@ def _late_outputs(
     more in the process the render workers are forked from (10,000 entities), and held together
     after it, the build's highest point. `counter`: the preview's search terms, kept between saves;
     `kept`: the cache folder where a build keeps the parts of these instead (search terms, sitemap)."""
+    from .datasets import dataset_outputs, downloads  # SQLite, csv, lunr: see the imports above
+    from .deps import page_keys
+    from .feeds import SITEMAP, sitemap
+    from .render import PageRenderer, data_examples
+    from .search import search_index
+
     sizes: dict[str, int] = {}
     yield from _keyed(dataset_outputs(site), sizes)
     yield from _keyed(search_index(site, counter, kept and kept / "search").items(), sizes)
@@ -721,16 +754,37 @@ def _pages_and_cards(
     it was loaded draw the cards: a worker forked to render pages copied each page of the site's
     memory it read, and the two held the site nearly twice (644 MiB at 10,000 entities).
     Without helpers, or with few cards to draw, both are spread over forked workers."""
+    from .cards import draw_cards  # see the imports above
+    from .parallel import enough_for_a_pool, map_beside, retire
+
     if helpers is None or not enough_for_a_pool(len(stale_cards)):
         retire(helpers)  # gone, with their pool's threads, before a pool is forked to render
         yield from _render(renderer, pages, workers)
         yield from _draw(cards, stale_cards, workers)
         return
-    yield from map_beside(_render(renderer, pages, 1), partial(draw_cards, cards.settings), stale_cards, helpers)
+    yield from map_beside(_rendered_here(renderer, pages), partial(draw_cards, cards.settings), stale_cards, helpers)
     helpers.pool.close()  # nothing more for them: they exit now, not at the end of the build
 
 
+def _rendered_here(renderer: PageRenderer, outputs: list[str]) -> Iterator[tuple[str, bytes]]:
+    """The pages this process renders while the helpers draw cards, each handed on as it is made
+    and the memory it took given back: rendered in chunks of 64, the site-wide pages of 10,000
+    entities (the timeline 19 MB of HTML, the explorer 15, the map 11, the home page 6) were held
+    together, the build's highest point."""
+    from .parallel import SERIAL_CHUNK  # see the imports above
+
+    for n, output in enumerate(outputs, 1):
+        data = renderer.render(output)
+        large = len(data) > LARGE_PAGE
+        yield output, data
+        del data  # see _keyed
+        if large or n % SERIAL_CHUNK == 0:
+            give_back_freed_memory()
+
+
 def _render(renderer: PageRenderer, outputs: list[str], workers: int | None) -> Iterator[tuple[str, bytes]]:
+    from .parallel import map_shared  # see the imports above
+
     def task(chunk: list[str]) -> list[tuple[str, bytes]]:
         return [(output, renderer.render(output)) for output in chunk]
 
@@ -738,11 +792,16 @@ def _render(renderer: PageRenderer, outputs: list[str], workers: int | None) -> 
 
 
 def _draw(cards: CardSet, stale: list[Card], workers: int | None) -> Iterator[tuple[str, bytes]]:
+    from .cards import draw_cards  # see the imports above
+    from .parallel import map_shared
+
     return map_shared(partial(draw_cards, cards), stale, workers)
 
 
 def site_wide_fingerprints(site: Site, preview: bool, templates: str) -> dict[str, str]:
     """Fingerprints of what every page reads besides its own inputs."""
+    from .render import timeline_facts  # see the imports above
+
     content = site.content
     return {
         "engine": engine_digest(),
@@ -761,6 +820,9 @@ def _site_outputs(project: Project, site: Site, images: Images) -> dict[str, byt
     """Everything besides the pages, their cards and `_late_outputs`, each stage a function of the
     resolved site (made on every build that is not skipped outright; written only where its bytes
     changed): assets, images (decoded by `_check`), feeds, and what GitHub Pages reads."""
+    from .assets import collect_assets  # see the imports above
+    from .feeds import feed_outputs
+
     outputs = collect_assets(project.assets)
     outputs.update(images.outputs)
     outputs.update(feed_outputs(site))

@@ -10,6 +10,7 @@ is known when read: it is dropped and made again, and the site is what a clean b
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import struct
 from dataclasses import replace
@@ -133,14 +134,16 @@ class PreparedCache:
             return self.memory[key]
         if self.folder is None:
             return None
-        path = self.folder / key[:2] / key
+        # A string, not a Path: joining and opening 10,000 Paths was a fifth of a rebuild's reading.
+        path = os.path.join(self.folder, key[:2], key)
         try:
-            entry = path.read_bytes()
+            with open(path, "rb") as f:
+                entry = f.read()
         except OSError:
             return None
         parsed = _parse_entry(entry)
         if parsed is None:
-            path.unlink(missing_ok=True)  # damaged: the caller prepares the file again and stores it anew
+            Path(path).unlink(missing_ok=True)  # damaged: the caller prepares the file again and stores it anew
             return None
         value, html_size, words_size = parsed
         start = TEXTS + html_size + words_size
@@ -150,7 +153,7 @@ class PreparedCache:
                 words = entry[TEXTS + html_size : start].decode("utf-8", "surrogatepass")
                 text: Text | StoredText = Text(html, words)
             else:
-                text = StoredText(str(path), TEXTS, html_size, words_size)
+                text = StoredText(path, TEXTS, html_size, words_size)
             value = replace(value, body=replace(value.body, text=text))
         self.memory[key] = value
         return value

@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from .pickling import by_fields
 
+
+@by_fields
 @dataclass(frozen=True, order=True, slots=True)
 class Location:
     """A place in a content file; line and column count from 1 (0 means unknown)."""

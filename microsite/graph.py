@@ -14,6 +14,7 @@ from functools import cached_property
 from markupsafe import Markup, escape
 
 from .model import Entity, SiteConfig
+from .pickling import by_fields
 from .resolve import Site
 
 NODE_WIDTH = 190
@@ -27,6 +28,7 @@ LABEL_CHARS = 22  # characters per line of a node's label: fits the box at 13 px
 SWEEPS = 4
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Edge:
     """`source` lists `target` under `relation` (a field of site.yaml's relations)."""

@@ -25,6 +25,7 @@ from .errors import Location, Problems, did_you_mean
 from .fields import is_safe_external
 from .model import Cite
 from .outputs import relative_url
+from .pickling import by_fields
 from .quotes import Quotation, locate, quotations_plugin
 from .texts import StoredText, Text
 
@@ -64,6 +65,7 @@ CLAIM_SLOT = "\x00A\x00"  # the words of a paragraph's "link to this", which com
 SLOT = re.compile("\x00([CLA])\x00")
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class LinkRef:
     """An internal link as written (`../companies/acme.md#x`), judged once every page is known."""
@@ -72,6 +74,7 @@ class LinkRef:
     location: Location
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Fragment:
     """A Markdown text rendered once, file by file, with a slot for each citation mark and each

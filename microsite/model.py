@@ -11,6 +11,7 @@ from functools import cached_property
 from .errors import Location
 from .messages import Messages, engine_table
 from .outputs import HOME
+from .pickling import by_fields
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class SiteConfig:
         return {r.field: r for r in self.relations}
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Cite:
     """One citation of a source, as written: `[@id, p. 4]` or `cite: "id, p. 4"`."""
@@ -87,6 +89,7 @@ class Cite:
     location: Location
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Source:
     id: str
@@ -106,6 +109,7 @@ class Source:
     translated_titles: tuple[tuple[str, str], ...] = ()  # (language, the site's translation of the title)
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Figure:
     """A structured, cited claim: the value a source gives for something counted."""
@@ -119,6 +123,7 @@ class Figure:
     label_of_original: str = ""  # a translated figure: its original label, which names its anchor
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Link:
     """One entry of a relation field: this entity relates to `target` (a slug of the relation's kind)."""
@@ -130,6 +135,7 @@ class Link:
     location: Location
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Event:
     """A dated event a page declares, for the timeline: what happened, when, and who says so."""
@@ -140,6 +146,7 @@ class Event:
     location: Location
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class ImageRef:
     """An image a page shows: a file in content/images/ and the words that stand for it."""
@@ -193,6 +200,7 @@ class Page(Document):
         return f"{self.slug}.html"
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Change:
     date: str

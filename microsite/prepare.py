@@ -10,13 +10,16 @@ import hashlib
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING
 
 from .errors import Location, Problem, Problems
 from .load import ContentFile, load_file
-from .markdown import CITE_FIX, Fragment, make_markdown, prepare_block, prepare_inline
 from .model import Entity, Page, SiteConfig, Source
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+    from .markdown import Fragment
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class Prepared:
 
 
 def prepare(root: Path, file: ContentFile, data: bytes, config: SiteConfig) -> Prepared:
+    from .markdown import CITE_FIX, prepare_block, prepare_inline  # markdown-it: a build with nothing changed parses nothing
+
     problems = Problems()
     record = load_file(root, file, data, config, problems)
     summary = body = None
@@ -82,4 +87,6 @@ def digest(data: bytes | str) -> str:
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
+    from .markdown import make_markdown  # see prepare()
+
     return make_markdown()

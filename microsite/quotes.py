@@ -23,6 +23,7 @@ from markdown_it.rules_core import StateCore
 
 from .errors import Location, Problems
 from .model import Source
+from .pickling import by_fields
 
 OPENING, CLOSING, STRAIGHT = "“", "”", '"'
 MARKS = OPENING + CLOSING + STRAIGHT
@@ -34,6 +35,7 @@ _ELLIPSIS = re.compile(r"\s*(?:…|\.\s?\.\s?\.)\s*")
 _TRAILING = ",.;: "  # a comma or stop inside the closing mark is punctuation style, not a change of words
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Quotation:
     """Quoted words as the reader sees them, where they were written, and the sources cited in
@@ -44,6 +46,7 @@ class Quotation:
     sources: tuple[str, ...]
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Found:
     """A quotation found by the Markdown rule, not yet placed in its file."""
@@ -53,6 +56,7 @@ class Found:
     end: str = ""  # the words before the closing mark and the mark, to move past it
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Verified:
     """A quotation and the excerpt it was found in: the passage its citation's preview shows."""

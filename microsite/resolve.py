@@ -14,8 +14,10 @@ from .errors import Location, Problems, did_you_mean
 from .markdown import Fragment, LinkContext, resolve_link
 from .model import Cite, Content, Document, Entity, Link, RelationSpec
 from .outputs import GENERATED, SOURCES, kind_index
+from .pickling import by_fields
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Inbound:
     """A relation seen from its target: `entity` lists this page under `relation`."""
@@ -25,6 +27,7 @@ class Inbound:
     link: Link
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Placed:
     """A rendered text and where each of its internal links leads (None: reported as missing)."""

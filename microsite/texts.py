@@ -14,8 +14,10 @@ import os
 from dataclasses import dataclass
 
 from .errors import ContentErrors, Location, Problem
+from .pickling import by_fields
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class Text:
     """In memory: a summary, a text just prepared, anything a preview keeps between saves."""
@@ -24,6 +26,7 @@ class Text:
     words: str
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class StoredText:
     """In the cache entry at `path`; each property reads its part of the file again."""

@@ -12,16 +12,17 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import fields as F
-from . import quotes
 from .errors import Location, Problems
 from .fields import Field
 from .load import _front_matter, is_editor_leftover, is_translation
-from .markdown import make_markdown, prepare_block, prepare_inline
 from .model import Entity, Page, SiteConfig
-from .resolve import Placed, Site, check_cite, document_quotations, place_document
 from .yamlfile import YamlDoc
+
+if TYPE_CHECKING:
+    from .resolve import Placed, Site
 
 DIGEST = re.compile(r"[0-9a-f]{16}")
 FIELDS = (
@@ -138,6 +139,11 @@ class Translated:
 def translate(site: Site, root: Path, language: str, translations: list[Translation], problems: Problems) -> Translated:
     """The site's texts in `language` where a translation gives them; the rest stay the original's.
     The translated texts are checked as the originals are: citations, links and quotations."""
+    # markdown-it: a build with nothing changed lists the translations (`translation_files`), no more.
+    from . import quotes
+    from .markdown import make_markdown, prepare_block, prepare_inline
+    from .resolve import check_cite, document_quotations, place_document
+
     content = site.content
     ours = [t for t in translations if t.language == language]
     stale = stale_translations(root, ours, problems)

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from PIL import Image
 
-from microsite import build as build_module
+from microsite import render as render_module
 from microsite.build import BuildState, Project, build
 from microsite.cache import PreparedCache
 from tests.conftest import FIXTURES, REPO
@@ -122,7 +122,7 @@ class CompiledTemplates(BytecodeCache):
 
 
 COMPILED = CompiledTemplates()
-MAKE_ENVIRONMENT = build_module.make_environment
+MAKE_ENVIRONMENT = render_module.make_environment
 
 
 def make_environment(templates: Path, preview: bool = False):
@@ -142,7 +142,7 @@ class IncrementalEqualsClean(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        build_module.make_environment = make_environment
+        render_module.make_environment = make_environment
         shm = Path("/dev/shm")
         self.dir = Path(tempfile.mkdtemp(prefix="microsite-incremental-", dir=shm if shm.is_dir() else None))
         root = self.dir / "project"
@@ -165,7 +165,7 @@ class IncrementalEqualsClean(RuleBasedStateMachine):
         self.preview_state = started_preview(self.project, self.preview)
 
     def teardown(self) -> None:
-        build_module.make_environment = MAKE_ENVIRONMENT
+        render_module.make_environment = MAKE_ENVIRONMENT
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def write_model(self) -> set[Path]:

@@ -1,0 +1,62 @@
+"""The records with slots pickle by their fields (`pickling.by_fields`): every field comes back,
+for every such record the engine defines, and a prepared file read from .cache/ is the record
+its build prepared."""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import pickle
+import pkgutil
+
+import pytest
+
+import microsite
+from microsite.cache import PreparedCache
+
+from .conftest import make_project, run
+
+
+def slotted_records() -> list[type]:
+    """Every frozen dataclass with slots that a module of the engine defines."""
+    found = []
+    for info in pkgutil.iter_modules(microsite.__path__):
+        module = importlib.import_module(f"microsite.{info.name}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type) and value.__module__ == module.__name__
+                and dataclasses.is_dataclass(value) and "__slots__" in vars(value)
+            ):
+                found.append(value)
+    return found
+
+
+RECORDS = slotted_records()
+
+
+def test_the_records_are_found():
+    names = {cls.__name__ for cls in RECORDS}
+    assert {"Location", "Cite", "Source", "Figure", "Link", "Fragment", "Text", "StoredText"} <= names
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda cls: f"{cls.__module__}.{cls.__name__}")
+def test_a_record_pickles_by_its_fields(cls):
+    """Marked (else it is unpickled by dataclasses' generic, slower way), and every field, those
+    with a default included, comes back with its own value."""
+    assert "__reduce__" in vars(cls), f"{cls.__name__} is not marked @by_fields"
+    names = [f.name for f in dataclasses.fields(cls)]
+    record = cls(*(f"value of {name}" for name in names))
+    again = pickle.loads(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+    assert type(again) is cls
+    assert [getattr(again, n) for n in names] == [f"value of {n}" for n in names]
+    assert again == record
+
+
+def test_prepared_files_read_from_the_cache_are_what_was_prepared(tmp_path):
+    project = make_project(tmp_path / "p")
+    assert run(project, "build", "--out", str(tmp_path / "site"))[0] == 0
+    entries = sorted(p for p in (project.cache / "prepared").rglob("*") if p.is_file())
+    assert entries
+    for entry in entries:
+        prepared = PreparedCache(project.cache / "prepared").get(entry.name)
+        assert prepared is not None
+        assert pickle.loads(pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL)) == prepared
