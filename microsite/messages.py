@@ -70,6 +70,12 @@ def _formatted_date(value: str, pattern: str, language: str) -> str:
     return format_date(day, pattern, locale=_locale(language))
 
 
+@lru_cache(maxsize=1024)
+def _formatted_number(kind: type, value: int | float, language: str) -> str:
+    """A number written once per language (a neighbourhood map's count on every entity page)."""
+    return format_decimal(value, locale=_locale(language))
+
+
 _VALUES = EscapeFormatter(Markup.escape)  # how Markup.format writes a value, for the rare kinds below
 
 
@@ -143,7 +149,7 @@ class Messages:
         return {key: self.table[key] for key in keys}
 
     def number(self, value: int | float) -> str:
-        return format_decimal(value, locale=self.locale)
+        return _formatted_number(type(value), value, self.language)
 
     def date(self, value: str) -> str:
         """'2018-10-23' as readers of the language write it: '23 October 2018', '23 de octubre

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Sequence
 from urllib.parse import urlsplit
@@ -55,7 +57,7 @@ class FigureGroup:
     def disputed(self) -> bool:
         return len({figure.value for figure, _ in self.rows}) > 1
 
-    @property
+    @cached_property
     def anchor(self) -> str:
         return figure_anchor(self.rows[0][0].label_of_original or self.label)  # the same in every language
 
@@ -95,10 +97,12 @@ class Dated:
     anchor: str  # where on its page, or ""
 
 
+_NOT_A_WORD = re.compile(r"[\W_]+")  # what is not a letter or a digit (str.isalnum), one or more
+
+
 def anchor_words(text: str) -> str:
     """A readable fragment for an address: 'Federal data authorizations' -> 'federal-data-authorizations'."""
-    words = "".join(c if c.isalnum() else " " for c in text.lower()).split()
-    return "-".join(words)[:60].strip("-") or "x"
+    return "-".join(w for w in _NOT_A_WORD.split(text.lower()) if w)[:60].strip("-") or "x"
 
 
 def figure_anchor(label: str) -> str:
