@@ -268,6 +268,7 @@ class PageRenderer:
                 for p in site.content.pages_in_order()
             ]
         )
+        self.nav_outputs = frozenset(item.output for item in self.nav)
         self.claim_link = Markup(env.get_template("_claim_link.html").render(t=self.t))  # as the templates show it
         self.claim = self.claim_link.strip()  # and the narratives
         self.by_output = {d.output: d for d in site.documents() if d.output != HOME}
@@ -312,6 +313,7 @@ class PageRenderer:
         html = self.env.get_template(template).render(
             site=self.config,
             nav=self.nav,
+            nav_current=output if output in self.nav_outputs else "",  # a key of the navigation's fragment
             output=output,
             url=url,
             root=url(HOME).removesuffix(HOME),  # the root of this language's pages, from this page
