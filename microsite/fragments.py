@@ -36,13 +36,20 @@ NOT_IN_A_FRAGMENT = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extend
 
 
 class FragmentCache:
-    """One renderer's fragments, by fragment and key. At most `limit` of them: a fragment whose
-    key changes on every page (one listing the page's own output) is then rendered every time
-    rather than held for the whole build."""
+    """One renderer's fragments, by fragment and key: at most `limit` of them, none longer than
+    `longest` characters and `total` in all. A fragment made for one page only (the back-links
+    of a source cited 200 times on the home page) is not held for the whole build, nor are
+    fragments once the cache is full: they are rendered every time."""
 
-    def __init__(self, limit: int = 4096):
+    def __init__(self, limit: int = 4096, longest: int = 2048, total: int = 2 * 1024 * 1024):
         self.entries: dict[tuple, Markup] = {}
-        self.limit = limit
+        self.limit, self.longest, self.room = limit, longest, total
+
+    def keep(self, key: tuple, fragment: Markup) -> None:
+        size = len(fragment)
+        if len(self.entries) < self.limit and size <= self.longest and size <= self.room:
+            self.entries[key] = fragment
+            self.room -= size
 
 
 class FragmentExtension(Extension):
@@ -94,8 +101,7 @@ class FragmentExtension(Extension):
             return caller()
         if found is None:
             found = caller()
-            if len(cache.entries) < cache.limit:
-                cache.entries[key] = found
+            cache.keep(key, found)
         return found
 
 
