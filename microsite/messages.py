@@ -19,7 +19,7 @@ import yaml
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from markupsafe import Markup, escape
+from markupsafe import EscapeFormatter, Markup, escape
 
 from .confine import confined
 from .errors import Location, Problems, did_you_mean
@@ -55,6 +55,64 @@ def known_locale(language: str) -> Locale | None:
         return None
 
 
+@lru_cache(maxsize=None)
+def _locale(language: str) -> Locale:
+    """Parsed once per language: a page asks for it with every date it shows."""
+    return known_locale(language) or Locale.parse("en")
+
+
+@lru_cache(maxsize=4096)
+def _formatted_date(value: str, pattern: str, language: str) -> str:
+    """A date written once per pattern and language: a page shows its sources' dates, and the
+    same sources are cited on many pages."""
+    parts = value.split("-")
+    day = date(int(parts[0]), int(parts[1]), int(parts[2]) if len(parts) == 3 else 1)
+    return format_date(day, pattern, locale=_locale(language))
+
+
+@lru_cache(maxsize=1024)
+def _formatted_number(kind: type, value: int | float, language: str) -> str:
+    """A number written once per language (a neighbourhood map's count on every entity page)."""
+    return format_decimal(value, locale=_locale(language))
+
+
+_VALUES = EscapeFormatter(Markup.escape)  # how Markup.format writes a value, for the rare kinds below
+
+
+@lru_cache(maxsize=None)
+def _compiled(message: str) -> Markup | tuple[str, ...] | None:
+    """A message escaped and cut at its placeholders, so filling it costs a join, not Markup.format
+    (a page fills about fifty): a Markup when it has none; else (text, name, text, ..., text); None
+    when a placeholder has a conversion, a format or an index (Markup.format fills those)."""
+    parts, text = [], ""
+    for literal, name, spec, conversion in string.Formatter().parse(escape(message)):
+        text += literal
+        if name is None:
+            continue
+        if spec or conversion or not name.isidentifier():
+            return None
+        parts += [text, name]
+        text = ""
+    return tuple(parts) + (text,) if parts else Markup(text)
+
+
+def _filled(parts: tuple[str, ...], values: dict) -> Markup:
+    """`parts` (`_compiled`) with each placeholder's value as Markup.format writes it: text escaped,
+    Markup as it is."""
+    out = [parts[0]]
+    for i in range(1, len(parts), 2):
+        value = values[parts[i]]
+        kind = type(value)
+        if kind is str:
+            out.append(escape(value))
+        elif kind is Markup or kind is int:
+            out.append(str(value))
+        else:
+            out.append(_VALUES.format_field(value, ""))
+        out.append(parts[i + 1])
+    return Markup("".join(out))
+
+
 @dataclass(frozen=True)
 class Messages:
     """One language's messages, and its way of writing dates, numbers and plurals."""
@@ -64,18 +122,23 @@ class Messages:
 
     @property
     def locale(self) -> Locale:
-        return known_locale(self.language) or Locale.parse("en")
+        return _locale(self.language)
 
     def __call__(self, key: str, count: int | None = None, **values) -> Markup:
         """The message `key` with its {placeholders} filled: escaped text, where a value that is
         Markup (a link the template made) goes in as it is. With `count`, the plural form for it."""
         message = self.table[key]
-        if isinstance(message, Mapping):
+        if type(message) is not str and isinstance(message, Mapping):
             form = self.locale.plural_form(count if count is not None else 1)
             message = message.get(form, message["other"])
         if count is not None:
             values["count"] = self.number(count)
-        return Markup(escape(message)).format(**values)
+        parts = _compiled(message)
+        if type(parts) is Markup:
+            return parts
+        if parts is None:
+            return Markup(escape(message)).format(**values)
+        return _filled(parts, values)
 
     def text(self, key: str, count: int | None = None, **values) -> str:
         """The message as plain text (for a title, a card, an attribute built in Python)."""
@@ -86,17 +149,15 @@ class Messages:
         return {key: self.table[key] for key in keys}
 
     def number(self, value: int | float) -> str:
-        return format_decimal(value, locale=self.locale)
+        return _formatted_number(type(value), value, self.language)
 
     def date(self, value: str) -> str:
         """'2018-10-23' as readers of the language write it: '23 October 2018', '23 de octubre
         de 2018'; '2018-10' as the month and year; '2018' as it is."""
-        parts = value.split("-")
-        if len(parts) == 1:
-            return parts[0]
-        day = date(int(parts[0]), int(parts[1]), int(parts[2]) if len(parts) == 3 else 1)
-        pattern = self.table["date_month" if len(parts) == 2 else "date_day"]
-        return format_date(day, str(pattern), locale=self.locale)
+        dashes = value.count("-")
+        if not dashes:
+            return value
+        return _formatted_date(value, str(self.table["date_month" if dashes == 1 else "date_day"]), self.language)
 
     def join(self, items: list[str]) -> str:
         """'a, b and c' in the language."""

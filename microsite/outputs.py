@@ -28,8 +28,13 @@ def relative_url(from_output: str, to_output: str) -> str:
 
     Both are normalised paths inside the site (no '.', '..' or leading '/'), which is what every
     output name is; this is posixpath.relpath without its calls to the file system."""
+    return relative_from_folder(posixpath.dirname(from_output), to_output)
+
+
+def relative_from_folder(start: str, to_output: str) -> str:
+    """`relative_url` from any page of folder `start` ('' at the root, 'es/companies')."""
     target, _, fragment = to_output.partition("#")
-    url = _relative(posixpath.dirname(from_output), target) if target else ""
+    url = _relative(start, target) if target else ""
     return f"{url}#{fragment}" if fragment else url
 
 

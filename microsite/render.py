@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import io
 import os
+import posixpath
+import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 from itertools import islice
 from pathlib import Path
 from typing import Sequence
@@ -18,12 +21,14 @@ from markupsafe import Markup
 
 from .citemarks import PageCitations
 from .confine import confined
+from .escaping import PlainEscapes
+from .fragments import FragmentCache, FragmentExtension
 from .errors import ContentErrors, Location, Problem, Problems
 from .graph import Graph, neighbourhood, relation_graph, render_svg
 from .markdown import fill
 from .messages import SEARCH_MESSAGES, Messages, engine_table, language_name, sort_key
 from .model import Cite, Entity, Event, Figure, Page
-from .outputs import LANGUAGE_SCRIPTS, SEARCH_INDEX, DATA, in_every_language, in_language, language_prefix, split_language, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_url
+from .outputs import LANGUAGE_SCRIPTS, SEARCH_INDEX, DATA, in_every_language, language_prefix, split_language, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_from_folder, SHARED
 from .resolve import Site
 
 
@@ -55,7 +60,7 @@ class FigureGroup:
     def disputed(self) -> bool:
         return len({figure.value for figure, _ in self.rows}) > 1
 
-    @property
+    @cached_property
     def anchor(self) -> str:
         return figure_anchor(self.rows[0][0].label_of_original or self.label)  # the same in every language
 
@@ -95,10 +100,12 @@ class Dated:
     anchor: str  # where on its page, or ""
 
 
+_NOT_A_WORD = re.compile(r"[\W_]+")  # what is not a letter or a digit (str.isalnum), one or more
+
+
 def anchor_words(text: str) -> str:
     """A readable fragment for an address: 'Federal data authorizations' -> 'federal-data-authorizations'."""
-    words = "".join(c if c.isalnum() else " " for c in text.lower()).split()
-    return "-".join(words)[:60].strip("-") or "x"
+    return "-".join(w for w in _NOT_A_WORD.split(text.lower()) if w)[:60].strip("-") or "x"
 
 
 def figure_anchor(label: str) -> str:
@@ -114,6 +121,27 @@ def event_anchors(events: Sequence[Event]) -> list[str]:
         seen[event.date] = seen.get(event.date, 0) + 1
         anchors.append(f"event-{event.date}" + (f"-{seen[event.date]}" if seen[event.date] > 1 else ""))
     return anchors
+
+
+@dataclass(frozen=True)
+class Links:
+    """`url(target)` in a template: the link to an output of the page's language, or to a shared
+    file (assets, downloads; `shared=True`: a target already where it is, in another language).
+    Relative from the page's `folder`; on the 404 page, which a host serves at any depth, from
+    the site's folder on its host (`absolute`: `/repo/`), so they never leave the host that
+    served the page. Equal for every page of a folder: a fragment keyed by it (`fragments.py`)
+    is made once per folder."""
+
+    prefix: str  # the page's language folder ('es/'), '' for the first language
+    folder: str  # the page's own folder, its language's included ('es/companies')
+    absolute: str | None = None
+
+    def __call__(self, target: str, shared: bool = False) -> str:
+        if not shared and self.prefix and not target.startswith(SHARED):
+            target = self.prefix + target
+        if self.absolute is not None:
+            return self.absolute + target
+        return relative_from_folder(self.folder, target)
 
 
 class ConfinedLoader(FileSystemLoader):
@@ -142,7 +170,9 @@ def make_environment(templates: Sequence[Path], preview: bool = False) -> Enviro
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # a build reads each template once: no stat per page and per include
+        extensions=[FragmentExtension],  # `{% fragment %}`: parts made once for many pages
     )
+    env.code_generator_class = PlainEscapes  # `{{ value }}` escaped without a Markup per value
     use_language(env, Messages("en", engine_table("en")))  # until a renderer sets the site's language
     env.globals["preview"] = preview
     return env
@@ -243,10 +273,13 @@ class PageRenderer:
                 for p in site.content.pages_in_order()
             ]
         )
-        self.claim = Markup(env.get_template("_claim_link.html").render(t=self.t)).strip()
+        self.nav_outputs = frozenset(item.output for item in self.nav)
+        self.claim_link = Markup(env.get_template("_claim_link.html").render(t=self.t))  # as the templates show it
+        self.claim = self.claim_link.strip()  # and the narratives
         self.by_output = {d.output: d for d in site.documents() if d.output != HOME}
         self.kind_indexes = {kind_index(k.id): k.id for k in self.config.kinds}
         self.previews: dict[tuple[str, str], Markup] = {}
+        self.fragments = FragmentCache()  # this language's, for every page it renders
 
     @property
     def graph(self) -> Graph:
@@ -285,6 +318,7 @@ class PageRenderer:
         pieces = self.env.get_template(template).generate(
             site=self.config,
             nav=self.nav,
+            nav_current=output if output in self.nav_outputs else "",  # a key of the navigation's fragment
             output=output,
             url=url,
             root=url(HOME).removesuffix(HOME),  # the root of this language's pages, from this page
@@ -309,6 +343,8 @@ class PageRenderer:
             # A translation whose original changed since: the page says so and links to the original.
             stale_original=url(output, shared=True) if output in self.stale else "",
             language_names=self.language_names,
+            claim_link=self.claim_link,  # `_claim_link.html`, rendered once
+            fragments=self.fragments,
             **context,
         )
         # Encoded a few thousand pieces at a time, not joined whole then encoded: the timeline of
@@ -318,18 +354,11 @@ class PageRenderer:
             out.write("".join(batch).encode("utf-8"))
         return out.getvalue()
 
-    def _url_maker(self, output: str):
-        """Links from `output` (in this renderer's language) to an output of the same language, or
-        to a shared file (assets, downloads): relative, except on the 404 page, which a host
-        serves at any depth: there they start from the site's folder on its host
-        (`/repo/assets/style.css`), the path of base_url, so they never leave the host that
-        served the page. `shared=True`: the target is already where it is (another language)."""
-        prefix = self.prefix
+    def _url_maker(self, output: str) -> Links:
+        """Links from `output` (in this renderer's language): `Links`."""
         if output == NOT_FOUND:
-            folder = urlsplit(self.config.base_url).path
-            return lambda target, shared=False: folder + (target if shared else in_language(prefix, target))
-        here = prefix + output
-        return lambda target, shared=False: relative_url(here, target if shared else in_language(prefix, target))
+            return Links(self.prefix, "", urlsplit(self.config.base_url).path)
+        return Links(self.prefix, posixpath.dirname(self.prefix + output))
 
     def _markdown(self, origin: str, citations: PageCitations, which: dict, output: str | None = None) -> Markup:
         """Place the text written for page `origin` on page `output` (by default the same)."""
