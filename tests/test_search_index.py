@@ -9,16 +9,16 @@ from hypothesis import strategies as st
 from lunr import lunr
 
 from microsite.build import Project, check
-from microsite.lunr_index import TermCounter, index_pieces
+from microsite.lunr_index import Field, TermCounter, index_pieces
 from microsite.search import FIELDS, search_documents, search_index
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def by_lunr_py(documents: list[tuple[str, tuple[str, str]]]) -> dict:
-    fields = [{"field_name": f.name, "boost": f.boost} for f in FIELDS]
-    docs = [{"ref": ref, "title": title, "text": text} for ref, (title, text) in documents]
-    return lunr(ref="ref", fields=fields, documents=docs).serialize()
+def by_lunr_py(documents: list[tuple[str, tuple[str, str]]], fields=FIELDS) -> dict:
+    names = [f.name for f in fields]
+    docs = [{"ref": ref, **dict(zip(names, texts))} for ref, texts in documents]
+    return lunr(ref="ref", fields=[{"field_name": f.name, "boost": f.boost} for f in fields], documents=docs).serialize()
 
 
 def index_json(fields, documents, counter: TermCounter) -> str:
@@ -78,3 +78,18 @@ def test_a_counter_forgets_texts_no_longer_on_the_site():
     index_json(FIELDS, [("a.html", ("Amazon", "new words"))], counter)
     counter.forget_unused()
     assert set(counter.texts) == {"Amazon", "new words"}
+
+
+def test_refs_with_control_characters_and_digits_index_as_in_lunr_py():
+    # Each score is written with a control character after it, then rewritten: a ref holds none.
+    documents = [("a00;10;]\x0100\x01;10\x01.html", ("Amazon", "cloud 10 cloud")), ("b\x01.html", ("Palantir", "cloud"))]
+    assert index_json(FIELDS, documents, TermCounter()) == as_json(by_lunr_py(documents))
+
+
+def test_scores_too_large_for_fixed_decimals_are_written_as_lunr_py_writes_them():
+    fields = (Field("title", boost=10**17), Field("text"))
+    documents = [("a.html", ("Amazon Amazon", "cloud")), ("b.html", ("Palantir", "cloud hosting"))]
+    ours = index_json(fields, documents, TermCounter())
+    assert "e+" in ours
+    assert ours == as_json(by_lunr_py(documents, fields))
+
