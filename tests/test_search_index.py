@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lunr import lunr
 
 from microsite.build import Project, check
 from microsite.lunr_index import Field, TermCounter, index_pieces
-from microsite.search import FIELDS, search_documents, search_index
+from microsite.search import FIELDS, OTHER_SPACES, _join, search_documents, search_index
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -93,3 +94,16 @@ def test_scores_too_large_for_fixed_decimals_are_written_as_lunr_py_writes_them(
     assert "e+" in ours
     assert ours == as_json(by_lunr_py(documents, fields))
 
+
+def test_every_white_space_character_but_the_space_is_known():
+    assert OTHER_SPACES == [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() and c != " "]
+
+
+spaced = st.text(alphabet=st.one_of(st.sampled_from(["a", "é", "—", " "]), st.sampled_from(OTHER_SPACES)), max_size=12)
+
+
+@given(st.lists(spaced, max_size=4))
+@example(["a  b"])
+@example([" a", "b "])
+def test_texts_are_joined_as_split_and_join_would(parts):
+    assert _join(*parts) == " ".join(" ".join(p.split()) for p in parts if p and p.strip())
