@@ -217,11 +217,17 @@ def _inverted_index(names: list[str], counted: Counted, number: dict[str, int]) 
         for documents, terms in zip(having, per_field):
             deque(map(list.append, map(documents.__getitem__, terms.terms), repeat(entry)), maxlen=0)
     posting = _posting_format(names).format
-    terms = sorted(number)
-    for start in range(0, len(terms), 1000):  # pieces of a thousand terms: fewer, not too large
-        yield ("," if start else "") + ",".join([
-            posting(encode_basestring_ascii(term), number[term], *[",".join(documents[term]) for documents in having])
-            for term in terms[start:start + 1000]])
+    piece: list[str] = []
+    size = 0
+    comma = ""
+    for term in sorted(number):
+        piece.append(posting(encode_basestring_ascii(term), number[term], *[",".join(documents[term]) for documents in having]))
+        size += len(piece[-1])
+        if size > 100_000:  # pieces of 100 kB or so: fewer than one a term, none as large as the index
+            yield comma + ",".join(piece)
+            piece, size, comma = [], 0, ","
+    if piece:
+        yield comma + ",".join(piece)
 
 
 def _posting_format(names: list[str]) -> str:

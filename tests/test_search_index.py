@@ -5,6 +5,7 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lunr import lunr
@@ -107,3 +108,11 @@ spaced = st.text(alphabet=st.one_of(st.sampled_from(["a", "é", "—", " "]), st
 @example([" a", "b "])
 def test_texts_are_joined_as_split_and_join_would(parts):
     assert _join(*parts) == " ".join(" ".join(p.split()) for p in parts if p and p.strip())
+
+
+@pytest.mark.parametrize("documents", [1500, 2500])
+def test_an_inverted_index_written_in_several_pieces_is_the_one_lunr_py_builds(documents):
+    # Postings of about 55 characters, then one of 17 per document: a piece ends at the last
+    # term (1500 documents), or before it (2500).
+    texts = [(f"d{i:04}.html", (f"t{i:04}", f"w{i:04} zzz")) for i in range(documents)]
+    assert index_json(FIELDS, texts, TermCounter()) == as_json(by_lunr_py(texts))
