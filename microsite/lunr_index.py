@@ -14,8 +14,11 @@ import hashlib
 import json
 import math
 import re
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass
+from itertools import chain, repeat
+from json.encoder import encode_basestring_ascii
+from operator import itemgetter
 from typing import Iterator, Sequence
 
 from lunr import __TARGET_JS_VERSION__, get_default_builder
@@ -131,60 +134,116 @@ def index_pieces(fields: Sequence[Field], counted: Counted, counter: TermCounter
     `json.dumps(lunr(...).serialize(), sort_keys=True, separators=(",", ":"))` gives, in pieces
     made as they are written: as one structure of dicts and lists for json to walk, the index of
     10,000 pages took 165 MB and most of a second more; as one string copied into the script
-    around it, three times its 29 MB."""
+    around it, three times its 29 MB.
+
+    An edit changes every document's scores (each depends on every document's length and every
+    term's document count), so every vector is scored again: each loop over a document's terms is
+    one of C's (`map`, `sorted`, `%` on a format string) but the score's arithmetic."""
     names = [f.name for f in fields]
-    number: dict[str, int] = {}  # term -> its index, in order of first use
-    having: dict[str, list[list[str]]] = {}  # term -> for each field, the documents using it
-    for ref, per_field in counted:
-        for i, terms in enumerate(per_field):
-            for term in terms.terms:
-                refs = having.get(term)
-                if refs is None:
-                    number[term] = len(number)
-                    refs = having[term] = [[] for _ in names]
-                refs[i].append(ref)
+    # A term's number is its place in order of first use; its document count, lunr's, counts a
+    # document once per field using it. A Counter keeps its keys in order of first use.
+    used = Counter(chain.from_iterable(terms.terms for _, per_field in counted for terms in per_field))
+    number = dict(zip(used, range(len(used))))
     count = len(counted)
+    idf = {term: _idf(n, count) for term, n in used.items()}
     average = [sum(c[1][i].length for c in counted) / count if count else 0 for i in range(len(names))]
-    idf: dict[str, float] = {}
+    # No score exceeds its term's idf times (K1 + 1) times the boost; "%.3f" writes a score as
+    # repr does below 1e16, where repr turns to an exponent.
+    highest = max(idf.values(), default=0.0) * (K1 + 1) * max((abs(f.boost) for f in fields), default=1)
+    vector = _vector if highest < 1e15 else _exact_vector
     # The keys of lunr's serialised index, in sorted order: fieldVectors, fields, invertedIndex,
     # pipeline, version.
     yield '{"fieldVectors":['
-    comma = ""
-    for ref, per_field in counted:
-        for i, (field, terms) in enumerate(zip(fields, per_field)):
-            elements = []
-            # A field whose average length is 0 has no terms, so no score divides by it.
-            norm = K1 * (1 - B + B * (terms.length / average[i])) if terms.terms else 0.0
-            for term, tf in zip(terms.terms, terms.counts):
-                weight = idf.get(term)
-                if weight is None:
-                    weight = idf[term] = _idf(sum(len(refs) for refs in having[term]), count)
-                score = weight * ((K1 + 1) * tf) / (norm + tf)
-                score *= field.boost
-                elements.append((number[term], round(score, 3)))
-            elements.sort()  # lunr's Vector keeps its elements in order of term index
-            yield comma + _json([f"{field.name}/{ref}", [x for pair in elements for x in pair]])
-            comma = ","
+    for start in range(0, count, 100):  # a hundred documents a piece: fewer pieces, not too large
+        yield ("," if start else "") + _as_repr(",".join([
+            f'["{_escaped(f"{field.name}/{ref}")}",[{vector(terms, mean, field.boost, number, idf)}]]'
+            for ref, per_field in counted[start:start + 100]
+            for field, terms, mean in zip(fields, per_field, average)]))
     yield f'],"fields":{_json(names)},"invertedIndex":['
-    quoted = {ref: _json(ref) for ref, _ in counted}  # each ref is written once per term using it
-    comma = ""
-    for term in sorted(having):
-        yield f"{comma}[{_json(term)},{_posting(number[term], names, having[term], quoted)}]"
-        comma = ","
+    yield from _inverted_index(names, counted, number)
     yield f'],"pipeline":{_json(counter.search_pipeline.serialize())},"version":{_json(__TARGET_JS_VERSION__)}}}'
 
 
-def _posting(index: int, names: list[str], refs: list[list[str]], quoted: dict[str, str]) -> str:
-    """lunr's posting of a term: {"_index": n, field: {ref: {}, ...}, ...}."""
-    parts = {"_index": str(index)}
-    for name, documents in zip(names, refs):
-        parts[name] = "{" + ",".join(f"{quoted[ref]}:{{}}" for ref in sorted(documents)) + "}"
-    return _object(parts)
+END = "\x01"  # ends each score `_vector` writes: json writes a control character escaped, never as it is
 
 
-def _object(parts: dict[str, str]) -> str:
-    """A JSON object of values already written, its keys sorted as json's sort_keys sorts them."""
-    return "{" + ",".join(f"{_json(key)}:{parts[key]}" for key in sorted(parts)) + "}"
+def _vector(terms: FieldTerms, mean: float, boost: int, number: dict[str, int], idf: dict[str, float]) -> str:
+    """A field's BM25 scores as lunr's Vector writes them: term number, score, ..., in order of
+    term number, each score as lunr.py computes it (the same operations in the same order), each
+    written "%.3f" and followed by END, for `_as_repr` to write as json does."""
+    if not terms.terms:  # a field whose average length is 0 has no terms, so no score divides by it
+        return ""
+    norm = K1 * (1 - B + B * (terms.length / mean))
+    k1_plus_1 = K1 + 1
+    scores = dict(zip(map(number.__getitem__, terms.terms),
+                      [weight * (k1_plus_1 * tf) / (norm + tf) * boost
+                       for weight, tf in zip(map(idf.__getitem__, terms.terms), terms.counts)]))
+    numbers = sorted(scores)
+    pairs: list = [0] * (2 * len(numbers))
+    pairs[::2] = numbers
+    pairs[1::2] = map(scores.__getitem__, numbers)
+    return ("%d,%.3f" + END) * len(numbers) % tuple(pairs)
+
+
+def _exact_vector(terms: FieldTerms, mean: float, boost: int, number: dict[str, int], idf: dict[str, float]) -> str:
+    """`_vector` with each score rounded and written as json does, one by one: for scores
+    too large for "%.3f"."""
+    if not terms.terms:
+        return ""
+    norm = K1 * (1 - B + B * (terms.length / mean))
+    pairs = sorted((number[term], round(idf[term] * ((K1 + 1) * tf) / (norm + tf) * boost, 3))
+                   for term, tf in zip(terms.terms, terms.counts))
+    return ",".join(f"{n},{_json(score)}" for n, score in pairs)
+
+
+def _as_repr(vectors: str) -> str:
+    """Scores written "%.3f" + END as json writes `round(score, 3)`: the same digits (both are
+    Python's correctly rounded conversion to 3 decimals) without the trailing zeros. One `%` for
+    a vector and a dozen `replace` for a hundred documents cost a third of `round` and `repr` for
+    each score. END marks where a score ends, as a term number's "10," keeps its zero."""
+    vectors = vectors.replace("00" + END, END)  # 1.500 -> 1.5, 2.000 -> 2.0
+    for digit in "123456789":
+        vectors = vectors.replace(f"{digit}0{END}", digit + END)  # 1.250 -> 1.25
+    return vectors.replace(END + "]", "]").replace(END, ",")
+
+
+def _inverted_index(names: list[str], counted: Counted, number: dict[str, int]) -> Iterator[str]:
+    """lunr's inverted index: each term, in sorted order, with its posting
+    {"_index": n, field: {ref: {}, ...}, ...}, keys and refs sorted."""
+    # Each field's documents by term, gathered in order of ref, so each list comes out sorted.
+    having: list[dict[str, list[str]]] = [{term: [] for term in number} for _ in names]
+    for ref, per_field in sorted(counted, key=itemgetter(0)):
+        entry = f"{encode_basestring_ascii(ref)}:{{}}"
+        for documents, terms in zip(having, per_field):
+            deque(map(list.append, map(documents.__getitem__, terms.terms), repeat(entry)), maxlen=0)
+    posting = _posting_format(names).format
+    piece: list[str] = []
+    size = 0
+    comma = ""
+    for term in sorted(number):
+        piece.append(posting(encode_basestring_ascii(term), number[term], *[",".join(documents[term]) for documents in having]))
+        size += len(piece[-1])
+        if size > 100_000:  # pieces of 100 kB or so: fewer than one a term, none as large as the index
+            yield comma + ",".join(piece)
+            piece, size, comma = [], 0, ","
+    if piece:
+        yield comma + ",".join(piece)
+
+
+def _posting_format(names: list[str]) -> str:
+    """A term and its posting as a format: {0} the term's JSON, {1} its number, {2}... each
+    field's documents, the keys in json's sort_keys order."""
+    slots = {"_index": "{1}", **{name: "{%d}" % (i + 2) for i, name in enumerate(names)}}
+    keys = sorted(slots)
+    literal = [_json(key).replace("{", "{{").replace("}", "}}") for key in keys]
+    body = ",".join(f"{quoted}:{slots[key]}" if key == "_index" else f"{quoted}:{{{{{slots[key]}}}}}"
+                    for key, quoted in zip(keys, literal))
+    return f"[{{0}},{{{{{body}}}}}]"
+
+
+def _escaped(text: str) -> str:
+    """A string's JSON, as json.dumps writes it (ASCII only), without its quotes."""
+    return encode_basestring_ascii(text)[1:-1]
 
 
 def _json(value) -> str:

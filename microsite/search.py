@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -129,4 +130,18 @@ def _words(placed: Placed | None) -> str:
 
 
 def _join(*parts: str) -> str:
-    return " ".join(" ".join(p.split()) for p in parts if p and p.strip())
+    """The parts' words, each run of white space one space: as split() and join, but a part
+    already so (a narrative's words are) is taken as it is, at a tenth of their cost."""
+    return " ".join([p if _spaced(p) else " ".join(p.split()) for p in parts if p and not p.isspace()])
+
+
+# Every white space character but the space. All are below U+3001: tests/test_search_index.py
+# checks it against the Unicode of the Python running the tests.
+OTHER_SPACES = [c for c in map(chr, range(0x3001)) if c.isspace() and c != " "]
+TWO_SPACES = re.compile("  ")  # a regular expression finds them three times as fast as `in`
+
+
+def _spaced(text: str) -> bool:
+    """Whether a text with words is as " ".join(text.split()) would make it."""
+    return (text[0] != " " and text[-1] != " " and not any(map(text.__contains__, OTHER_SPACES))
+            and TWO_SPACES.search(text) is None)

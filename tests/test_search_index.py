@@ -2,23 +2,25 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lunr import lunr
 
 from microsite.build import Project, check
-from microsite.lunr_index import TermCounter, index_pieces
-from microsite.search import FIELDS, search_documents, search_index
+from microsite.lunr_index import Field, TermCounter, index_pieces
+from microsite.search import FIELDS, OTHER_SPACES, _join, search_documents, search_index
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def by_lunr_py(documents: list[tuple[str, tuple[str, str]]]) -> dict:
-    fields = [{"field_name": f.name, "boost": f.boost} for f in FIELDS]
-    docs = [{"ref": ref, "title": title, "text": text} for ref, (title, text) in documents]
-    return lunr(ref="ref", fields=fields, documents=docs).serialize()
+def by_lunr_py(documents: list[tuple[str, tuple[str, str]]], fields=FIELDS) -> dict:
+    names = [f.name for f in fields]
+    docs = [{"ref": ref, **dict(zip(names, texts))} for ref, texts in documents]
+    return lunr(ref="ref", fields=[{"field_name": f.name, "boost": f.boost} for f in fields], documents=docs).serialize()
 
 
 def index_json(fields, documents, counter: TermCounter) -> str:
@@ -78,3 +80,39 @@ def test_a_counter_forgets_texts_no_longer_on_the_site():
     index_json(FIELDS, [("a.html", ("Amazon", "new words"))], counter)
     counter.forget_unused()
     assert set(counter.texts) == {"Amazon", "new words"}
+
+
+def test_refs_with_control_characters_and_digits_index_as_in_lunr_py():
+    # Each score is written with a control character after it, then rewritten: a ref holds none.
+    documents = [("a00;10;]\x0100\x01;10\x01.html", ("Amazon", "cloud 10 cloud")), ("b\x01.html", ("Palantir", "cloud"))]
+    assert index_json(FIELDS, documents, TermCounter()) == as_json(by_lunr_py(documents))
+
+
+def test_scores_too_large_for_fixed_decimals_are_written_as_lunr_py_writes_them():
+    fields = (Field("title", boost=10**17), Field("text"))
+    documents = [("a.html", ("Amazon Amazon", "cloud")), ("b.html", ("Palantir", "cloud hosting"))]
+    ours = index_json(fields, documents, TermCounter())
+    assert "e+" in ours
+    assert ours == as_json(by_lunr_py(documents, fields))
+
+
+def test_every_white_space_character_but_the_space_is_known():
+    assert OTHER_SPACES == [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() and c != " "]
+
+
+spaced = st.text(alphabet=st.one_of(st.sampled_from(["a", "é", "—", " "]), st.sampled_from(OTHER_SPACES)), max_size=12)
+
+
+@given(st.lists(spaced, max_size=4))
+@example(["a  b"])
+@example([" a", "b "])
+def test_texts_are_joined_as_split_and_join_would(parts):
+    assert _join(*parts) == " ".join(" ".join(p.split()) for p in parts if p and p.strip())
+
+
+@pytest.mark.parametrize("documents", [1500, 2500])
+def test_an_inverted_index_written_in_several_pieces_is_the_one_lunr_py_builds(documents):
+    # Postings of about 55 characters, then one of 17 per document: a piece ends at the last
+    # term (1500 documents), or before it (2500).
+    texts = [(f"d{i:04}.html", (f"t{i:04}", f"w{i:04} zzz")) for i in range(documents)]
+    assert index_json(FIELDS, texts, TermCounter()) == as_json(by_lunr_py(texts))
