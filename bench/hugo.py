@@ -5,6 +5,9 @@ one page per entity with its name, summary, figures, related links (both directi
 relation, as the project shows them) and narrative; a list per kind; the home page, the sitemap
 and the RSS feeds Hugo makes by default. Citations (`[@source]`) are left as text: Hugo has no
 equivalent, and the project's citation work (numbered notes, source pages) is beyond it here.
+Every page is made in each of site.yaml's `languages`, the first at the root and the others
+under `/LANG/` (Hugo's multilingual mode, a content folder per language), as the project makes
+them: a page not translated yet is published with its original text.
 
     python bench/hugo.py /dev/shm/microsite-bench/project-10000 /dev/shm/hugo-10000
     hugo --source /dev/shm/hugo-10000 --destination /dev/shm/hugo-10000-public
@@ -27,8 +30,8 @@ _dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 CONFIG = """\
 baseURL = "https://example.org/"
 title = "{title}"
-languageCode = "en"
 uglyURLs = true
+defaultContentLanguage = "{first}"
 disableKinds = ["taxonomy", "term"]
 [markup.goldmark.renderer]
 unsafe = false
@@ -61,7 +64,9 @@ def convert(project: Path, out: Path) -> Path:
     """Write the Hugo site for `project` into `out` (replaced if it exists); returns `out`."""
     if out.exists():
         shutil.rmtree(out)
-    config = _first_language(yaml.load((project / "content" / "site.yaml").read_text(encoding="utf-8"), Loader=_loader))
+    settings = yaml.load((project / "content" / "site.yaml").read_text(encoding="utf-8"), Loader=_loader)
+    languages = settings.get("languages") or ["en"]
+    config = _first_language(settings)
     kinds, relations = config["kinds"], config["relations"]
     entities: dict[tuple[str, str], tuple[dict, str]] = {}
     for kind in kinds:
@@ -77,17 +82,21 @@ def convert(project: Path, out: Path) -> Path:
                 target = (spec["to"], link["id"])
                 related[(kind, slug)].append({"page": f"/{target[0]}/{target[1]}", "label": spec["label"], "role": link["role"]})
                 related[target].append({"page": f"/{kind}/{slug}", "label": spec["inverse"], "role": link["role"]})
-    content = out / "content"
-    for kind, spec in kinds.items():
-        (content / kind).mkdir(parents=True)
-        (content / kind / "_index.md").write_text(f"---\ntitle: {spec['plural']}\n---\n{spec.get('intro', '')}\n", encoding="utf-8")
-    for (kind, slug), (front, body) in entities.items():
-        page = {"title": front["name"], "summary": front["summary"], "figures": front.get("figures", []), "related": related[(kind, slug)]}
-        text = "---\n" + yaml.dump(page, Dumper=_dumper, sort_keys=False, width=1000) + "---\n" + _LINK.sub(r"](../\1/\2.html)", body)
-        (content / kind / f"{slug}.md").write_text(text, encoding="utf-8")
+    for language in languages:
+        content = out / "content" / language
+        for kind, spec in kinds.items():
+            (content / kind).mkdir(parents=True)
+            (content / kind / "_index.md").write_text(f"---\ntitle: {spec['plural']}\n---\n{spec.get('intro', '')}\n", encoding="utf-8")
+        for (kind, slug), (front, body) in entities.items():
+            page = {"title": front["name"], "summary": front["summary"], "figures": front.get("figures", []), "related": related[(kind, slug)]}
+            text = "---\n" + yaml.dump(page, Dumper=_dumper, sort_keys=False, width=1000) + "---\n" + _LINK.sub(r"](../\1/\2.html)", body)
+            (content / kind / f"{slug}.md").write_text(text, encoding="utf-8")
     layouts = out / "layouts" / "_default"
     layouts.mkdir(parents=True)
-    (out / "config.toml").write_text(CONFIG.format(title=config["title"].replace('"', "'")), encoding="utf-8")
+    settings_text = CONFIG.format(title=config["title"].replace('"', "'"), first=languages[0])
+    for weight, language in enumerate(languages, 1):
+        settings_text += f'[languages.{language}]\ncontentDir = "content/{language}"\nlanguageCode = "{language}"\nweight = {weight}\n'
+    (out / "config.toml").write_text(settings_text, encoding="utf-8")
     for name, text in (("baseof", BASEOF), ("single", SINGLE), ("list", LIST)):
         (layouts / f"{name}.html").write_text(text, encoding="utf-8")
     (out / "layouts" / "index.html").write_text(HOME, encoding="utf-8")
@@ -96,7 +105,7 @@ def convert(project: Path, out: Path) -> Path:
 
 def _first_language(value):
     """site.yaml with each text given by language (`{en: ..., es: ...}`) reduced to its first
-    language's: the Hugo site is built in one language."""
+    language's: the titles and lists' names, the same in every language of the Hugo site."""
     if isinstance(value, dict):
         languages = value.get("languages")
         if isinstance(languages, list) and languages:
