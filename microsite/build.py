@@ -23,19 +23,19 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from .cache import PreparedCache, engine_digest, read_sealed_pickle, write_sealed_pickle
-from .config import load_config
+from .incremental.cache import PreparedCache, engine_digest, read_sealed_pickle, write_sealed_pickle
+from .content.config import load_config
 from .confine import confined, files_inside, outside, overlay
 from .errors import ContentErrors, Location, Problem, Problems
 from .guard import check_offline, check_output, exclusive
 from .libc import give_back_freed_memory
-from .load import IMAGES_FOLDER, ContentFile, assemble, content_files
-from .lunr_index import TermCounter
+from .content.load import IMAGES_FOLDER, ContentFile, assemble, content_files
+from .outputs.lunr_index import TermCounter
 from .model import SiteConfig
-from .outputs import DATA, in_every_language
-from .prepare import Prepared, digest, prepare, unreadable
-from .stamps import FileDigests
-from .translations import translation_files
+from .addresses import DATA, in_every_language
+from .content.prepare import Prepared, digest, prepare, unreadable
+from .incremental.stamps import FileDigests
+from .content.translations import translation_files
 from .write import STAMP, STAMP_TEXT, FileStat, stat_of, tree_stats, update_in_place, update_site, write_file, writing
 
 # What only a build with something to make uses (Jinja, Pillow, SQLite, lunr, the worker pool) is
@@ -43,11 +43,11 @@ from .write import STAMP, STAMP_TEXT, FileStat, stat_of, tree_stats, update_in_p
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from .cards import Card, CardSet
-    from .graph import Graph
-    from .parallel import Helpers
-    from .render import PageRenderer
-    from .resolve import LinkTargets, Site
+    from .outputs.cards import Card, CardSet
+    from .render.graph import Graph
+    from .incremental.parallel import Helpers
+    from .render.pages import PageRenderer
+    from .resolve.site import LinkTargets, Site
 
 # A page past this many bytes (a site-wide listing of a large site) hands back what it took once written.
 LARGE_PAGE = 1 << 20
@@ -145,7 +145,7 @@ class BuildState:
     def environment(self, templates: tuple[Path, ...], preview: bool, templates_digest: str) -> Environment:
         """The Jinja environment, templates compiled once while they are unchanged: compiling them
         again was a third of the preview's time per save."""
-        from .render import make_environment  # Jinja: only once something is to be made
+        from .render.pages import make_environment  # Jinja: only once something is to be made
 
         key = (templates, preview, templates_digest)
         if key not in self.environments:
@@ -327,10 +327,10 @@ def _check(
     project: Project, inputs: Inputs, state: BuildState, problems: Problems, workers: int | None,
     helpers: Helpers | None = None, preview: bool = False,
 ) -> tuple[Checked, Images]:
-    from .images import asset_image_outputs, image_outputs  # Pillow: see the imports above
-    from .render import template_problems
-    from .resolve import resolve
-    from .translations import with_translations
+    from .outputs.images import asset_image_outputs, image_outputs  # Pillow: see the imports above
+    from .render.pages import template_problems
+    from .resolve.site import resolve
+    from .content.translations import with_translations
 
     if state.templates_checked != inputs.templates:
         found = template_problems(state.environment(project.templates, preview, inputs.templates))
@@ -356,7 +356,7 @@ def prepare_files(
 ) -> list[Prepared]:
     """Each file prepared, from the cache when its content was seen before, else on every core
     (by the `helpers` when there are, with this process)."""
-    from .parallel import map_beside, map_chunks  # multiprocessing: see the imports above
+    from .incremental.parallel import map_beside, map_chunks  # multiprocessing: see the imports above
 
     found: dict[str, Prepared] = {}
     missing = []
@@ -418,8 +418,8 @@ def build(
         result = _build(project, out, preview, state, workers)
         if not offline:
             return result
-        from .datasets import site_slug  # the offline copy is asked for now and then
-        from .offline import offline_zip
+        from .outputs.datasets import site_slug  # the offline copy is asked for now and then
+        from .outputs.offline import offline_zip
 
         folder = site_slug(result.title)
         written = result.out.parent / f"{folder}.zip"
@@ -487,7 +487,7 @@ def _build(
             previous.warnings, target, phases=tuple(clock.phases), title=inputs.config.title,
             quotations=previous.quotations,
         )
-    from .parallel import early_helpers  # multiprocessing: see the imports above
+    from .incremental.parallel import early_helpers  # multiprocessing: see the imports above
 
     # The preview keeps its last build in memory: any worker forked from it shares that anyway.
     with early_helpers(1 if state.in_place else workers, len(inputs.files)) as helpers:
@@ -499,12 +499,12 @@ def _build_changed(
     target: Path, problems: Problems, inputs: Inputs, previous: Manifest, current: dict[str, FileStat],
 ) -> BuildResult:
     """The build once some input has changed: load, resolve, render and write what changed."""
-    from .cards import card_path, site_cards  # see the imports above
-    from .deps import fingerprints, inputs_of_pages, keys_of, readers
-    from .feeds import FEED
-    from .graph import relation_graph
-    from .render import PageRenderer, page_labels, page_outputs
-    from .translations import translation_fingerprints
+    from .outputs.cards import card_path, site_cards  # see the imports above
+    from .incremental.deps import fingerprints, inputs_of_pages, keys_of, readers
+    from .outputs.feeds import FEED
+    from .render.graph import relation_graph
+    from .render.pages import PageRenderer, page_labels, page_outputs
+    from .content.translations import translation_fingerprints
 
     checked, images = _check(project, inputs, state, problems, workers, helpers, preview)
     site = checked.site
@@ -652,7 +652,7 @@ class Rest:
 
     def __call__(self) -> None:
         """All of it, waiting for the child here (the preview waits from its event loop)."""
-        from .parallel import in_child  # see the imports above
+        from .incremental.parallel import in_child  # see the imports above
 
         changed = in_child(self.make, self.wanted)
         if changed is not None:
@@ -689,9 +689,9 @@ def preview_rest(state: BuildState, snapshot: Snapshot) -> Rest:
 
 def _made_later(site: Site) -> list[str]:
     """What is made after the pages: outputs no other page reads."""
-    from .datasets import dataset_names  # see the imports above
-    from .feeds import SITEMAP
-    from .search import index_names
+    from .outputs.datasets import dataset_names  # see the imports above
+    from .outputs.feeds import SITEMAP
+    from .outputs.search import index_names
 
     return [*index_names(site), SITEMAP, *dataset_names(site), *data_pages(site)]
 
@@ -716,11 +716,11 @@ def _late_outputs(
     more in the process the render workers are forked from (10,000 entities), and held together
     after it, the build's highest point. `counter`: the preview's search terms, kept between saves;
     `kept`: the cache folder where a build keeps the parts of these instead (search terms, sitemap)."""
-    from .datasets import dataset_outputs, downloads  # SQLite, csv, lunr: see the imports above
-    from .deps import page_keys
-    from .feeds import SITEMAP, sitemap
-    from .render import PageRenderer, data_examples
-    from .search import search_index
+    from .outputs.datasets import dataset_outputs, downloads  # SQLite, csv, lunr: see the imports above
+    from .incremental.deps import page_keys
+    from .outputs.feeds import SITEMAP, sitemap
+    from .render.pages import PageRenderer, data_examples
+    from .outputs.search import search_index
 
     sizes: dict[str, int] = {}
     yield from _keyed(dataset_outputs(site), sizes)
@@ -754,8 +754,8 @@ def _pages_and_cards(
     it was loaded draw the cards: a worker forked to render pages copied each page of the site's
     memory it read, and the two held the site nearly twice (644 MiB at 10,000 entities).
     Without helpers, or with few cards to draw, both are spread over forked workers."""
-    from .cards import draw_cards  # see the imports above
-    from .parallel import enough_for_a_pool, map_beside, retire
+    from .outputs.cards import draw_cards  # see the imports above
+    from .incremental.parallel import enough_for_a_pool, map_beside, retire
 
     if helpers is None or not enough_for_a_pool(len(stale_cards)):
         retire(helpers)  # gone, with their pool's threads, before a pool is forked to render
@@ -771,7 +771,7 @@ def _rendered_here(renderer: PageRenderer, outputs: list[str]) -> Iterator[tuple
     and the memory it took given back: rendered in chunks of 64, the site-wide pages of 10,000
     entities (the timeline 19 MB of HTML, the explorer 15, the map 11, the home page 6) were held
     together, the build's highest point."""
-    from .parallel import SERIAL_CHUNK  # see the imports above
+    from .incremental.parallel import SERIAL_CHUNK  # see the imports above
 
     for n, output in enumerate(outputs, 1):
         data = renderer.render(output)
@@ -783,7 +783,7 @@ def _rendered_here(renderer: PageRenderer, outputs: list[str]) -> Iterator[tuple
 
 
 def _render(renderer: PageRenderer, outputs: list[str], workers: int | None) -> Iterator[tuple[str, bytes]]:
-    from .parallel import map_shared  # see the imports above
+    from .incremental.parallel import map_shared  # see the imports above
 
     def task(chunk: list[str]) -> list[tuple[str, bytes]]:
         return [(output, renderer.render(output)) for output in chunk]
@@ -792,15 +792,15 @@ def _render(renderer: PageRenderer, outputs: list[str], workers: int | None) -> 
 
 
 def _draw(cards: CardSet, stale: list[Card], workers: int | None) -> Iterator[tuple[str, bytes]]:
-    from .cards import draw_cards  # see the imports above
-    from .parallel import map_shared
+    from .outputs.cards import draw_cards  # see the imports above
+    from .incremental.parallel import map_shared
 
     return map_shared(partial(draw_cards, cards), stale, workers)
 
 
 def site_wide_fingerprints(site: Site, preview: bool, templates: str) -> dict[str, str]:
     """Fingerprints of what every page reads besides its own inputs."""
-    from .render import timeline_facts  # see the imports above
+    from .render.pages import timeline_facts  # see the imports above
 
     content = site.content
     return {
@@ -820,8 +820,8 @@ def _site_outputs(project: Project, site: Site, images: Images) -> dict[str, byt
     """Everything besides the pages, their cards and `_late_outputs`, each stage a function of the
     resolved site (made on every build that is not skipped outright; written only where its bytes
     changed): assets, images (decoded by `_check`), feeds, and what GitHub Pages reads."""
-    from .assets import collect_assets  # see the imports above
-    from .feeds import feed_outputs
+    from .outputs.assets import collect_assets  # see the imports above
+    from .outputs.feeds import feed_outputs
 
     outputs = collect_assets(project.assets)
     outputs.update(images.outputs)

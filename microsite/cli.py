@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .build import Project, build, check
-from .config import normal_base_url
+from .content.config import normal_base_url
 from .errors import ContentErrors, Problem, Problems
 from .guard import OutputRefused
 from .write import WriteError
@@ -133,7 +133,7 @@ def _check_external(content) -> bool:
 
 
 def _serve(project: Project, args) -> int:
-    from .serve import PortInUse, serve  # livereload is imported only when previewing
+    from .preview.serve import PortInUse, serve  # livereload is imported only when previewing
 
     try:
         serve(project, args.host, args.port)
@@ -143,7 +143,7 @@ def _serve(project: Project, args) -> int:
 
 
 def _new(project: Project, args) -> int:
-    from .scaffold import ScaffoldError, new_file, new_translation
+    from .content.scaffold import ScaffoldError, new_file, new_translation
 
     try:
         if args.kind == "translation":

@@ -1,7 +1,7 @@
 """The typed records every pass works on. Frozen: passes build new values, never mutate.
 
 The kinds made once per value (citations, figures, links, and `errors.Location`, the texts and
-places of `markdown.py` and `resolve.py`) have slots: without, each object unpickled from a
+places of `render/markdown.py` and `resolve/site.py`) have slots: without, each object unpickled from a
 helper got a dict of its own, 40 MiB more for a site of 10,000 entities."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from functools import cached_property
 
 from .errors import Location
 from .messages import Messages, engine_table
-from .outputs import HOME
+from .addresses import HOME
 from .pickling import by_fields
 
 

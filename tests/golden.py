@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from microsite.build import build
-from microsite.outputs import SEARCH_INDEX
+from microsite.addresses import SEARCH_INDEX
 from tests.conftest import make_project
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "mini"

@@ -10,11 +10,11 @@ from collections import Counter
 from functools import lru_cache
 
 from microsite.build import Project, check
-from microsite.config import load_config
-from microsite.datasets import site_slug
+from microsite.content.config import load_config
+from microsite.outputs.datasets import site_slug
 from microsite.errors import Problem, Problems
 from microsite.model import Entity
-from microsite.resolve import Site, document_cites
+from microsite.resolve.site import Site, document_cites
 from tests.conftest import REPO
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from microsite import datasets
+from microsite.outputs import datasets
 from microsite.build import Project
 from tests.conftest import REPO, run, write
 from tests.test_images import project_with_own_assets

@@ -165,11 +165,11 @@ def test_a_real_address_is_no_placeholder(project, capsys, address):
 
 def test_the_preview_is_built_for_its_own_address(project, capsys, monkeypatch):
     """`serve` publishes nowhere but on its port: it warns of no placeholder, unless given one."""
-    import microsite.serve
+    import microsite.preview.serve
     from microsite.build import check
 
     seen = []
-    monkeypatch.setattr(microsite.serve, "serve", lambda project, host, port: seen.append((project, check(project)[1])))
+    monkeypatch.setattr(microsite.preview.serve, "serve", lambda project, host, port: seen.append((project, check(project)[1])))
     text = (project.root / "content/site.yaml").read_text(encoding="utf-8")
     write(project, "content/site.yaml", re.sub(r"(?m)^base_url: .*$", 'base_url: "https://example.com/"', text))
     assert run(project, "serve", "--port", "9123", capsys=capsys)[0] == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from markdown_it import MarkdownIt
 
-from microsite.citations import citations_plugin, parse_group
+from microsite.render.citations import citations_plugin, parse_group
 
 md = MarkdownIt("commonmark", {"html": False}).use(citations_plugin)
 

@@ -1,5 +1,5 @@
 """Templates write `{{ value }}` with `escaping.text`, not markupsafe's `escape`: the same
-characters for every kind of value a template shows (`microsite/escaping.py`)."""
+characters for every kind of value a template shows (`microsite/render/escaping.py`)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup, escape
 
-from microsite.escaping import text
-from microsite.render import make_environment
+from microsite.render.escaping import text
+from microsite.render.pages import make_environment
 
 
 class Html:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from microsite.build import build
-from microsite.load import load_content
+from microsite.content.load import load_content
 from microsite.errors import Problems
 from tests import real_content
 from tests.conftest import REPO, make_project

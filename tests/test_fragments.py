@@ -1,4 +1,4 @@
-"""`{% fragment %}` (microsite/fragments.py): a part of a template made once and reused by every
+"""`{% fragment %}` (microsite/render/fragments.py): a part of a template made once and reused by every
 page showing it with the same key. Sharing may only save time: each page is the page it would be
 if it made its own fragments, and a fragment whose key would miss what it shows is a template
 error."""
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from microsite import render
+from microsite.render import pages as render
 from microsite.build import BuildState, Project, build
-from microsite.fragments import FragmentCache
+from microsite.render.fragments import FragmentCache
 from tests.conftest import run, write
 from tests.test_incremental import clean_build, edit, tree
 

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 from microsite.build import BuildState, build, check
-from microsite.cache import PreparedCache
-from microsite.pages import first_sentence, site_pages
-from microsite.render import dated_facts
+from microsite.incremental.cache import PreparedCache
+from microsite.outputs.page_list import first_sentence, site_pages
+from microsite.render.pages import dated_facts
 from tests.conftest import REPO, run, write
 
 HOME_TEXT = """---
@@ -128,8 +128,8 @@ def test_an_event_citing_an_unknown_source_is_an_error_at_its_citation(project, 
 
 
 def test_the_home_pages_card_shows_its_lead_not_the_tagline():
-    from microsite.cards import FONT_FOLDER, draw_card
-    from microsite.pages import PageInfo
+    from microsite.outputs.cards import FONT_FOLDER, draw_card
+    from microsite.outputs.page_list import PageInfo
 
     fonts = REPO / "assets" / FONT_FOLDER
     with_lead = draw_card(PageInfo("index.html", "Site", "", "Acme holds 200 million records."), "Site", "A tagline", fonts)

@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microsite import write
-from microsite.citemarks import PageCitations
+from microsite.render.citemarks import PageCitations
 from microsite.errors import ContentErrors, Location, Problems, did_you_mean
-from microsite.markdown import LinkContext, LinkRef, make_markdown, prepare_block, prepare_inline, resolve_link
+from microsite.render.markdown import LinkContext, LinkRef, make_markdown, prepare_block, prepare_inline, resolve_link
 from microsite.model import Source
-from microsite.outputs import relative_url
+from microsite.addresses import relative_url
 
 
 # relative_url ----------------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 from PIL import Image, ImageCms, PngImagePlugin
 
-from microsite import cards, images
+from microsite.outputs import cards, images
 from microsite.build import Project, build
-from microsite.pages import PageInfo
+from microsite.outputs.page_list import PageInfo
 from tests import real_content
 from tests.conftest import REPO, make_project, run
 

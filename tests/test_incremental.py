@@ -11,13 +11,17 @@ from typing import Callable
 
 import pytest
 
-from microsite import build as build_module, feeds, parallel, stamps
+from microsite import build as build_module
+
+from microsite.outputs import feeds
+
+from microsite.incremental import parallel, stamps
 from microsite.build import BuildState, Project, build, check
-from microsite.cache import PreparedCache
-from microsite.edits import apply_saves
+from microsite.incremental.cache import PreparedCache
+from microsite.preview.edits import apply_saves
 from microsite.errors import ContentErrors
-from microsite.graph import relation_graph
-from microsite.lunr_index import TermCounter
+from microsite.render.graph import relation_graph
+from microsite.outputs.lunr_index import TermCounter
 from tests.conftest import FIXTURES, REPO, make_project, write
 
 

@@ -25,9 +25,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from PIL import Image
 
-from microsite import render as render_module
+from microsite.render import pages as render_module
 from microsite.build import BuildState, Project, build
-from microsite.cache import PreparedCache
+from microsite.incremental.cache import PreparedCache
 from tests.conftest import FIXTURES, REPO
 from tests.test_incremental import preview_save, started_preview, tree
 

@@ -12,9 +12,9 @@ import pytest
 from PIL import Image
 
 from microsite.build import ENGINE_HOME, BuildState, Project, build
-from microsite.edits import apply_saves
+from microsite.preview.edits import apply_saves
 from microsite.errors import ContentErrors
-from microsite.render import make_environment
+from microsite.render.pages import make_environment
 
 from .conftest import REPO, run
 
@@ -195,7 +195,8 @@ def test_plain_files_of_a_confined_folder_are_not_each_followed(project, monkeyp
     """Only a link can lead out of content/sources/ once the folder itself is checked: following
     every plain file's path as well (a realpath each, an lstat per part of the path) was most of a
     rebuild with nothing changed at 10,000 entities."""
-    from microsite import confine, load
+    from microsite import confine
+    from microsite.content import load
     from microsite.errors import Problems
 
     for n in range(40):

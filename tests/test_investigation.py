@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from microsite.outputs import GENERATED, kind_index
+from microsite.addresses import GENERATED, kind_index
 from microsite.build import Project, check
 from tests import real_content
 from tests.conftest import REPO

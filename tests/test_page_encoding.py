@@ -3,7 +3,7 @@ to keep a large site's listings from taking the build's memory): cut into batche
 is the same bytes as encoded whole."""
 from __future__ import annotations
 
-from microsite import render
+from microsite.render import pages as render
 
 from .conftest import make_project, run
 from .test_cache_integrity import tree

@@ -11,16 +11,16 @@ import pkgutil
 import pytest
 
 import microsite
-from microsite.cache import PreparedCache
+from microsite.incremental.cache import PreparedCache
 
 from .conftest import make_project, run
 
 
 def slotted_records() -> list[type]:
-    """Every frozen dataclass with slots that a module of the engine defines."""
+    """Every frozen dataclass with slots that a module of the engine defines, in any of its folders."""
     found = []
-    for info in pkgutil.iter_modules(microsite.__path__):
-        module = importlib.import_module(f"microsite.{info.name}")
+    for info in pkgutil.walk_packages(microsite.__path__, "microsite."):
+        module = importlib.import_module(info.name)
         for value in vars(module).values():
             if (
                 isinstance(value, type) and value.__module__ == module.__name__

@@ -9,7 +9,7 @@ import pytest
 
 from microsite.build import Project, build, check
 from microsite.errors import ContentErrors
-from microsite.quotes import holds, scan
+from microsite.resolve.quotes import holds, scan
 from tests.conftest import REPO, run, write
 
 ACME = "content/companies/acme.md"
@@ -120,7 +120,7 @@ def test_the_preview_shows_the_excerpt_quoted_and_build_counts_it(project, capsy
 
 
 def _quotations_of(site) -> list:
-    from microsite.resolve import document_quotations
+    from microsite.resolve.site import document_quotations
     from microsite.errors import Problems
 
     found = []

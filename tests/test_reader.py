@@ -189,7 +189,7 @@ def test_print_turns_marks_into_numbered_notes_with_full_sources(page, real_site
 
 
 def test_map_rows_are_ordered_to_cross_less_than_alphabetical_order():
-    from microsite import graph
+    from microsite.render import graph
     from microsite.build import Project, check
     from tests.conftest import REPO
 

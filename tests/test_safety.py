@@ -281,7 +281,7 @@ def test_hostile_file_names_are_refused_with_their_location(project, capsys, nam
 
 @pytest.mark.browser
 def test_the_preview_shows_a_hostile_error_as_text(project, browser, tmp_path):
-    from microsite.serve import Preview
+    from microsite.preview.serve import Preview
 
     write(project, "content/sources/report-2020.yaml", _yaml({"title": "T", "publisher": "P", "kind": CORPUS[1]}))
     preview = Preview(project, tmp_path / "preview")

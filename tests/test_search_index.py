@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from lunr import lunr
 
 from microsite.build import Project, check
-from microsite.lunr_index import Field, TermCounter, index_pieces
-from microsite.search import FIELDS, OTHER_SPACES, _join, search_documents, search_index
+from microsite.outputs.lunr_index import Field, TermCounter, index_pieces
+from microsite.outputs.search import FIELDS, OTHER_SPACES, _join, search_documents, search_index
 
 REPO = Path(__file__).resolve().parent.parent
 

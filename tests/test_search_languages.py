@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from microsite.lunr_es import STOP_WORDS
-from microsite.lunr_index import TermCounter
+from microsite.outputs.lunr_es import STOP_WORDS
+from microsite.outputs.lunr_index import TermCounter
 from lunr.token import Token
 from tests.conftest import REPO, make_project, run
 

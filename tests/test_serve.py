@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from microsite.watch import Inotify
+from microsite.preview.watch import Inotify
 from tests.conftest import REPO, write
 
 pytestmark = pytest.mark.browser

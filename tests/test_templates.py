@@ -9,7 +9,7 @@ import pytest
 
 from microsite import build as build_module
 from microsite.build import Project
-from microsite.serve import Preview
+from microsite.preview.serve import Preview
 from tests.conftest import FIXTURES, REPO, run
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import fields as F
-from .confine import confined
-from .errors import Location, Problems, did_you_mean
+from ..confine import confined
+from ..errors import Location, Problems, did_you_mean
 from .fields import Field
-from .messages import load_messages
-from .model import KindSpec, RelationSpec, SiteConfig, SourceKind
+from ..messages import load_messages
+from ..model import KindSpec, RelationSpec, SiteConfig, SourceKind
 from .yamlfile import YamlDoc, decode_text, parse_yaml
 
 SITE_FIELDS = (

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .errors import Problems, did_you_mean
-from .model import Cite
+from ..errors import Problems, did_you_mean
+from ..model import Cite
 from .yamlfile import YamlDoc
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from . import fields as F
 from .config import load_config
-from .confine import confined
-from .errors import Location, Problems, did_you_mean, relative_path
+from ..confine import confined
+from ..errors import Location, Problems, did_you_mean, relative_path
 from .fields import Field
-from .model import Change, Content, Entity, Event, Figure, ImageRef, Link, Page, SiteConfig, Source
-from .outputs import GENERATED, HOME, kind_index
+from ..model import Change, Content, Entity, Event, Figure, ImageRef, Link, Page, SiteConfig, Source
+from ..addresses import GENERATED, HOME, kind_index
 from .yamlfile import YamlDoc, check_markdown_characters, decode_text, parse_yaml, split_front_matter
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")

@@ -12,14 +12,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import Location, Problem, Problems
+from ..errors import Location, Problem, Problems
 from .load import ContentFile, load_file
-from .model import Entity, Page, SiteConfig, Source
+from ..model import Entity, Page, SiteConfig, Source
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-    from .markdown import Fragment
+    from ..render.markdown import Fragment
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Prepared:
 
 
 def prepare(root: Path, file: ContentFile, data: bytes, config: SiteConfig) -> Prepared:
-    from .markdown import CITE_FIX, prepare_block, prepare_inline  # markdown-it: a build with nothing changed parses nothing
+    from ..render.markdown import CITE_FIX, prepare_block, prepare_inline  # markdown-it: a build with nothing changed parses nothing
 
     problems = Problems()
     record = load_file(root, file, data, config, problems)
@@ -87,6 +87,6 @@ def digest(data: bytes | str) -> str:
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
-    from .markdown import make_markdown  # see prepare()
+    from ..render.markdown import make_markdown  # see prepare()
 
     return make_markdown()

@@ -10,7 +10,7 @@ import unicodedata
 from pathlib import Path
 
 from .config import load_config
-from .errors import ContentErrors, Problems, did_you_mean
+from ..errors import ContentErrors, Problems, did_you_mean
 from .fields import Field
 from .load import FIGURE_FIELDS, LINK_FIELDS, PAGE_FIELDS, entity_fields, made_by_the_site, source_fields
 

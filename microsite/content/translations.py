@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import fields as F
-from .errors import Location, Problems
+from ..errors import Location, Problems
 from .fields import Field
 from .load import _front_matter, is_editor_leftover, is_translation
-from .model import Entity, Page, SiteConfig
+from ..model import Entity, Page, SiteConfig
 from .yamlfile import YamlDoc
 
 if TYPE_CHECKING:
-    from .resolve import Placed, Site
+    from ..resolve.site import Placed, Site
 
 DIGEST = re.compile(r"[0-9a-f]{16}")
 FIELDS = (
@@ -140,9 +140,9 @@ def translate(site: Site, root: Path, language: str, translations: list[Translat
     """The site's texts in `language` where a translation gives them; the rest stay the original's.
     The translated texts are checked as the originals are: citations, links and quotations."""
     # markdown-it: a build with nothing changed lists the translations (`translation_files`), no more.
-    from . import quotes
-    from .markdown import make_markdown, prepare_block, prepare_inline
-    from .resolve import check_cite, document_quotations, place_document
+    from ..resolve import quotes
+    from ..render.markdown import make_markdown, prepare_block, prepare_inline
+    from ..resolve.site import check_cite, document_quotations, place_document
 
     content = site.content
     ours = [t for t in translations if t.language == language]

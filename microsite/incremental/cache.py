@@ -18,11 +18,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from .prepare import Prepared, digest
+from ..content.prepare import Prepared, digest
 from .texts import StoredText, Text
-from .write import write_file
+from ..write import write_file
 
-ENGINE = Path(__file__).resolve().parent
+ENGINE = Path(__file__).resolve().parents[1]  # the package, every folder of it
 SEAL = 16  # bytes of the digest every cache file starts with
 ENTRY_HEAD = struct.Struct(">II")  # a prepared entry's html and words sizes, in bytes, after the seal
 TEXTS = SEAL + ENTRY_HEAD.size  # where a prepared entry's html starts

@@ -6,15 +6,15 @@ a source (`source:id`), or something site-wide (`config`, `templates`, `nav`, `e
 key hashes the fingerprints of its inputs, so a page is rendered again exactly when something it
 reads has changed, and an edit to one narrative re-renders one page, not the site.
 
-The inputs listed here mirror what `render.py` reads for each kind of page; the incremental test
+The inputs listed here mirror what `render/pages.py` reads for each kind of page; the incremental test
 (tests/test_incremental.py) checks, edit after edit, that the result equals a clean build.
 """
 from __future__ import annotations
 
-from .model import Cite, Entity, Page
-from .outputs import split_language, DATA, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index
-from .prepare import Prepared, digest
-from .resolve import Site
+from ..model import Cite, Entity, Page
+from ..addresses import split_language, DATA, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index
+from ..content.prepare import Prepared, digest
+from ..resolve.site import Site
 
 def fingerprints(site: Site, prepared: dict[str, Prepared], site_wide: dict[str, str]) -> dict[str, str]:
     """Every input's fingerprint: one table the page keys are computed from."""

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from multiprocessing.pool import Pool
 from typing import Callable, Iterable, Iterator, TypeVar
 
-from .libc import give_back_freed_memory
+from ..libc import give_back_freed_memory
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from .errors import ContentErrors, Location, Problem
-from .pickling import by_fields
+from ..errors import ContentErrors, Location, Problem
+from ..pickling import by_fields
 
 
 @by_fields

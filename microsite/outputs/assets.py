@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .cards import FONT_FOLDER
-from .confine import overlay
+from ..confine import overlay
 from .images import is_raster
 
 

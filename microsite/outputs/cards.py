@@ -17,12 +17,12 @@ from typing import Sequence
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .cache import cached, content_key
-from .confine import outside
-from .errors import ContentErrors, Location, Problem
-from .outputs import HOME, language_prefix
-from .pages import PageInfo, site_pages
-from .resolve import Site
+from ..incremental.cache import cached, content_key
+from ..confine import outside
+from ..errors import ContentErrors, Location, Problem
+from ..addresses import HOME, language_prefix
+from .page_list import PageInfo, site_pages
+from ..resolve.site import Site
 
 SIZE = (1200, 630)
 MARGIN = 80
@@ -91,7 +91,7 @@ def site_cards(site: Site, assets: Sequence[Path], cache: Path | None, labels: d
             [Problem(Location(f"assets/{FONT_FOLDER}/{f}"), "missing font: the social cards are drawn with it") for f in missing]
         )
     font_key = content_key((fonts / BOLD).read_bytes(), (fonts / REGULAR).read_bytes())
-    from .render import page_labels, translated_view  # the render pass's view of each language
+    from ..render.pages import page_labels, translated_view  # the render pass's view of each language
 
     config = site.content.config
     cards = []

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .model import Cite, Entity
-from .render import plain_text
-from .resolve import Site
-from .scaffold import slugify
+from ..model import Cite, Entity
+from ..render.pages import plain_text
+from ..resolve.site import Site
+from ..content.scaffold import slugify
 
 FOLDER = "data"
 # A spreadsheet opening a CSV file runs a cell that starts with one of these as a formula

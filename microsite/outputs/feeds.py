@@ -9,12 +9,12 @@ import hashlib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from .cache import cached, content_key, engine_digest
+from ..incremental.cache import cached, content_key, engine_digest
 
-from .model import Change
-from .outputs import HOME, language_prefix
-from .pages import site_pages
-from .resolve import Site
+from ..model import Change
+from ..addresses import HOME, language_prefix
+from .page_list import site_pages
+from ..resolve.site import Site
 
 SITEMAP = "sitemap.xml"
 FEED = "feed.xml"

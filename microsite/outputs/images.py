@@ -22,11 +22,11 @@ from typing import Sequence
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from .cache import cached, content_key
-from .confine import overlay
-from .errors import Location, Problems
-from .load import IMAGES_FOLDER
-from .resolve import Site
+from ..incremental.cache import cached, content_key
+from ..confine import overlay
+from ..errors import Location, Problems
+from ..content.load import IMAGES_FOLDER
+from ..resolve.site import Site
 
 DISPLAY_WIDTH = 320  # CSS pixels a page's image takes: its width attribute
 DENSITIES = (1, 2)  # screen pixel densities written for srcset

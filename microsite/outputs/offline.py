@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from .outputs import NOT_FOUND
+from ..addresses import NOT_FOUND
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold
 HOSTING_ONLY = (".nojekyll", "CNAME", NOT_FOUND, "robots.txt")

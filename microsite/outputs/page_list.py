@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .outputs import DATA, EXPLORE, HOME, MAP, SOURCES, TIMELINE, kind_index
-from .resolve import Site
+from ..addresses import DATA, EXPLORE, HOME, MAP, SOURCES, TIMELINE, kind_index
+from ..resolve.site import Site
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,12 @@ from typing import Iterator
 
 import lunr
 
-from .cache import engine_digest, read_sealed_pickle, write_sealed_pickle
+from ..incremental.cache import engine_digest, read_sealed_pickle, write_sealed_pickle
 from .lunr_index import Field, TermCounter, index_pieces
-from .render import translated_view
-from .resolve import Placed
-from .outputs import SEARCH_INDEX, SOURCES
-from .resolve import Site
+from ..render.pages import translated_view
+from ..resolve.site import Placed
+from ..addresses import SEARCH_INDEX, SOURCES
+from ..resolve.site import Site
 
 SNIPPET_CHARS = 160
 

@@ -18,20 +18,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
-from .build import (
+from ..build import (
     BuildResult, BuildState, Checked, Inputs, Project, Snapshot, preview_rest, site_wide_fingerprints, without_cycle_collector,
 )
-from .confine import outside
-from .deps import inputs_of_pages, keys_of
-from .errors import Problems
-from .feeds import feed_outputs
-from .guard import exclusive
-from .model import Content, Entity, Page, Source
-from .prepare import Prepared, digest, prepare
-from .render import PageRenderer
-from . import quotes
-from .resolve import Inbound, LinkTargets, Site, document_cites, document_quotations, excerpts_by_cite, place_document
-from .write import update_in_place
+from ..confine import outside
+from ..incremental.deps import inputs_of_pages, keys_of
+from ..errors import Problems
+from ..outputs.feeds import feed_outputs
+from ..guard import exclusive
+from ..model import Content, Entity, Page, Source
+from ..content.prepare import Prepared, digest, prepare
+from ..render.pages import PageRenderer
+from ..resolve import quotes
+from ..resolve.site import Inbound, LinkTargets, Site, document_cites, document_quotations, excerpts_by_cite, place_document
+from ..write import update_in_place
 
 
 @dataclass(frozen=True)

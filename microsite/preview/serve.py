@@ -14,12 +14,12 @@ from urllib.parse import urlsplit
 
 from markupsafe import escape
 
-from .build import BuildState, Project, Rest, build
+from ..build import BuildState, Project, Rest, build
 from .edits import apply_saves
-from .errors import ContentErrors, Problem
-from .parallel import Child, can_fork
+from ..errors import ContentErrors, Problem
+from ..incremental.parallel import Child, can_fork
 from .watch import Inotify
-from .write import write_site
+from ..write import write_site
 
 
 class Preview:

@@ -11,7 +11,7 @@ import os
 import struct
 from pathlib import Path
 
-from .libc import function, libc
+from ..libc import function, libc
 
 IN_MODIFY, IN_CLOSE_WRITE, IN_MOVED_FROM, IN_MOVED_TO = 0x2, 0x8, 0x40, 0x80
 IN_CREATE, IN_DELETE, IN_ISDIR = 0x100, 0x200, 0x40000000

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
-from .messages import Messages, engine_table
-from .errors import Location
-from .model import Source
+from ..messages import Messages, engine_table
+from ..errors import Location
+from ..model import Source
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ class PlainEscapes(CodeGenerator):
     """Jinja's compiler, writing a template's values with `text` where it would `escape` them."""
 
     def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
-        self.writeline("from microsite.escaping import text as escape_as_text")
+        self.writeline("from microsite.render.escaping import text as escape_as_text")
         super().visit_Template(node, frame)
 
     def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize) -> None:

@@ -13,9 +13,9 @@ from functools import cached_property
 
 from markupsafe import Markup, escape
 
-from .model import Entity, SiteConfig
-from .pickling import by_fields
-from .resolve import Site
+from ..model import Entity, SiteConfig
+from ..pickling import by_fields
+from ..resolve.site import Site
 
 NODE_WIDTH = 190
 NODE_LINE = 15  # px per line of a node's label

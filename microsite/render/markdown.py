@@ -21,13 +21,13 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from .citations import citations_plugin
-from .errors import Location, Problems, did_you_mean
-from .fields import is_safe_external
-from .model import Cite
-from .outputs import relative_url
-from .pickling import by_fields
-from .quotes import Quotation, locate, quotations_plugin
-from .texts import StoredText, Text
+from ..errors import Location, Problems, did_you_mean
+from ..content.fields import is_safe_external
+from ..model import Cite
+from ..addresses import relative_url
+from ..pickling import by_fields
+from ..resolve.quotes import Quotation, locate, quotations_plugin
+from ..incremental.texts import StoredText, Text
 
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 # A tag as CommonMark reads one when HTML is on: with HTML off it is shown as text, and the writer

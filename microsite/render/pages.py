@@ -20,16 +20,16 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateSynta
 from markupsafe import Markup
 
 from .citemarks import PageCitations
-from .confine import confined
+from ..confine import confined
 from .escaping import PlainEscapes
 from .fragments import FragmentCache, FragmentExtension
-from .errors import ContentErrors, Location, Problem, Problems
+from ..errors import ContentErrors, Location, Problem, Problems
 from .graph import Graph, neighbourhood, relation_graph, render_svg
 from .markdown import fill
-from .messages import SEARCH_MESSAGES, Messages, engine_table, language_name, sort_key
-from .model import Cite, Entity, Event, Figure, Page
-from .outputs import LANGUAGE_SCRIPTS, SEARCH_INDEX, DATA, in_every_language, language_prefix, split_language, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_from_folder, SHARED
-from .resolve import Site
+from ..messages import SEARCH_MESSAGES, Messages, engine_table, language_name, sort_key
+from ..model import Cite, Entity, Event, Figure, Page
+from ..addresses import LANGUAGE_SCRIPTS, SEARCH_INDEX, DATA, in_every_language, language_prefix, split_language, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_from_folder, SHARED
+from ..resolve.site import Site
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from typing import Callable, Iterable
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 
-from .errors import Location, Problems
-from .model import Source
-from .pickling import by_fields
+from ..errors import Location, Problems
+from ..model import Source
+from ..pickling import by_fields
 
 OPENING, CLOSING, STRAIGHT = "“", "”", '"'
 MARKS = OPENING + CLOSING + STRAIGHT

@@ -10,11 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from . import quotes
-from .errors import Location, Problems, did_you_mean
-from .markdown import Fragment, LinkContext, resolve_link
-from .model import Cite, Content, Document, Entity, Link, RelationSpec
-from .outputs import GENERATED, SOURCES, kind_index
-from .pickling import by_fields
+from ..errors import Location, Problems, did_you_mean
+from ..render.markdown import Fragment, LinkContext, resolve_link
+from ..model import Cite, Content, Document, Entity, Link, RelationSpec
+from ..addresses import GENERATED, SOURCES, kind_index
+from ..pickling import by_fields
 
 
 @by_fields
