@@ -28,7 +28,7 @@ from ..outputs.feeds import feed_outputs
 from ..guard import exclusive
 from ..model import Content, Entity, Page, Source
 from ..content.prepare import Prepared, digest, prepare
-from ..render.pages import PageRenderer
+from ..render.pages import PageRenderer, record_timeline_facts
 from ..resolve import quotes
 from ..resolve.site import Inbound, LinkTargets, Site, document_cites, document_quotations, excerpts_by_cite, place_document
 from ..write import update_in_place
@@ -115,11 +115,13 @@ def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: flo
     fps = dict(snapshot.fps)
     records = {"sources": dict(content.sources), "entities": dict(content.entities), "pages": dict(content.pages)}
     documents: list[Changed] = []  # each saved entity or page
+    same_dates = True  # no saved file changed what the timeline shows
     for save in saves:
         name = inputs.files[save.index].name
         old, new = prepared[name], save.prepared
         if new.problems or not _same_shape(old, new) or any(w.location.path == name for w in snapshot.checked.warnings):
             return None
+        same_dates = same_dates and record_timeline_facts(old.record) == record_timeline_facts(new.record)
         prepared[name] = new
         fps[f"file:{name}"] = new.digest
         record = new.record
@@ -139,7 +141,7 @@ def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: flo
     if placed is None:
         return None
     site, cite_counts = placed
-    wide = site_wide_fingerprints(site, True, inputs.templates)
+    wide = site_wide_fingerprints(site, True, inputs.templates, snapshot.fps["timeline"] if same_dates else None)
     if {n: v for n, v in wide.items() if n not in SAVED_WITH_PAGES}.items() - snapshot.fps.items():
         return None  # the navigation: a page's title or order
     fps.update({n: wide[n] for n in SAVED_WITH_PAGES})
@@ -161,8 +163,10 @@ def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: flo
     keys = keys_of({output: inputs_of[output] for output in again}, fps)
     stale = sorted(output for output in again if keys[output] != manifest.files[output][0])
 
-    graph = snapshot.graph.with_entities({o: e for o, e in own.items() if isinstance(e, Entity)})
-    renderer = PageRenderer(site, snapshot.env, (), graph)
+    # A saved entity has no translation (else the full path): every language shows its record.
+    saved_entities = {o: e for o, e in own.items() if isinstance(e, Entity)}
+    graphs = {language: graph.with_entities(saved_entities) for language, graph in snapshot.graphs.items()}
+    renderer = PageRenderer(site, snapshot.env, (), graphs)
     stats = update_in_place(((output, renderer.render(output)) for output in stale), [], snapshot.target, prune=False)
     files = dict(manifest.files)
     files.update({output: (keys[output], stats[output]) for output in stale})
@@ -172,7 +176,7 @@ def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: flo
     citations = manifest.citations + cite_counts
     done = replace(manifest, inputs=inputs.digest, files=files, citations=citations, quotations=site.quotations)
     checked = Checked(site, prepared, snapshot.checked.warnings)
-    state.last = replace(snapshot, inputs=inputs, checked=checked, manifest=done, fps=fps, inputs_of=inputs_of, graph=graph)
+    state.last = replace(snapshot, inputs=inputs, checked=checked, manifest=done, fps=fps, inputs_of=inputs_of, graphs=graphs)
     return BuildResult(
         pages=manifest.pages, sources=manifest.sources, citations=citations, quotations=site.quotations,
         seconds=time.perf_counter() - start,

@@ -27,7 +27,7 @@ from ..errors import ContentErrors, Location, Problem, Problems
 from .graph import Graph, neighbourhood, relation_graph, render_svg
 from .markdown import fill
 from ..messages import SEARCH_MESSAGES, Messages, engine_table, language_name, sort_key
-from ..model import Cite, Entity, Event, Figure, Page
+from ..model import Cite, Entity, Event, Figure, Page, Source
 from ..addresses import LANGUAGE_SCRIPTS, SEARCH_INDEX, DATA, in_every_language, language_prefix, split_language, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_from_folder, SHARED
 from ..resolve.site import Site
 
@@ -240,7 +240,7 @@ class PageRenderer:
     rendered in any process, and only those whose inputs changed)."""
 
     def __init__(
-        self, site: Site, env: Environment, downloads: Sequence = (), graph: Graph | None = None,
+        self, site: Site, env: Environment, downloads: Sequence = (), graphs: dict[str, Graph] | None = None,
         language: str | None = None,
     ):
         primary = site.content.config
@@ -250,9 +250,10 @@ class PageRenderer:
         self.stale = translated.stale if translated else frozenset()
         if self.language != primary.language:
             site = translated_view(site, self.language)
-            graph = None  # its own, with the names in this language
         self.site, self.env, self.downloads = site, env, downloads
-        self._graph = graph
+        # Each language's relation graph (its own names), shared by the renderers of every
+        # language and made when a page first needs it: the preview keeps them between saves.
+        self.graphs = {} if graphs is None else graphs
         self.config = site.content.config
         self.languages = primary.languages
         self.original = primary.language  # the language the content is written in
@@ -260,7 +261,7 @@ class PageRenderer:
         self.t = self.config.messages
         self.language_names = {language: language_name(language) for language in self.languages}
         self.others = {
-            language_prefix(other, self.languages): PageRenderer(site, env, downloads, graph, other)
+            language_prefix(other, self.languages): PageRenderer(site, env, downloads, self.graphs, other)
             for other in self.languages[1:]
         } if not self.prefix else {}
         self.labels = page_labels(self.t)
@@ -283,10 +284,11 @@ class PageRenderer:
 
     @property
     def graph(self) -> Graph:
-        """The relations between every entity (made when a page first needs it)."""
-        if self._graph is None:
-            self._graph = relation_graph(self.site)
-        return self._graph
+        """The relations between every entity, in this renderer's language."""
+        graph = self.graphs.get(self.language)
+        if graph is None:
+            graph = self.graphs[self.language] = relation_graph(self.site)
+        return graph
 
     def render(self, output: str) -> bytes:
         """Page `output`, in the language its folder says (`es/...`)."""
@@ -609,20 +611,9 @@ def dated_facts(site: Site) -> list[tuple[Dated, tuple[Cite, ...]]]:
     """Each dated fact with the citations that back it: figures' `as_of`, declared events, dated
     sources, and the change log."""
     content = site.content
-    facts: list[tuple[Dated, tuple[Cite, ...]]] = []
-    for entity in content.entities.values():
-        for figure in entity.figures:
-            if figure.as_of:
-                anchor = figure_anchor(figure.label_of_original or figure.label)
-                facts.append((Dated(figure.as_of, "figure", entity.output, entity.name, figure.label, figure.value, Markup(""), anchor), figure.cites))
-    for document in site.documents():
-        name = getattr(document, "name", None) or getattr(document, "title", "")
-        for event, anchor in zip(document.events, event_anchors(document.events)):
-            facts.append((Dated(event.date, "event", document.output, name, event.text, "", Markup(""), anchor), event.cites))
-    for source in content.sources.values():
-        if source.date:
-            itself = (Cite(source.id, "", source.location),)
-            facts.append((Dated(source.date, "source", SOURCES, source.publisher, source.title, source.publisher, Markup(""), source.id), itself))
+    facts = [fact for entity in content.entities.values() for fact in _figure_facts(entity)]
+    facts += [fact for document in site.documents() for fact in _event_facts(document)]
+    facts += [fact for source in content.sources.values() for fact in _source_facts(source)]
     changes_page = next((p for p in content.pages_in_order() if p.show_changes), None)
     for change in content.changes:
         output, title = (changes_page.output, changes_page.title) if changes_page else ("", "")
@@ -630,9 +621,48 @@ def dated_facts(site: Site) -> list[tuple[Dated, tuple[Cite, ...]]]:
     return facts
 
 
+def _figure_facts(entity: Entity) -> list[tuple[Dated, tuple[Cite, ...]]]:
+    facts = []
+    for figure in entity.figures:
+        if figure.as_of:
+            anchor = figure_anchor(figure.label_of_original or figure.label)
+            facts.append((Dated(figure.as_of, "figure", entity.output, entity.name, figure.label, figure.value, Markup(""), anchor), figure.cites))
+    return facts
+
+
+def _event_facts(document: Entity | Page) -> list[tuple[Dated, tuple[Cite, ...]]]:
+    name = getattr(document, "name", None) or getattr(document, "title", "")
+    return [
+        (Dated(event.date, "event", document.output, name, event.text, "", Markup(""), anchor), event.cites)
+        for event, anchor in zip(document.events, event_anchors(document.events))
+    ]
+
+
+def _source_facts(source: Source) -> list[tuple[Dated, tuple[Cite, ...]]]:
+    if not source.date:
+        return []
+    itself = (Cite(source.id, "", source.location),)
+    return [(Dated(source.date, "source", SOURCES, source.publisher, source.title, source.publisher, Markup(""), source.id), itself)]
+
+
 def timeline_facts(site: Site) -> list:
     """What the timeline shows, as a value to fingerprint (`deps.py`)."""
-    return [(d, tuple((c.source, c.locator) for c in cites)) for d, cites in dated_facts(site)]
+    return [_as_value(fact) for fact in dated_facts(site)]
+
+
+def record_timeline_facts(record: Entity | Page | Source) -> list:
+    """What one record adds to `timeline_facts`: the preview's quick path compares a saved
+    record's with its last version's rather than making the whole site's again (`edits.py`)."""
+    if isinstance(record, Source):
+        facts = _source_facts(record)
+    else:
+        facts = [*(_figure_facts(record) if isinstance(record, Entity) else []), *_event_facts(record)]
+    return [_as_value(fact) for fact in facts]
+
+
+def _as_value(fact: tuple[Dated, tuple[Cite, ...]]) -> tuple:
+    dated, cites = fact
+    return dated, tuple((c.source, c.locator) for c in cites)
 
 
 def plain_text(placed) -> str:
