@@ -44,6 +44,11 @@ def test_every_page_is_published_in_each_language_with_alternates(project, capsy
     assert 'class="not-translated"' in page and '<p class="summary" lang="en">' in page
     assert "Cifras clave" in page and "Key figures" not in page
     assert re.search(r"<a href=\"../about.html\" lang=\"en\">[^<]+</a>", page)  # a page title not translated yet
+    # The pages the engine makes are in the page's language: no notice; what they show of an
+    # untranslated file is marked with its own language.
+    listing = read(project, "es/companies/index.html")
+    assert 'class="not-translated"' not in listing and '<span class="summary" lang="en">' in listing
+    assert 'class="not-translated"' not in read(project, "es/sources.html")
 
 
 def test_a_translation_is_shown_and_a_changed_original_is_flagged(project, capsys):
@@ -54,7 +59,7 @@ def test_a_translation_is_shown_and_a_changed_original_is_flagged(project, capsy
     page = read(project, "es/companies/acme.html")
     assert "<h1>Acme Corporación</h1>" in page and "Una empresa que vende una base de datos." in page
     assert "Acme construye el" in page and 'class="not-translated"' not in page
-    assert "Acme Corporación" in read(project, "es/companies/index.html")
+    assert '<a class="name" href="acme.html">Acme Corporación</a> <span class="summary">' in read(project, "es/companies/index.html")
     assert "Acme Corporación" not in read(project, "companies/acme.html")
 
     original = project.root / ACME

@@ -336,12 +336,12 @@ class PageRenderer:
                  base + language_prefix(language, self.languages) + ("" if output == HOME else output))
                 for language in self.languages
             ] if len(self.languages) > 1 else [],
-            # Content not in the page's language (not translated yet): marked, with its own `lang`.
-            content_lang=self.original if self.language != self.original and output not in self.translated else "",
-            lang_attr=(
-                Markup(' lang="{}"').format(self.original)
-                if self.language != self.original and output not in self.translated else ""
-            ),
+            # A content file not translated into the page's language yet: the page says so, and its
+            # words carry their own `lang`. The pages the engine makes (kinds, map, sources...) are
+            # in the page's language; what they list of an untranslated file is marked (`lang_of`).
+            content_lang=self.original if self._shows_original(output) and (output == HOME or output in self.by_output) else "",
+            lang_attr=self.lang_of(output),
+            lang_of=self.lang_of,
             # A translation whose original changed since: the page says so and links to the original.
             stale_original=url(output, shared=True) if output in self.stale else "",
             language_names=self.language_names,
@@ -355,6 +355,15 @@ class PageRenderer:
         for batch in iter(lambda: list(islice(pieces, PIECES)), []):
             out.write("".join(batch).encode("utf-8"))
         return out.getvalue()
+
+    def _shows_original(self, output: str) -> bool:
+        """Whether the words of `output`'s content file are shown as written, untranslated."""
+        return self.language != self.original and output not in self.translated
+
+    def lang_of(self, output: str) -> Markup:
+        """` lang="en"` for what is shown of `output`'s content file when it is not translated
+        into this renderer's language yet; nothing otherwise."""
+        return Markup(' lang="{}"').format(self.original) if self._shows_original(output) else Markup("")
 
     def _url_maker(self, output: str) -> Links:
         """Links from `output` (in this renderer's language): `Links`."""
