@@ -3,15 +3,21 @@ prepared content files (`PreparedCache`).
 
 The key is a hash of everything that decides the bytes, so an unchanged input is never redone and a
 changed one can never be served stale. Entries are written whole (temp file, then rename), so two
-builds at once or a killed build leave no torn file behind. Each starts with a digest of the bytes
-after it (`seal`), so an entry damaged since (a bad disk, a copy cut short, a hand that edited it)
-is known when read: it is dropped and made again, and the site is what a clean build makes.
+builds at once or a killed build leave no torn file behind. Each starts with a keyed digest of the
+bytes after it (`seal`), so an entry damaged since (a bad disk, a copy cut short, a hand that edited
+it) is known when read: it is dropped and made again, and the site is what a clean build makes.
+
+.cache/ sits in the project, where a pull request can commit files. The seal's key is not in the
+project: it is made once per user (`seal_key`), so a cache file a stranger wrote fails its seal and
+is never read; what is read is unpickled by `pickling.records_from`, which makes nothing but the
+engine's own records, should a key ever leak.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import pickle
+import stat
 import struct
 from dataclasses import replace
 from functools import lru_cache
@@ -19,15 +25,15 @@ from pathlib import Path
 from typing import Callable
 
 from ..content.prepare import Prepared, digest
+from ..pickling import UNPICKLING_ERRORS, records_from
 from .texts import StoredText, Text
 from ..write import write_file
 
 ENGINE = Path(__file__).resolve().parents[1]  # the package, every folder of it
 SEAL = 16  # bytes of the digest every cache file starts with
+KEY = 32  # bytes of the seal's key
 ENTRY_HEAD = struct.Struct(">II")  # a prepared entry's html and words sizes, in bytes, after the seal
 TEXTS = SEAL + ENTRY_HEAD.size  # where a prepared entry's html starts
-# What unpickling a file written by another version of the engine can raise.
-UNPICKLING_ERRORS = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, KeyError, TypeError, ValueError)
 
 
 def seal(data: bytes) -> bytes:
@@ -44,14 +50,47 @@ def unsealed(entry: bytes) -> memoryview | None:
 
 
 def _seal_of(data: bytes | memoryview) -> bytes:
-    return hashlib.blake2b(data, digest_size=SEAL).digest()
+    return hashlib.blake2b(data, digest_size=SEAL, key=seal_key()).digest()
+
+
+def key_file() -> Path:
+    """Where this user's seal key is kept: the user's cache folder, as pip's and Hugo's caches
+    are ($XDG_CACHE_HOME, else ~/.cache), outside every project."""
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(home, "microsite", "seal-key")
+
+
+@lru_cache(maxsize=1)
+def seal_key() -> bytes:
+    """This user's secret key for sealing cache files, made on first use. A key file that is a
+    link, not the user's own, or writable by others is not trusted; without a usable one, this run
+    seals with a key of its own (nothing cached before is read, nothing it caches is read again)."""
+    path = key_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as f:
+                f.write(os.urandom(KEY))
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as f:
+            info = os.fstat(f.fileno())
+            key = f.read(KEY + 1)
+    except OSError:
+        return os.urandom(KEY)
+    trusted = stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and not info.st_mode & 0o022
+    return key if trusted and len(key) == KEY else os.urandom(KEY)
 
 
 def read_sealed_pickle(path: Path) -> object | None:
-    """What `write_sealed_pickle` stored at `path`; None when missing, damaged or unreadable."""
+    """What `write_sealed_pickle` stored at `path`; None when missing, damaged, unreadable or
+    not sealed with this user's key."""
     try:
         data = unsealed(path.read_bytes())
-        return None if data is None else pickle.loads(data)
+        return None if data is None else records_from(data)
     except (OSError, *UNPICKLING_ERRORS):
         return None
 
@@ -103,7 +142,7 @@ def _parse_entry(entry: bytes) -> tuple[Prepared, int, int] | None:
         return None
     try:
         html_size, words_size = ENTRY_HEAD.unpack_from(sealed)
-        value = pickle.loads(memoryview(entry)[TEXTS + html_size + words_size :])
+        value = records_from(memoryview(entry)[TEXTS + html_size + words_size :])
     except (struct.error, *UNPICKLING_ERRORS):
         return None
     return (value, html_size, words_size) if isinstance(value, Prepared) else None
