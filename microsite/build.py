@@ -27,7 +27,7 @@ from .incremental.cache import PreparedCache, engine_digest, read_sealed_pickle,
 from .content.config import load_config
 from .confine import confined, files_inside, outside, overlay
 from .errors import ContentErrors, Location, Problem, Problems
-from .guard import check_offline, check_output, exclusive
+from .guard import check_cache, check_offline, check_output, check_unlinked, exclusive
 from .libc import give_back_freed_memory
 from .content.load import IMAGES_FOLDER, ContentFile, assemble, content_files
 from .outputs.lunr_index import TermCounter
@@ -138,6 +138,7 @@ class BuildState:
     def on_disk(cls, project: Project, preview: bool = False) -> BuildState:
         """The state kept in .cache/; a `preview` keeps its site in memory between saves, texts
         included, and writes its changes in place."""
+        check_cache(project.root, project.cache)
         build = project.cache / "build"
         cache = PreparedCache(project.cache / "prepared", texts_in_memory=preview)
         return cls(cache, build, files=FileDigests(build / "stamps"), in_place=preview)
@@ -432,6 +433,7 @@ def build(
 def output_held(project: Project, out: Path | None, state: BuildState) -> Iterator[None]:
     """Once the output folder is found to be one a build may replace (`guard.check_output`), the
     project's lock and the folder holding the output, held until the block ends."""
+    check_unlinked(project.root, out or project.site)
     target = (out or project.site).resolve()
     previous = state.manifest(target)
     built_before = not (target / STAMP).is_file() and any(

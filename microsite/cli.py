@@ -100,7 +100,7 @@ def _published_at(args) -> str | None:
 
 
 def _build(project: Project, args) -> int:
-    result = build(project, Path(args.out).resolve() if args.out else None, offline=args.zip)
+    result = build(project, Path(os.path.abspath(args.out)) if args.out else None, offline=args.zip)  # links kept: guard.check_unlinked
     report(result.warnings, sys.stderr)
     print(result.summary())
     if args.timings:

@@ -49,6 +49,36 @@ def check_output(root: Path, target: Path, defaults: tuple[Path, ...], built_bef
                     "replaces everything in its output folder", f"{suggestion}, or move the files away")
 
 
+def check_unlinked(root: Path, path: Path) -> None:
+    """Raise OutputRefused if `path`, or a folder on its way from the project `root`, is a symbolic
+    link: a link committed to the project (`site -> docs`) would have the build replace, or its
+    cache fill and prune, whatever folder the link names. Outside the project, folders on the way
+    are the user's own choice (`--out /mnt/usb/site` through a linked /mnt)."""
+    path = Path(os.path.abspath(path))
+    steps = [path, *(p for p in path.parents if p.is_relative_to(root) and p != root)]
+    for step in steps:
+        if step.is_symlink():
+            raise OutputRefused(f"cannot use {path}: {step} is a symbolic link, and the build writes only into "
+                                "real folders; remove the link (the build makes the folder itself)")
+
+
+def check_cache(root: Path, cache: Path) -> None:
+    """Raise OutputRefused if the project's cache folder holds a link anywhere: the build prunes
+    and writes what it finds there, so a linked folder would have it delete files elsewhere."""
+    check_unlinked(root, cache)
+    if not cache.is_dir():
+        return
+    folders = [cache]
+    while folders:
+        with os.scandir(folders.pop()) as found:
+            for entry in found:
+                if entry.is_symlink():
+                    raise OutputRefused(f"the cache folder {cache} holds a symbolic link, {entry.path}, which no build "
+                                        f"makes; delete the cache folder (it is made again) and build again")
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(Path(entry.path))
+
+
 def _refuse(target: Path, why: str, advice: str) -> None:
     raise OutputRefused(f"cannot build into {target}: {why}; {advice}")
 
