@@ -216,3 +216,40 @@ def test_content_outside_is_not_confined_by_a_name_that_merely_starts_alike(tmp_
     assert status == 1
     assert "content/pages/leak.md:1:1" in err and "outside" in err
     assert not project.site.exists() or not any(b"SECRET-TEXT" in b for b in tree(project.site).values())
+
+
+REACHES = [
+    '{{ cycler.__init__.__globals__.os.system("touch MARKER") }}',
+    '{{ lipsum.__globals__["os"].system("touch MARKER") }}',
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}{{ t.__init__.__globals__['os'].system('touch MARKER') }}",
+    '{% set g = t.__call__.__globals__ %}{{ g["os"].system("touch MARKER") }}',
+]
+
+
+@pytest.mark.parametrize("reach", REACHES)
+def test_a_template_reaching_for_python_is_a_located_error_and_runs_nothing(tmp_path, capsys, reach):
+    project = make_project(tmp_path / "project")
+    assert run(project, "build")[0] == 0
+    before = tree(project.site)
+    marker = tmp_path / "ran"
+    base = project.root / "templates" / "base.html"
+    lines = base.read_text().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if "</body>" in line)
+    lines.insert(at, reach.replace("MARKER", str(marker)) + "\n")
+    base.write_text("".join(lines))
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 1
+    assert f"templates/base.html:{at + 1}:" in err and "Traceback" not in err, err
+    assert not marker.exists()
+    assert tree(project.site) == before  # the previous site untouched
+
+
+def test_the_preview_shows_a_sandboxed_template_as_an_error(tmp_path):
+    from microsite.preview.serve import Preview
+
+    project = make_project(tmp_path / "project")
+    marker = tmp_path / "ran"
+    base = project.root / "templates" / "base.html"
+    base.write_text(base.read_text().replace("</body>", REACHES[0].replace("MARKER", str(marker)) + "</body>"))
+    assert not Preview(project, project.root / ".cache" / "preview").rebuild()
+    assert not marker.exists()

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Sequence
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateSyntaxError, nodes, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2 import Environment, TemplateError, FileSystemLoader, StrictUndefined, TemplateSyntaxError, nodes, select_autoescape
 from markupsafe import Markup
 
 from .citemarks import PageCitations
@@ -162,7 +163,9 @@ class ConfinedLoader(FileSystemLoader):
 
 
 def make_environment(templates: Sequence[Path], preview: bool = False) -> Environment:
-    env = Environment(
+    """Templates are code a pull request can change: Jinja's sandbox refuses what reaches past the
+    values handed to them (`cycler.__init__.__globals__.os`), as Hugo's and Jekyll's cannot."""
+    env = SandboxedEnvironment(
         loader=ConfinedLoader(templates),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
         undefined=StrictUndefined,
@@ -222,6 +225,22 @@ def template_problems(env: Environment) -> list[Problem]:
     return problems
 
 
+def template_failure(error: TemplateError, template: str) -> Problem:
+    """A template that failed while rendering, at the line of the template it failed in (Jinja
+    gives its compiled templates' frames the template's file and line): a value it named that is
+    not there, or what the sandbox refuses."""
+    where = Location(f"templates/{template}")
+    trace = error.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".js", ".txt")):
+            where = Location(f"templates/{Path(filename).name}", trace.tb_lineno)
+        trace = trace.tb_next
+    if isinstance(error, SecurityError):
+        return Problem(where, f"template error: {(error.message or '').rstrip('.')}; a template may use only the values the build gives it")
+    return Problem(where, f"template error: {error.message}")
+
+
 def page_outputs(site: Site) -> list[str]:
     """Every page of the site, in the order they are rendered: those of the first language, then
     the same under each other language's folder."""
@@ -275,7 +294,10 @@ class PageRenderer:
             ]
         )
         self.nav_outputs = frozenset(item.output for item in self.nav)
-        self.claim_link = Markup(env.get_template("_claim_link.html").render(t=self.t))  # as the templates show it
+        try:
+            self.claim_link = Markup(env.get_template("_claim_link.html").render(t=self.t))  # as the templates show it
+        except TemplateError as e:
+            raise ContentErrors([template_failure(e, "_claim_link.html")]) from None
         self.claim = self.claim_link.strip()  # and the narratives
         self.by_output = {d.output: d for d in site.documents() if d.output != HOME}
         self.kind_indexes = {kind_index(k.id): k.id for k in self.config.kinds}
@@ -352,8 +374,11 @@ class PageRenderer:
         # Encoded a few thousand pieces at a time, not joined whole then encoded: the timeline of
         # 10,000 entities (18 MB) took 109 MiB to make that way, the build's highest point; 41 now.
         out = io.BytesIO()
-        for batch in iter(lambda: list(islice(pieces, PIECES)), []):
-            out.write("".join(batch).encode("utf-8"))
+        try:
+            for batch in iter(lambda: list(islice(pieces, PIECES)), []):
+                out.write("".join(batch).encode("utf-8"))
+        except TemplateError as e:
+            raise ContentErrors([template_failure(e, template)]) from None
         return out.getvalue()
 
     def _shows_original(self, output: str) -> bool:
