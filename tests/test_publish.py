@@ -56,9 +56,12 @@ def test_publish_deploys_main_to_pages_with_the_official_actions():
     flow = workflow("publish.yml")
     on = flow.get("on", flow.get(True))
     assert on["push"]["branches"] == ["main"]
-    assert flow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
     assert flow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
     build, deploy = flow["jobs"]["build"], flow["jobs"]["deploy"]
+    # The job that runs the repository's templates can write nothing; only the deploy job writes Pages.
+    assert flow["permissions"] == {"contents": "read"} and build["permissions"] == {"contents": "read"}
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert all("run" not in step for step in deploy["steps"])
     assert any(s.get("run") == "make site" for s in build["steps"])
     (upload,) = steps_using(build, "actions/upload-pages-artifact")
     assert upload["with"]["path"] == "site"
@@ -66,6 +69,12 @@ def test_publish_deploys_main_to_pages_with_the_official_actions():
     assert deploy["environment"]["name"] == "github-pages"
     (step,) = steps_using(deploy, "actions/deploy-pages")
     assert deploy["environment"]["url"] == f"${{{{ steps.{step['id']}.outputs.page_url }}}}"
+
+
+def test_actions_are_kept_up_to_date_by_dependabot():
+    config = yaml.safe_load((REPO / ".github" / "dependabot.yml").read_text())
+    assert config["version"] == 2
+    assert {u["package-ecosystem"]: u["directory"] for u in config["updates"]}["github-actions"] == "/"
 
 
 def test_pull_requests_run_make_check_then_every_test():
