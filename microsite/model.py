@@ -107,6 +107,12 @@ class Source:
     archived: str | None = None  # when the archived copy was made
     url_at: Location | None = None  # where `url` is written, for a report that the address is gone
     translated_titles: tuple[tuple[str, str], ...] = ()  # (language, the site's translation of the title)
+    language: str | None = None  # the language it is written in (None: the site's first language)
+    translated_notes: tuple[tuple[str, str], ...] = ()  # (language, the note in that language)
+
+    def note_in(self, language: str) -> str | None:
+        """The note as a page in `language` shows it: its translation, or the note as written."""
+        return dict(self.translated_notes).get(language, self.note)
 
 
 @by_fields

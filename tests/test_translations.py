@@ -129,3 +129,29 @@ def test_a_translation_citing_other_sources_is_warned_about_where_it_starts(proj
     assert status == 0
     assert f"{ACME_ES}:{body_line}:1: warning: the body cites other sources than the original's: missing report-2020" in err, err
     assert "the summary cites" not in err
+
+
+def test_a_sources_note_is_shown_translated_and_its_own_words_keep_their_language(project, capsys):
+    bilingual(project)
+    report = project.root / "content/sources/report-2020.yaml"
+    report.write_text(report.read_text() + 'translated_note: {es: "Dirección no confirmada."}\n')
+    assert run(project, "build", capsys=capsys)[0] == 0
+    listing = read(project, "es/sources.html")
+    assert '<span class="note">Dirección no confirmada.</span>' in listing and "Address not confirmed." not in listing
+    assert '<span class="note">Address not confirmed.</span>' in read(project, "sources.html")
+    assert "Direcci\\u00f3n no confirmada." in read(project, "assets/search-index.es.js")  # as JSON writes it
+    assert "Address not confirmed." not in read(project, "assets/search-index.es.js")
+    # A title in the site's first language, shown on a page in another, is marked as such.
+    assert '<cite class="source-title" lang="en">The Report</cite>' in listing
+    assert '<cite class="source-title">The Report</cite>' in read(project, "sources.html")
+    report.write_text(report.read_text() + "language: es\n")
+    assert run(project, "build", capsys=capsys)[0] == 0
+    assert '<cite class="source-title">The Report</cite>' in read(project, "es/sources.html")
+    assert '<cite class="source-title" lang="es">The Report</cite>' in read(project, "sources.html")
+
+
+def test_the_real_sites_source_notes_are_all_translated(real_site):
+    from tests import real_content
+
+    for language in real_content.site().content.config.languages[1:]:
+        assert 'class="note" lang=' not in (real_site / language / "sources.html").read_text(encoding="utf-8")

@@ -43,6 +43,10 @@ def source_fields(config: SiteConfig) -> tuple[Field, ...]:
         Field("note", F.text, False, "what a reader should know: what is not confirmed, which version"),
         Field("translated_title", lambda d, k, p: _translations(d, k, config, p), False,
               "the site's own translation of the title, by language: {es: \"...\"}"),
+        Field("translated_note", lambda d, k, p: _translations(d, k, config, p), False,
+              "the note in the site's other languages, by language: {es: \"...\"}"),
+        Field("language", lambda d, k, p: _language(d, k, config, p), False,
+              "the language the source is written in, when not the site's first: a code such as en, es"),
     )
 
 
@@ -290,6 +294,8 @@ def load_source(path: Path, name: str, data: bytes, config: SiteConfig, problems
         archived=v["archived"],
         url_at=doc.where("url") if v["url"] else None,
         translated_titles=v.get("translated_title") or (),
+        language=v.get("language"),
+        translated_notes=v.get("translated_note") or (),
     )
 
 
@@ -454,6 +460,17 @@ def _translations(doc: YamlDoc, keys: tuple, config: SiteConfig, problems: Probl
         elif (text := F.text(doc, keys + (language,), problems)) is not None:
             found.append((language, text))
     return tuple(found)
+
+
+def _language(doc: YamlDoc, keys: tuple, config: SiteConfig, problems: Problems) -> str | None:
+    """`language: en`: a language code, so its title and quotations carry their own `lang`."""
+    from ..messages import known_locale
+
+    value = F.text(doc, keys, problems)
+    if value is not None and known_locale(value) is None:
+        problems.error(doc.where(*keys), f"unknown language code '{value}': use a code such as en, es, pt-BR")
+        return None
+    return value
 
 
 def _load_changes(root: Path, problems: Problems, languages: tuple[str, ...] = ("en",)) -> tuple[Change, ...]:

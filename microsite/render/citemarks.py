@@ -38,6 +38,7 @@ class PageCitations:
     locators: dict[str, list[str]] = field(default_factory=dict)
     quoted: dict[str, list[str]] = field(default_factory=dict)  # source id -> excerpts quoted on the page
     messages: Messages | None = None  # the page's language (dates, words of the preview)
+    original: str = ""  # the language sources are written in unless they say (`Source.language`)
 
     def mark(self, source_id: str, locator: str = "", at: Location | None = None) -> Markup:
         """The mark of a citation; its preview shows the excerpt a quotation beside it comes from."""
@@ -56,7 +57,7 @@ class PageCitations:
             self.quoted[source_id].append(excerpt)
         tip = self.previews.get((source_id, excerpt))
         if tip is None:
-            tip = self.previews[(source_id, excerpt)] = preview(source, excerpt, self.messages or Messages("en", engine_table("en")))
+            tip = self.previews[(source_id, excerpt)] = preview(source, excerpt, self.messages or Messages("en", engine_table("en")), self.original)
         return Markup(
             f'<span class="citation"><a class="cite" id="{anchor}" href="#source-{number}" '
             f'aria-describedby="{anchor}-tip">[{label}]</a>'
@@ -72,15 +73,18 @@ class PageCitations:
         ]
 
 
-def preview(source: Source, excerpt: str, messages: Messages) -> Markup:
+def preview(source: Source, excerpt: str, messages: Messages, original: str = "") -> Markup:
     """The one-glance description shown when a reader hovers or focuses a mark: the source and,
-    when the text beside the mark quotes it, the passage quoted, to check the words against."""
-    parts = [Markup("<strong>{}</strong>").format(source.title), escape(source.publisher)]
+    when the text beside the mark quotes it, the passage quoted, to check the words against. The
+    source's own words carry its language when the page's is another."""
+    language = source.language or original or messages.language
+    lang = Markup(' lang="{}"').format(language) if language != messages.language else Markup("")
+    parts = [Markup("<strong{}>{}</strong>").format(lang, source.title), escape(source.publisher)]
     if source.date:
         parts.append(escape(messages.date(source.date)))
     text = Markup(", ").join(parts)
     if source.archive_url:
         text += escape("; " + (messages.text("archived_copy_of", date=messages.date(source.archived)) if source.archived else messages.text("archived_copy_lower")))
     if excerpt:
-        text += Markup(' <q class="excerpt">{}</q>').format(excerpt)
+        text += Markup(' <q class="excerpt"{}>{}</q>').format(lang, excerpt)
     return text

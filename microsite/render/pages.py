@@ -30,7 +30,7 @@ from .markdown import fill
 from ..messages import SEARCH_MESSAGES, Messages, engine_table, language_name, sort_key
 from ..model import Cite, Entity, Event, Figure, Page, Source
 from ..addresses import LANGUAGE_SCRIPTS, SEARCH_INDEX, DATA, in_every_language, language_prefix, split_language, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_from_folder, SHARED
-from ..resolve.site import Site
+from ..resolve.site import Site, inbound_relations
 
 
 @dataclass(frozen=True)
@@ -363,6 +363,7 @@ class PageRenderer:
             # in the page's language; what they list of an untranslated file is marked (`lang_of`).
             content_lang=self.original if self._shows_original(output) and (output == HOME or output in self.by_output) else "",
             lang_attr=self.lang_of(output),
+            lang_attr_for=self.lang_attr_for,
             lang_of=self.lang_of,
             # A translation whose original changed since: the page says so and links to the original.
             stale_original=url(output, shared=True) if output in self.stale else "",
@@ -390,6 +391,12 @@ class PageRenderer:
         into this renderer's language yet; nothing otherwise."""
         return Markup(' lang="{}"').format(self.original) if self._shows_original(output) else Markup("")
 
+    def lang_attr_for(self, language: str | None) -> Markup:
+        """` lang="en"` for words in `language` (None: the language the content is written in)
+        shown on a page in another: a screen reader speaks them in their own."""
+        language = language or self.original
+        return Markup(' lang="{}"').format(language) if language != self.language else Markup("")
+
     def _url_maker(self, output: str) -> Links:
         """Links from `output` (in this renderer's language): `Links`."""
         if output == NOT_FOUND:
@@ -404,7 +411,7 @@ class PageRenderer:
         return Markup(fill(placed.fragment, placed.targets, output or origin, citations.mark, self.claim))
 
     def _citations(self) -> PageCitations:
-        return PageCitations(self.site.content.sources, self.previews, self.site.excerpts, messages=self.t)
+        return PageCitations(self.site.content.sources, self.previews, self.site.excerpts, messages=self.t, original=self.original)
 
     def _marks(self, citations: PageCitations, cites) -> Markup:
         return Markup("").join(citations.mark(c.source, c.locator, c.location) for c in cites)
@@ -589,7 +596,7 @@ class PageRenderer:
             years.setdefault(fact.date[:4], []).append(replace(fact, marks=self._marks(citations, cites)))
         return self._page(
             "timeline.html", TIMELINE, title=self.labels[TIMELINE], years=list(years.items()),
-            description=self.labels["timeline_description"], cited=citations.entries(),
+            description=self.labels["timeline_description"], cited=citations.entries(), sources=self.site.content.sources,
         )
 
     def sources(self) -> bytes:
@@ -738,6 +745,8 @@ def translated_view(site: Site, language: str) -> Site:
     entities = {k: replace(e, name=names[e.output]) if e.output in names else e for k, e in entities.items()}
     pages = {k: replace(p, title=names[p.output]) if p.output in names else p for k, p in pages.items()}
     changes = tuple(replace(c, text=dict(c.translations).get(language, c.text)) for c in content.changes)
-    return replace(base, content=replace(
-        content, config=content.config.in_language(language), entities=entities, pages=pages, changes=changes,
-    ))
+    shown = replace(content, config=content.config.in_language(language), entities=entities, pages=pages, changes=changes)
+    # The other side of each relation, as this language shows it: its relation's labels, the
+    # relating entity's name and the link's role in this language (the first language's problems
+    # were reported when the site was resolved).
+    return replace(base, content=shown, inbound=inbound_relations(shown, Problems()))

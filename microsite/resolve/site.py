@@ -84,7 +84,7 @@ def resolve(content: Content, texts: dict[str, tuple[Fragment | None, Fragment |
         content=content,
         summaries=summaries,
         bodies=bodies,
-        inbound=_inbound(content, problems),
+        inbound=inbound_relations(content, problems),
         cited_by={s: tuple(sorted(o)) for s, o in sorted(cited_by.items())},
         excerpts=excerpts,
         quotations=verified,
@@ -174,7 +174,8 @@ def check_cite(cite: Cite, content: Content, problems: Problems) -> bool:
     return False
 
 
-def _inbound(content: Content, problems: Problems) -> dict[str, tuple[Inbound, ...]]:
+def inbound_relations(content: Content, problems: Problems) -> dict[str, tuple[Inbound, ...]]:
+    """Each relation seen from its target, by the target's output: derived, never written by hand."""
     inbound: dict[str, list[Inbound]] = defaultdict(list)
     for entity in content.entities.values():
         for link in entity.links:

@@ -1,0 +1,230 @@
+"""Every language shows the whole site: each page in each language has the relations (both sides),
+figures, sections and citations of the first language's, and none of one language's interface
+words, relation labels or page names stray onto another's pages. Checked on a fixture in two
+languages (tests/fixtures/dos: translated and untranslated pages, relations seen from both sides)
+and on the real site, whose languages and names are read from content/."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from microsite.messages import ENGINE_TABLES
+from microsite.render.pages import translated_view
+from microsite.resolve.site import Site
+from tests.conftest import REPO, make_project, run
+
+VOID = {"meta", "link", "br", "img", "input", "rect", "path", "source", "wbr", "hr", "circle", "line", "polygon", "use"}
+SHOWN_META = ("description", "og:title", "og:description", "og:image:alt", "og:site_name")
+ENGINE_ID = re.compile(r"^(fig-|to-|from-|event-|source-\d|[a-z-]+-title$)")
+
+
+class Structure(HTMLParser):
+    """What a page shows, whatever its language: the relation lists' lengths, the figures, the
+    sections, the ids the engine makes (not those made from a text's words), the sources cited."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.sections, self.ids, self.relations, self.marks = [], [], [], []
+        self.figures = 0
+        self.in_related = 0
+        self.entry = None  # the page's source list entry being read
+        self.entries: dict[str, str] = {}
+        self.depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag not in VOID:
+            self.depth += 1
+        classes = (a.get("class") or "").split()
+        if tag == "section":
+            self.sections.append(a.get("class") or a.get("id") or "")
+            if "related" in classes:
+                self.in_related = self.depth
+        if a.get("id") and ENGINE_ID.match(a["id"]):
+            self.ids.append(a["id"])
+        if self.in_related and tag == "h3":
+            self.relations.append(0)
+        if self.in_related and tag == "li" and self.relations:
+            self.relations[-1] += 1
+        if tag == "span" and "value" in classes:
+            self.figures += 1
+        if tag == "a" and "cite" in classes:
+            self.marks.append(a["href"][1:])
+        if tag == "li" and re.fullmatch(r"source-\d+", a.get("id") or ""):
+            self.entry = a["id"]
+        if tag == "a" and self.entry and "#" in (a.get("href") or "") and "sources.html#" in a["href"]:
+            self.entries.setdefault(self.entry, a["href"].rpartition("#")[2])
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        if self.in_related == self.depth and tag == "section":
+            self.in_related = 0
+        self.depth -= 1
+
+    def shown(self) -> dict:
+        return {
+            "sections": self.sections, "relations per heading": self.relations, "figures": self.figures,
+            "engine ids": sorted(self.ids), "sources cited": sorted(Counter(self.entries.get(m, m) for m in self.marks).items()),
+        }
+
+
+def structure(page: Path) -> dict:
+    parser = Structure()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.shown()
+
+
+def pages_of(site_dir: Path, languages: list[str]) -> list[str]:
+    """The first language's pages (at the root), by address."""
+    others = tuple(f"{language}/" for language in languages[1:])
+    return sorted(
+        p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.html")
+        if not p.relative_to(site_dir).as_posix().startswith(others)
+    )
+
+
+def differences(site_dir: Path, languages: list[str]) -> dict:
+    found = {}
+    for output in pages_of(site_dir, languages):
+        first = structure(site_dir / output)
+        for language in languages[1:]:
+            other = site_dir / language / output
+            if not other.is_file():
+                found[f"{language}/{output}"] = "missing"
+                continue
+            theirs = structure(other)
+            wrong = {k: (v, theirs[k]) for k, v in first.items() if theirs[k] != v}
+            if wrong:
+                found[f"{language}/{output}"] = wrong
+    return found
+
+
+class OwnText(HTMLParser):
+    """The text of a page in its own language: what an element marked with another `lang` holds
+    is left out (a reader's screen reader speaks it in that language), and so is code."""
+
+    def __init__(self, language: str):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.language, self.parts = [language], language, []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        here = "zxx" if tag in ("code", "script", "style") else a.get("lang", self.stack[-1])
+        if tag not in VOID:
+            self.stack.append(here)
+        if here == self.language:
+            self.parts += [a[k] for k in ("aria-label", "title", "alt", "placeholder") if a.get(k)]
+            if tag == "meta" and a.get("content") and (a.get("name") or a.get("property")) in SHOWN_META:
+                self.parts.append(a["content"])
+
+    def handle_endtag(self, tag):
+        if tag not in VOID and len(self.stack) > 1:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if self.stack[-1] == self.language:
+            self.parts.append(data)
+
+
+def own_text(page: Path, language: str) -> str:
+    reader = OwnText(language)
+    reader.feed(page.read_text(encoding="utf-8"))
+    return " ".join(" ".join(reader.parts).split())
+
+
+def message_pieces(language: str, root: Path) -> set[str]:
+    """The engine's messages in `language` (with the site's overrides), cut at their placeholders."""
+    table = yaml.safe_load((ENGINE_TABLES / f"{language}.yaml").read_text(encoding="utf-8"))
+    own = root / "content" / "i18n" / f"{language}.yaml"
+    if own.is_file():
+        table.update(yaml.safe_load(own.read_text(encoding="utf-8")) or {})
+    texts = [t for m in table.values() for t in (m.values() if isinstance(m, dict) else [m])]
+    return {p for text in texts for p in re.split(r"\{\w+\}|<[^>]*>", text)}
+
+
+def language_strings(site: Site, language: str, root: Path) -> set[str]:
+    """What a page in `language` may say that is that language's own: its interface messages,
+    the site's texts (kinds, relations, title) and the names and titles of its pages."""
+    view = translated_view(site, language)
+    config = view.content.config
+    texts = {config.title, config.tagline}
+    texts |= {t for k in config.kinds for t in (k.singular, k.plural, k.intro)}
+    texts |= {t for r in config.relations for t in (r.label, r.inverse, r.phrase, r.inverse_phrase)}
+    texts |= {t for k in config.source_kinds for t in (k.label, k.plural)}
+    texts |= {e.name for e in view.content.entities.values()} | {p.title for p in view.content.pages.values()}
+    pieces = {" ".join(re.sub(r"[^\w'’ -]", " ", p).split()) for p in {*texts, *message_pieces(language, root)} if p}
+    data_names = {k.id for k in config.kinds} | {r.field for r in config.relations}  # the same in every language
+    return {p for p in pieces if len(p) >= 4 and p not in data_names}
+
+
+def translators_words(root: Path, language: str) -> str:
+    """What the translations into `language` say themselves (a translator may name a thing in the
+    original's language, deliberately): not held against the engine."""
+    return " ".join(
+        " ".join(p.read_text(encoding="utf-8").split()) for p in (root / "content").rglob(f"*.{language}.*")
+    )
+
+
+def strays(site: Site, site_dir: Path, root: Path) -> dict:
+    languages = site.content.config.languages
+    strings = {language: language_strings(site, language, root) for language in languages}
+    found = {}
+    for language in languages:
+        others = set().union(*(strings[o] for o in languages if o != language)) - strings[language]
+        allowed = translators_words(root, language) if language != languages[0] else ""
+        own = " | ".join(strings[language])  # a word both languages have ('original') is no stray
+        foreign = [s for s in others if s not in allowed and not re.search(rf"(?<!\w){re.escape(s)}(?!\w)", own)]
+        if not foreign:
+            continue
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(s) for s in sorted(foreign, key=len, reverse=True)) + r")(?!\w)")
+        folder = site_dir if language == languages[0] else site_dir / language
+        for output in pages_of(site_dir, languages):
+            page = folder / output
+            if page.is_file() and (hits := sorted(set(pattern.findall(own_text(page, language))))):
+                found[f"{'' if language == languages[0] else language + '/'}{output}"] = hits
+    return found
+
+
+@pytest.fixture(scope="module")
+def dos(tmp_path_factory) -> tuple[Path, Path, Site]:
+    from microsite.build import check
+
+    project = make_project(tmp_path_factory.mktemp("dos"), "dos")
+    assert run(project, "build")[0] == 0
+    site, _ = check(project)
+    return project.root, project.root / "site", site
+
+
+def test_the_fixture_relates_pages_from_both_sides_in_both_languages(dos):
+    root, site_dir, site = dos
+    translated = site.translated["es"].translated
+    targets = {e.output for e in site.content.entities.values() if site.inbound.get(e.output)}
+    assert targets & translated and targets - translated  # inbound relations on pages translated and not
+
+
+def test_every_language_shows_the_same_relations_figures_sections_and_citations(dos):
+    root, site_dir, site = dos
+    assert differences(site_dir, site.content.config.languages) == {}
+
+
+def test_no_language_shows_another_languages_labels_or_names(dos):
+    root, site_dir, site = dos
+    assert strays(site, site_dir, root) == {}
+
+
+def test_the_real_site_is_whole_in_every_language(real_site: Path):
+    from tests import real_content
+
+    assert differences(real_site, real_content.site().content.config.languages) == {}
+
+
+def test_the_real_site_shows_no_language_in_another(real_site: Path):
+    from tests import real_content
+
+    assert strays(real_content.site(), real_site, REPO) == {}
