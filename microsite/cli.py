@@ -122,13 +122,15 @@ def _check(project: Project, args) -> int:
 
 
 def _check_external(content) -> bool:
-    """Every source address asked once; those gone or moved listed like content errors."""
+    """Every source address asked once; those gone, moved or not checked listed like content errors."""
     from .linkcheck import check_external
 
     problems = Problems()
-    asked = check_external(content.sources, content.config.base_url or content.config.title, problems)
+    tally = check_external(content.sources, content.config.base_url or content.config.title, problems)
     report(problems.errors, sys.stderr)
-    print(f"asked {asked} source address{'' if asked == 1 else 'es'}: {len(problems.errors)} gone or moved")
+    gone = len(problems.errors) - tally.not_checked
+    unchecked = f"; {tally.not_checked} not checked" if tally.not_checked else ""
+    print(f"asked {tally.asked} source address{'' if tally.asked == 1 else 'es'}: {gone} gone or moved{unchecked}")
     return bool(problems.errors)
 
 
