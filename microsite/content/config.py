@@ -194,6 +194,11 @@ def _kinds(doc: YamlDoc, languages: tuple[str, ...], problems: Problems) -> tupl
         if name in RESERVED_KIND_NAMES:
             problems.error(doc.where_key("kinds", name), f"'{name}' is used by the site itself; choose another name")
             continue
+        if name in languages[1:]:  # es/amazon.html: a page of kind 'es', or the Spanish page amazon?
+            problems.error(
+                doc.where_key("kinds", name),
+                f"kind '{name}' is named like the language '{name}', whose pages are under {name}/; choose another name",
+            )  # kept all the same: the relations and files naming it are checked as usual
         v = F.read_fields(doc, KIND_FIELDS, problems, ("kinds", name))
         for f in KIND_FIELDS:
             _complete(doc, ("kinds", name, f.name), v.get(f.name), languages, problems)
