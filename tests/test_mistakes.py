@@ -290,3 +290,9 @@ def test_the_longest_slug_builds(project, capsys):
     assert status == 0, err
     assert (project.root / f"site/companies/{slug}.html").is_file()
     assert (project.root / f"site/cards/companies/{slug}.png").is_file()
+
+
+def test_a_language_listed_twice_in_other_case_is_told(project, capsys):
+    """pt-BR and pt-br are two languages to Python and one folder (pt-br/) on macOS."""
+    edit(project, "content/site.yaml", "language: en", "languages: [en, pt-BR, pt-br]")
+    assert "content/site.yaml:4:12: a language is listed twice in 'languages'" in errors(project, capsys)

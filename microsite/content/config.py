@@ -139,7 +139,7 @@ def _languages(doc: YamlDoc, values: dict, problems: Problems) -> tuple[str, ...
         if not LANGUAGE_CODE.fullmatch(language):
             key = ("languages", i) if values.get("languages") else ("language",)
             problems.error(doc.where(*key), f"'{language}' is not a language code: write one such as en, es or pt-BR")
-    if len(set(languages)) != len(languages):
+    if len({language.lower() for language in languages}) != len(languages):  # pt-BR/ and pt-br/: one folder on macOS
         problems.error(doc.where("languages"), "a language is listed twice in 'languages'")
     return tuple(dict.fromkeys(languages)) or ("en",)
 
