@@ -296,3 +296,12 @@ def test_a_language_listed_twice_in_other_case_is_told(project, capsys):
     """pt-BR and pt-br are two languages to Python and one folder (pt-br/) on macOS."""
     edit(project, "content/site.yaml", "language: en", "languages: [en, pt-BR, pt-br]")
     assert "content/site.yaml:4:12: a language is listed twice in 'languages'" in errors(project, capsys)
+
+
+def test_new_shortens_a_name_too_long_for_a_file_name(project, capsys):
+    """A 300-letter name made a file name the disk refused, with a traceback."""
+    status, out, err = run(project, "new", "company", "Acme " * 60, capsys=capsys)
+    assert status == 0, err
+    [written] = [p for p in (project.root / "content/companies").glob("acme-acme*.md")]
+    assert len(written.stem) <= 240 and not written.stem.endswith("-")
+    assert out.startswith(f"wrote content/companies/{written.name}")

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from ..addresses import LONGEST_SLUG
 from .config import load_config
 from ..confine import confined, first_link
 from ..errors import ContentErrors, Problems, did_you_mean
@@ -53,7 +54,7 @@ def new_file(root: Path, kind: str, name: str) -> Path:
     config = load_config(root, problems)
     if config is None:
         raise ContentErrors(problems.errors)
-    slug = slugify(name)
+    slug = slugify(name)[:LONGEST_SLUG].rstrip("-")  # a long name: as much of it as a page's file name holds
     if not slug:
         raise ScaffoldError(f"cannot make a file name from '{name}': use letters or digits")
     aliases = {"source": "sources", "sources": "sources", "page": "pages", "pages": "pages"}
