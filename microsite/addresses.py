@@ -18,6 +18,12 @@ TIMELINE = "timeline.html"
 GENERATED = (HOME, SOURCES, NOT_FOUND, DATA, MAP, EXPLORE, TIMELINE)
 SEARCH_INDEX = "assets/search-index.js"
 
+# A file name has at most 255 bytes on the file systems a site is built or published on; the
+# longest the engine writes for a content file is its page while the preview replaces it
+# (`write.write_file`): `.` + slug + `.html` + `.XXXXXXXX` (its card, slug + `.png`, is shorter).
+NAME_BYTES = 255
+LONGEST_SLUG = NAME_BYTES - len(".") - len(".html") - len(".XXXXXXXX")
+
 
 def kind_index(kind: str) -> str:
     return f"{kind}/index.html"

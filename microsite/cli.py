@@ -13,7 +13,7 @@ from typing import Sequence
 
 from .build import Project, build, check
 from .content.config import normal_base_url
-from .errors import ContentErrors, Problem, Problems
+from .errors import ContentErrors, Problem, Problems, printable
 from .guard import OutputRefused
 from .write import WriteError
 
@@ -29,10 +29,10 @@ def main(argv: Sequence[str], root: Path) -> int:
         print(f"{_count(exc.problems, 'error')}; nothing was written", file=sys.stderr)
         return 1
     except (UsageError, OutputRefused) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(printable(f"error: {exc}"), file=sys.stderr)
         return 2
     except WriteError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(printable(f"error: {exc}"), file=sys.stderr)
         return 1
 
 
@@ -161,25 +161,22 @@ def _new(project: Project, args) -> int:
 
 
 def report(problems: Sequence[Problem], stream) -> None:
-    """One line per problem; under GitHub Actions also an annotation on the file and line."""
+    """One line per problem (`Problem.__str__` escapes what it quotes: `printable`); under GitHub
+    Actions also an annotation on the file and line."""
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for problem in problems:
-        print(_printable(str(problem)), file=stream)
+        print(problem, file=stream)
         if annotate:
-            print(_printable(github_annotation(problem)), file=sys.stdout)
-
-
-def _printable(text: str) -> str:
-    """A file name that is not valid UTF-8 reaches us with lone surrogates, which a strict UTF-8
-    terminal cannot print: show them as escapes instead of failing on the error report."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+            print(github_annotation(problem), file=sys.stdout)
 
 
 def github_annotation(problem: Problem) -> str:
+    """GitHub's `::error file=...::message` line, its data escaped as GitHub documents, then any
+    control character left (an ESC) shown as an escape (`printable`), like the line above it."""
     loc = problem.location
     level = "warning" if problem.severity == "warning" else "error"
     where = f"file={_escape(loc.path, property=True)}" + (f",line={loc.line},col={loc.col or 1}" if loc.line else "")
-    return f"::{level} {where}::{_escape(problem.message)}"
+    return printable(f"::{level} {where}::{_escape(problem.message)}")
 
 
 def _escape(text: str, property: bool = False) -> str:

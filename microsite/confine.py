@@ -36,6 +36,16 @@ def confined(path: Path, folder: Path, name: str, problems: Problems) -> bool:
     return False
 
 
+def first_link(path: Path, root: Path) -> Path | None:
+    """The first symbolic link on the way from `root` (itself trusted) down to `path`, itself
+    included, or None: a file written there would land wherever the link points, for a dangling
+    link too, so a writer (`build.py new`) refuses them all, even one that stays inside."""
+    for step in [*reversed(path.relative_to(root).parents), path.relative_to(root)]:
+        if step != Path(".") and os.path.islink(root / step):
+            return root / step
+    return None
+
+
 def files_inside(folder: Path, name: str, problems: Problems | None, within: Path | None = None) -> Iterator[Path]:
     """Every file under `folder` (shown as `name`), sorted, each one checked by `confined` to stay
     inside `within` (by default `folder`; `problems` None: they were reported already, leave them

@@ -7,6 +7,7 @@ each pass appends to a `Problems` list and goes on, so one run reports everythin
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -37,7 +38,21 @@ class Problem:
 
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{self.location}: {prefix}{self.message}"
+        return printable(f"{self.location}: {prefix}{self.message}")
+
+
+# What a terminal or a CI log would act on rather than show: C0 and C1 controls (ESC starts the
+# terminal's commands, OSC 52 writes its clipboard), DEL, line breaks of every kind (a line
+# starting `::` is a GitHub Actions workflow command), the bidirectional overrides that reorder
+# what is shown, and lone surrogates (a file name that is not UTF-8), which cannot be printed.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """`text` as one printed line whatever content it quotes: each character of `_UNPRINTABLE`
+    shown as its Python escape (`\\x1b`, `\\n`), so content can neither start a line of its own
+    nor send the terminal a control sequence."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass

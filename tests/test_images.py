@@ -296,3 +296,25 @@ def test_an_image_name_needing_escapes_is_linked_to_its_file(tmp_path: Path, cap
         assert not parts.query and not parts.fragment, url
         path = unquote(parts.path).removeprefix("/mini/")
         assert (site / path).is_file() and path.startswith("images/"), url
+
+
+@pytest.mark.parametrize("first, second", [("caf\u00e9.png", "cafe\u0301.png"), ("Logo.png", "logo.gif")])
+def test_images_that_are_one_file_on_macos_are_an_error(tmp_path: Path, capsys, first: str, second: str):
+    """café.png with é as one character (NFC) and with e and an accent (NFD) are two files on
+    Linux and their outputs one file on macOS, as are Logo.png and logo.png: the wrong picture."""
+    project = make_project(tmp_path / "project")
+    show_image(project, "companies/acme.md", first, (200, 30, 30))
+    show_image(project, "systems/ledger.md", second, (30, 30, 200))
+    page = {first: "companies/acme.md", second: "systems/ledger.md"}
+    kept, told = sorted((first, second))  # the images are taken in the order of their names
+    output = {n: f"images/{n.rpartition('.')[0]}-100.png".encode("ascii", "backslashreplace").decode() for n in page}
+    message = (
+        f"content/{page[told]}:3:9: content/images/{told} and content/images/{kept} would be published as"
+        f" '{output[told]}' and '{output[kept]}', one file on macOS (which ignores case and how an accent is"
+        " written); rename one of them"
+    )
+    for command in ("check", "build"):
+        status, out, err = run(project, command, capsys=capsys)
+        assert status == 1, err
+        assert err.splitlines()[0] == message, err
+    assert not (project.root / "site").exists()

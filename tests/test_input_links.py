@@ -208,3 +208,54 @@ def test_plain_files_of_a_confined_folder_are_not_each_followed(project, monkeyp
     found = load._files(project.root, "sources", (".yaml",), problems)
     assert len(found) > 40 and not problems.errors
     assert len(followed) <= 4, followed
+
+
+def refused_new(project: Project, capsys, *args: str) -> str:
+    """`build.py new ...` refuses in one line, exit 2, and writes nothing."""
+    status, out, err = run(project, "new", *args, capsys=capsys)
+    assert status == 2, (out, err)
+    assert "Traceback" not in err and out == ""
+    assert len(err.strip().splitlines()) == 1, err
+    return err
+
+
+def test_new_never_writes_through_a_link(project, capsys, tmp_path):
+    """A dangling link where `new` writes (content/companies/x.md -> ~/.bashrc) wrote the file
+    it points at, anywhere on the machine; a linked folder likewise."""
+    target = tmp_path / "elsewhere" / "bashrc"
+    target.parent.mkdir()
+    (project.root / "content/companies/initech.md").symlink_to(target)
+    err = refused_new(project, capsys, "company", "Initech")
+    assert "content/companies/initech.md is a symbolic link, and `new` never writes through one" in err
+    assert not target.exists()
+
+    shutil.rmtree(project.root / "content/systems", ignore_errors=True)
+    (project.root / "content/systems").symlink_to(target.parent, target_is_directory=True)
+    err = refused_new(project, capsys, "system", "Face Match")
+    assert "content/systems is a symbolic link, and `new` never writes through one: replace it with the folder itself" in err
+    assert sorted(p.name for p in target.parent.iterdir()) == []
+
+
+def test_new_translation_never_writes_through_a_link(project, capsys, tmp_path):
+    site = project.root / "content/site.yaml"
+    site.write_text(site.read_text().replace("language: en", "languages: [en, es]"))
+    target = tmp_path / "elsewhere" / "authorized_keys"
+    target.parent.mkdir()
+    (project.root / "content/companies/acme.es.md").symlink_to(target)
+    err = refused_new(project, capsys, "translation", "companies/acme", "es")
+    assert "content/companies/acme.es.md is a symbolic link, and `new` never writes through one" in err
+    assert not target.exists()
+
+
+def test_new_translation_reads_no_original_outside_content(project, capsys, tmp_path):
+    """The starter copies the original's body: an original linked outside would copy a secret in."""
+    site = project.root / "content/site.yaml"
+    site.write_text(site.read_text().replace("language: en", "languages: [en, es]"))
+    (project.root / "content/companies/leak.md").symlink_to(secret_file(tmp_path, "leak.md", LEAKED_PAGE))
+    status, _, err = run(project, "new", "translation", "companies/leak", "es", capsys=capsys)
+    assert status == 1 and "content/companies/leak.md is a link to a file outside content/" in err
+    assert not (project.root / "content/companies/leak.es.md").exists()
+    (project.root / "secret.md").write_text(LEAKED_PAGE)
+    status, _, err = run(project, "new", "translation", "companies/../../secret", "es", capsys=capsys)
+    assert status == 2 and "no page content/companies/../../secret.md to translate" in err
+    assert not (project.root / "secret.es.md").exists()

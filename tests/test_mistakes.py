@@ -257,3 +257,51 @@ def test_empty_front_matter_says_it_is_empty(project, capsys):
     assert errors(project, capsys) == [
         f"{ACME}:2:1: the front matter is empty: write the fields between the two '---' lines"
     ]
+
+
+def test_a_kind_named_like_a_language_is_told_at_site_yaml(project, capsys):
+    """Kind 'es' in a site in English and Spanish: check passed and build crashed (StopIteration)."""
+    edit(project, "content/site.yaml", "language: en", "languages: [en, es]")
+    edit(project, "content/site.yaml", "  agencies:\n", "  es:\n")
+    edit(project, "content/site.yaml", "to: agencies", "to: es")
+    (project.root / "content/agencies").rename(project.root / "content/es")
+    edit(project, LEDGER, "../agencies/", "../es/")
+    message = "content/site.yaml:13:3: kind 'es' is named like the language 'es', whose pages are under es/; choose another name"
+    assert errors(project, capsys) == [message]
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 1 and message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("length", [241, 252])
+def test_a_slug_too_long_for_a_file_name_is_told_by_check(project, capsys, length):
+    """A 252-character slug passed check, then its page (slug + .html) could not be written."""
+    slug = "a" * length
+    write(project, f"content/companies/{slug}.md", FRONT)
+    assert errors(project, capsys) == [
+        f"content/companies/{slug}.md:1:1: file name too long: its slug has {length} characters, and a page's "
+        "file name can hold 240; rename it to a shorter slug"
+    ]
+
+
+def test_the_longest_slug_builds(project, capsys):
+    slug = "a" * 240
+    write(project, f"content/companies/{slug}.md", FRONT)
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 0, err
+    assert (project.root / f"site/companies/{slug}.html").is_file()
+    assert (project.root / f"site/cards/companies/{slug}.png").is_file()
+
+
+def test_a_language_listed_twice_in_other_case_is_told(project, capsys):
+    """pt-BR and pt-br are two languages to Python and one folder (pt-br/) on macOS."""
+    edit(project, "content/site.yaml", "language: en", "languages: [en, pt-BR, pt-br]")
+    assert "content/site.yaml:4:12: a language is listed twice in 'languages'" in errors(project, capsys)
+
+
+def test_new_shortens_a_name_too_long_for_a_file_name(project, capsys):
+    """A 300-letter name made a file name the disk refused, with a traceback."""
+    status, out, err = run(project, "new", "company", "Acme " * 60, capsys=capsys)
+    assert status == 0, err
+    [written] = [p for p in (project.root / "content/companies").glob("acme-acme*.md")]
+    assert len(written.stem) <= 240 and not written.stem.endswith("-")
+    assert out.startswith(f"wrote content/companies/{written.name}")

@@ -72,9 +72,11 @@ def test_only_this_machine_is_answered(preview):
     port, _ = preview
     for host in ("127.0.0.1", f"127.0.0.1:{port}", "localhost", f"localhost:{port}", f"[::1]:{port}", f"LocalHost:{port}"):
         assert get(port, "/companies/acme.html", host) == 200, host
-    for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1.evil.example:{port}", "127.0.0.1:1"):
+    for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1.evil.example:{port}", "127.0.0.1:1",
+                 f"127.0.0.1:{port}.evil.example", f"localhost:{port}0"):
         assert get(port, "/companies/acme.html", host) == 403, host
         assert get(port, "/livereload.js", host) == 403, host
+    assert get(port, "/companies/acme.html", f"127.0.0.1:{port}@evil.example") == 400  # no host has that name
 
 
 def test_the_reload_socket_refuses_other_sites(preview):
@@ -92,8 +94,24 @@ def test_the_reload_socket_refuses_other_sites(preview):
         finally:
             connection.close()
 
-    assert handshake(f"http://127.0.0.1:{port}") == 101
-    assert handshake("https://evil.example") == 403
+    for origin in (f"http://127.0.0.1:{port}", f"http://localhost:{port}", f"http://LocalHost:{port}", f"http://[::1]:{port}"):
+        assert handshake(origin) == 101, origin
+    for origin in (
+        "https://evil.example", "null",
+        # a name that only starts like the preview's (an origin matched by its beginning)
+        "http://127.0.0.1.evil.example", f"http://127.0.0.1:{port}.evil.example", f"http://localhost:{port}0",
+        # this machine, but another scheme or port: another site, such as a page on port 80
+        f"https://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", "http://127.0.0.1", "http://localhost:1",
+    ):
+        assert handshake(origin) == 403, origin
+
+
+def test_no_other_page_can_reload_the_preview(preview):
+    """livereload's GET /forcereload reloaded every preview tab, asked by any web page (an <img>
+    needs no permission); nothing of ours uses it, so the preview has no such address."""
+    port, _ = preview
+    assert get(port, "/forcereload") == 404
+    assert get(port, "/forcereload?path=index.html") == 404
 
 
 def test_a_port_in_use_is_one_line(project):

@@ -206,6 +206,27 @@ def test_file_names_that_are_not_utf8_get_a_printable_error(project):
     assert "::error file=content/companies/caf\\udce9.md,line=1,col=1::bad slug" in result.stdout
 
 
+def test_content_cannot_command_the_terminal_or_the_workflow(project):
+    """A link to `%0A::error file=...` printed a line GitHub Actions runs as a workflow command, and
+    a file name holding OSC 52 wrote the terminal's clipboard: what an error quotes is escaped."""
+    acme = project.root / "content/companies/acme.md"
+    acme.write_text(acme.read_text() + "\nSee [x](%0A::error%20file=.github/workflows/publish.yml,line=1::pwned).\n")
+    clipboard = "\x1b]52;c;aGVsbG8=\x07"
+    (project.root / f"content/companies/x{clipboard}.md").write_text(FRONT)
+    env = {**os.environ, "GITHUB_ACTIONS": "true", "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "--root", str(project.root), "check"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    for line in (result.stdout + result.stderr).splitlines():
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", line), line
+        assert not line.startswith("::") or re.match(r"::error file=content/companies/[^:]*,line=\d+,col=\d+::", line), line
+    assert "link to missing page '\\n::error file=.github/workflows/publish.yml,line=1::pwned'" in result.stderr
+    assert "content/companies/x\\x1b]52;c;aGVsbG8=\\x07.md:1:1: bad slug" in result.stderr
+    assert "::error file=content/companies/x\\x1b]52;c;aGVsbG8=\\x07.md,line=1,col=1::bad slug" in result.stdout
+
+
 def test_a_cache_removed_during_a_build_stops_it_with_a_clear_error(project, capsys, monkeypatch):
     """A build reads each narrative back from its cache entry when its page is made (`texts.py`):
     `rm -rf .cache` meanwhile must not leave a traceback or a half-made site."""

@@ -139,7 +139,7 @@ def _languages(doc: YamlDoc, values: dict, problems: Problems) -> tuple[str, ...
         if not LANGUAGE_CODE.fullmatch(language):
             key = ("languages", i) if values.get("languages") else ("language",)
             problems.error(doc.where(*key), f"'{language}' is not a language code: write one such as en, es or pt-BR")
-    if len(set(languages)) != len(languages):
+    if len({language.lower() for language in languages}) != len(languages):  # pt-BR/ and pt-br/: one folder on macOS
         problems.error(doc.where("languages"), "a language is listed twice in 'languages'")
     return tuple(dict.fromkeys(languages)) or ("en",)
 
@@ -194,6 +194,11 @@ def _kinds(doc: YamlDoc, languages: tuple[str, ...], problems: Problems) -> tupl
         if name in RESERVED_KIND_NAMES:
             problems.error(doc.where_key("kinds", name), f"'{name}' is used by the site itself; choose another name")
             continue
+        if name in languages[1:]:  # es/amazon.html: a page of kind 'es', or the Spanish page amazon?
+            problems.error(
+                doc.where_key("kinds", name),
+                f"kind '{name}' is named like the language '{name}', whose pages are under {name}/; choose another name",
+            )  # kept all the same: the relations and files naming it are checked as usual
         v = F.read_fields(doc, KIND_FIELDS, problems, ("kinds", name))
         for f in KIND_FIELDS:
             _complete(doc, ("kinds", name, f.name), v.get(f.name), languages, problems)

@@ -15,7 +15,7 @@ from ..confine import confined
 from ..errors import Location, Problems, did_you_mean, relative_path
 from .fields import Field
 from ..model import Change, Content, Entity, Event, Figure, ImageRef, Link, Page, SiteConfig, Source
-from ..addresses import GENERATED, HOME, kind_index
+from ..addresses import GENERATED, HOME, LONGEST_SLUG, kind_index
 from .yamlfile import YamlDoc, check_markdown_characters, decode_text, parse_yaml, split_front_matter
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -252,6 +252,13 @@ def _slug(path: Path, name: str, problems: Problems) -> str | None:
             Location(name, 1, 1),
             f"bad slug '{slug}': file names use only a-z, 0-9 and '-'"
             + (f"; rename it to '{suggestion}{path.suffix}'" if suggestion and suggestion.isascii() else ""),
+        )
+        return None
+    if len(slug) > LONGEST_SLUG:  # ASCII: a byte a character
+        problems.error(
+            Location(name, 1, 1),
+            f"file name too long: its slug has {len(slug)} characters, and a page's file name can hold"
+            f" {LONGEST_SLUG}; rename it to a shorter slug",
         )
         return None
     return slug

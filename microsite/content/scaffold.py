@@ -9,7 +9,9 @@ import re
 import unicodedata
 from pathlib import Path
 
+from ..addresses import LONGEST_SLUG
 from .config import load_config
+from ..confine import confined, first_link
 from ..errors import ContentErrors, Problems, did_you_mean
 from .fields import Field
 from .load import FIGURE_FIELDS, LINK_FIELDS, PAGE_FIELDS, entity_fields, made_by_the_site, source_fields
@@ -38,14 +40,13 @@ def new_translation(root: Path, original: str, language: str) -> Path:
         others = ", ".join(config.languages[1:]) or "none: add one to 'languages' in content/site.yaml"
         raise ScaffoldError(f"'{language}' is not a language this site translates into; its other languages: {others}")
     folder, _, slug = original.partition("/")
-    if folder not in [*(k.id for k in config.kinds), "pages"] or not (root / "content" / f"{original}.md").is_file():
+    source = root / "content" / f"{original}.md"
+    if folder not in [*(k.id for k in config.kinds), "pages"] or ".." in original.split("/") or not source.is_file():
         raise ScaffoldError(f"no page content/{original}.md to translate: name it as kind/slug, such as companies/acme")
+    if not confined(source, root / "content", f"content/{original}.md", problems):
+        raise ContentErrors(problems.errors)
     name, text = starter(root, original, language)
-    path = root / name
-    if path.exists():
-        raise ScaffoldError(f"{name} already exists; not overwriting it")
-    path.write_text(text, encoding="utf-8")
-    return path
+    return _write_new(root, root / name, text)
 
 
 def new_file(root: Path, kind: str, name: str) -> Path:
@@ -53,7 +54,7 @@ def new_file(root: Path, kind: str, name: str) -> Path:
     config = load_config(root, problems)
     if config is None:
         raise ContentErrors(problems.errors)
-    slug = slugify(name)
+    slug = slugify(name)[:LONGEST_SLUG].rstrip("-")  # a long name: as much of it as a page's file name holds
     if not slug:
         raise ScaffoldError(f"cannot make a file name from '{name}': use letters or digits")
     aliases = {"source": "sources", "sources": "sources", "page": "pages", "pages": "pages"}
@@ -70,8 +71,6 @@ def new_file(root: Path, kind: str, name: str) -> Path:
         )
     suffix = ".yaml" if folder == "sources" else ".md"
     path = root / "content" / folder / f"{slug}{suffix}"
-    if path.exists():
-        raise ScaffoldError(f"{path.relative_to(root).as_posix()} already exists; not overwriting it")
     if folder == "sources":
         text = _yaml_block(source_fields(config), {"title": name if name != slug else ""})
     elif folder == "pages":
@@ -79,8 +78,29 @@ def new_file(root: Path, kind: str, name: str) -> Path:
     else:
         fields = entity_fields(config, folder)
         text = "---\n" + _yaml_block(fields, {"name": name}) + "---\n" + _ENTITY_BODY
+    return _write_new(root, path, text)
+
+
+def _write_new(root: Path, path: Path, text: str) -> Path:
+    """Write `text` to a new file at `path`, never over a file and never through a symbolic link
+    (a dangling one included: content/ may come from a stranger's pull request, and its link
+    would have `new` write any file of the machine its user may write)."""
+    name = path.relative_to(root).as_posix()
+    link = first_link(path, root)
+    if link is not None:
+        what = "file" if link == path else "folder"
+        raise ScaffoldError(
+            f"{link.relative_to(root).as_posix()} is a symbolic link, and `new` never writes through one: "
+            f"replace it with the {what} itself, or delete it"
+        )
+    if path.exists():
+        raise ScaffoldError(f"{name} already exists; not overwriting it")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    try:
+        with open(path, "x", encoding="utf-8") as file:  # O_EXCL: not through a link made meanwhile
+            file.write(text)
+    except FileExistsError:
+        raise ScaffoldError(f"{name} already exists; not overwriting it") from None
     return path
 
 

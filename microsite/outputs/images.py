@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import unicodedata
 import warnings
 from urllib.parse import quote
 from dataclasses import dataclass
@@ -89,7 +90,7 @@ def image_outputs(
         (d.image for d in site.documents() if getattr(d, "image", None) is not None),
         key=lambda ref: (ref.file, ref.location),
     )
-    made_from: dict[str, str] = {}  # output path: the file it was made from
+    made_from: dict[str, tuple[str, str]] = {}  # `same_file` of an output: the file it was made from, the output
     for ref in refs:
         if ref.file in pictures:
             continue
@@ -100,19 +101,42 @@ def image_outputs(
             problems.error(ref.location, f"cannot read image {IMAGES_FOLDER}/{ref.file}: {exc}")
             continue
         # logo.png and logo.gif, both written as PNG at the same width, would be one file: the
-        # wrong picture on one of the pages.
-        clashes = [path for path in files if path in made_from]
+        # wrong picture on one of the pages. So would Logo.png beside logo.png, or café.png with
+        # its é as one character (NFC) beside café.png with e and an accent (NFD), where the site
+        # is built or published on macOS.
+        clashes = [path for path in files if same_file(path) in made_from]
         if clashes:
-            problems.error(
-                ref.location,
-                f"{IMAGES_FOLDER}/{ref.file} and {IMAGES_FOLDER}/{made_from[clashes[0]]} would both be"
-                f" published as {clashes[0]}; rename one of them",
-            )
+            path, (other, other_path) = clashes[0], made_from[same_file(clashes[0])]
+            if path == other_path:
+                problems.error(
+                    ref.location,
+                    f"{IMAGES_FOLDER}/{ref.file} and {IMAGES_FOLDER}/{other} would both be"
+                    f" published as {path}; rename one of them",
+                )
+            else:
+                problems.error(
+                    ref.location,
+                    f"{IMAGES_FOLDER}/{ref.file} and {IMAGES_FOLDER}/{other} would be published as"
+                    f" '{_spelled(path)}' and '{_spelled(other_path)}', one file on macOS (which ignores case"
+                    " and how an accent is written); rename one of them",
+                )
             continue
-        made_from.update(dict.fromkeys(files, ref.file))
+        made_from.update({same_file(path): (ref.file, path) for path in files})
         pictures[ref.file] = picture
         outputs.update(files)
     return outputs, pictures
+
+
+def same_file(name: str) -> str:
+    """`name` as a file system that ignores case and Unicode normalisation (macOS's) sees it: two
+    names with the same `same_file` are one file there (on Windows too when they differ in case)."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+
+
+def _spelled(name: str) -> str:
+    """A name with every character beyond ASCII as its code (`cafe\\u0301.png`, `caf\\xe9.png`), so
+    two names that look the same in the error show how they differ."""
+    return name.encode("ascii", "backslashreplace").decode("ascii")
 
 
 def asset_image_outputs(assets: Sequence[Path], cache: Path | None, problems: Problems) -> dict[str, bytes]:

@@ -10,7 +10,6 @@ import errno
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from markupsafe import escape
 
@@ -156,9 +155,10 @@ def serve(project: Project, host: str, port: int) -> None:
     folders = [project.root / "content", *project.templates, *project.assets]
     server_class = preview_server()
     if Inotify.available():
-        server = server_class(sockets, allowed_hosts(host, port), watcher=_save_watcher(Inotify(folders), preview.rebuild))
+        server = server_class(sockets, allowed_hosts(host, port), allowed_origins(host, port),
+                              watcher=_save_watcher(Inotify(folders), preview.rebuild))
     else:  # livereload polls every 0.8 s
-        server = server_class(sockets, allowed_hosts(host, port))
+        server = server_class(sockets, allowed_hosts(host, port), allowed_origins(host, port))
         for folder in folders:
             server.watch(str(folder), preview.rebuild, delay=0)
     print(f"previewing at http://{host}:{port}/ (Ctrl+C to stop)", flush=True)
@@ -177,14 +177,27 @@ def listen(host: str, port: int) -> list:
         raise
 
 
+def _local_names(host: str) -> set[str]:
+    """This machine's names, as a browser writes them in Host and Origin."""
+    names = {"127.0.0.1", "localhost", "[::1]"}
+    if host not in ("", "0.0.0.0", "::"):
+        names.add(f"[{host}]" if ":" in host else host.lower())
+    return names
+
+
 def allowed_hosts(host: str, port: int) -> frozenset[str]:
     """The Host headers the preview answers: this machine's names, with or without the port.
     Any other name is refused, so a web page whose own name was pointed at 127.0.0.1 (DNS
     rebinding) cannot read the preview."""
-    names = {"127.0.0.1", "localhost", "[::1]"}
-    if host not in ("", "0.0.0.0", "::"):
-        names.add(f"[{host}]" if ":" in host else host.lower())
+    names = _local_names(host)
     return frozenset(names | {f"{name}:{port}" for name in names})
+
+
+def allowed_origins(host: str, port: int) -> frozenset[str]:
+    """The Origin headers of the preview's own pages, as browsers write them (`http://127.0.0.1:8000`,
+    without the port for 80), compared whole: neither another scheme or port of this machine nor a
+    name that only starts like it (`http://127.0.0.1:8000.evil.example`) is the preview."""
+    return frozenset(f"http://{name}" + ("" if port == 80 else f":{port}") for name in _local_names(host))
 
 
 def preview_server():
@@ -192,7 +205,7 @@ def preview_server():
     bound beforehand, and serving the preview's files with a 400, not a traceback, for a path no
     file can have (a NUL byte)."""
     from livereload import Server
-    from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler, StaticFileHandler
+    from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler, StaticFileHandler
     from livereload.server import LiveScriptInjector
     from tornado import web
     from tornado.httpserver import HTTPServer
@@ -204,9 +217,16 @@ def preview_server():
             return super().parse_url_path(url_path)
 
     class LocalReloads(LiveReloadHandler):
+        def prepare(self) -> None:
+            """Only the preview's own pages hear of saves (livereload lets any web page listen): a
+            browser's Origin is compared whole here, as tornado's `check_origin` would not be asked
+            for one whose host and port match the Host header (whatever its scheme)."""
+            origin = self.request.headers.get("Origin")
+            if origin is not None and origin.lower() not in self.settings["allowed_origins"]:
+                raise web.HTTPError(403)
+
         def check_origin(self, origin: str) -> bool:
-            """Only the preview's own pages hear of saves (livereload lets any web page listen)."""
-            return urlsplit(origin).netloc.lower() in self.settings["allowed_hosts"]
+            return origin.lower() in self.settings["allowed_origins"]
 
     class LocalApplication(web.Application):
         def find_handler(self, request, **kwargs):
@@ -215,9 +235,9 @@ def preview_server():
             return super().find_handler(request, **kwargs)
 
     class PreviewServer(Server):
-        def __init__(self, sockets: list, hosts: frozenset[str], watcher=None):
+        def __init__(self, sockets: list, hosts: frozenset[str], origins: frozenset[str], watcher=None):
             super().__init__(watcher=watcher)
-            self.sockets, self.hosts = sockets, hosts
+            self.sockets, self.hosts, self.origins = sockets, hosts, origins
 
         def application(self, port, host, liveport=None, debug=None, live_css=True) -> None:
             """As livereload's (one port for pages and reloads), on the bound sockets."""
@@ -227,13 +247,16 @@ def preview_server():
             class Script(LiveScriptInjector):
                 script = LIVE_SCRIPT
 
+            # Not livereload's /forcereload: any web page could reload the preview with it (a GET
+            # needs no permission), and nothing of ours asks for it; a save reloads by the socket.
             handlers = [
                 (r"/livereload", LocalReloads),
-                (r"/forcereload", ForceReloadHandler),
                 (r"/livereload.js", LiveReloadJSHandler),
                 (r"/(.*)", PreviewFiles, {"path": self.root, "default_filename": self.default_filename}),
             ]
-            app = LocalApplication(handlers=handlers, transforms=[Script], allowed_hosts=self.hosts)
+            app = LocalApplication(
+                handlers=handlers, transforms=[Script], allowed_hosts=self.hosts, allowed_origins=self.origins,
+            )
             HTTPServer(app).add_sockets(self.sockets)
 
     return PreviewServer
