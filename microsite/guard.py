@@ -63,20 +63,19 @@ def check_unlinked(root: Path, path: Path) -> None:
 
 
 def check_cache(root: Path, cache: Path) -> None:
-    """Raise OutputRefused if the project's cache folder holds a link anywhere: the build prunes
-    and writes what it finds there, so a linked folder would have it delete files elsewhere."""
+    """Raise OutputRefused if the project's cache folder, a folder in it, or a folder of prepared
+    entries is a link: the build prunes and writes what it finds there, so a linked folder would
+    have it delete and make files elsewhere. (A linked file in them is harmless: cache files are
+    read only when plain files, `cache.read_entry`, and replaced or removed, never written through.)"""
     check_unlinked(root, cache)
-    if not cache.is_dir():
-        return
-    folders = [cache]
-    while folders:
-        with os.scandir(folders.pop()) as found:
+    for folder in (cache, cache / "prepared"):
+        if not folder.is_dir():
+            continue
+        with os.scandir(folder) as found:
             for entry in found:
                 if entry.is_symlink():
                     raise OutputRefused(f"the cache folder {cache} holds a symbolic link, {entry.path}, which no build "
                                         f"makes; delete the cache folder (it is made again) and build again")
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(Path(entry.path))
 
 
 def _refuse(target: Path, why: str, advice: str) -> None:

@@ -253,3 +253,41 @@ def test_the_preview_shows_a_sandboxed_template_as_an_error(tmp_path):
     base.write_text(base.read_text().replace("</body>", REACHES[0].replace("MARKER", str(marker)) + "</body>"))
     assert not Preview(project, project.root / ".cache" / "preview").rebuild()
     assert not marker.exists()
+
+
+def test_only_plain_files_are_read_from_the_cache(tmp_path):
+    """A link (to /dev/zero, read for ever) or a pipe (waits for ever) is not read. Tested on a
+    link to a plain file and on a pipe with no writer: neither hangs should the guard break."""
+    import os
+
+    from microsite.incremental.cache import read_entry
+
+    (tmp_path / "plain").write_bytes(b"x")
+    assert read_entry(tmp_path / "plain") == b"x"
+    (tmp_path / "link").symlink_to(tmp_path / "plain")
+    os.mkfifo(tmp_path / "pipe")
+    for name in ("link", "pipe"):
+        with pytest.raises(OSError):
+            read_entry(tmp_path / name)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link-outside"])
+def test_a_cache_file_that_is_no_plain_file_is_made_again(tmp_path, capsys, clean_site, kind):
+    """Every cache file replaced by a pipe or a link to a file outside: each is a miss, made
+    again, and the file outside is kept."""
+    import os
+
+    project = make_project(tmp_path / "project")
+    assert run(project, "build")[0] == 0
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me")
+    for path in cache_files(project):
+        path.unlink()
+        if kind == "fifo":
+            os.mkfifo(path)
+        else:
+            path.symlink_to(outside)
+    (project.root / "content" / "companies" / "acme.md").touch()
+    assert run(project, "build", capsys=capsys)[0] == 0
+    assert tree(project.site) == clean_site
+    assert outside.read_text() == "keep me"

@@ -14,6 +14,7 @@ engine's own records, should a key ever leak.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import pickle
@@ -85,11 +86,21 @@ def seal_key() -> bytes:
     return key if trusted and len(key) == KEY else os.urandom(KEY)
 
 
+def read_entry(path: str | Path) -> bytes:
+    """A cache file's bytes, if it is a plain file: a link (to /dev/zero, say) or a pipe someone
+    put in .cache/ raises OSError, as a missing file does, instead of being read for ever."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a plain file", str(path))
+        return f.read()
+
+
 def read_sealed_pickle(path: Path) -> object | None:
     """What `write_sealed_pickle` stored at `path`; None when missing, damaged, unreadable or
     not sealed with this user's key."""
     try:
-        data = unsealed(path.read_bytes())
+        data = unsealed(read_entry(path))
         return None if data is None else records_from(data)
     except (OSError, *UNPICKLING_ERRORS):
         return None
@@ -116,8 +127,8 @@ def cached(folder: Path | None, key: str, suffix: str, make: Callable[[], bytes]
         return make()
     path = folder / f"{key}{suffix}"
     try:
-        stored = unsealed(path.read_bytes())
-    except FileNotFoundError:
+        stored = unsealed(read_entry(path))
+    except OSError:
         stored = None
     if stored is not None:
         return bytes(stored)
@@ -176,8 +187,7 @@ class PreparedCache:
         # A string, not a Path: joining and opening 10,000 Paths was a fifth of a rebuild's reading.
         path = os.path.join(self.folder, key[:2], key)
         try:
-            with open(path, "rb") as f:
-                entry = f.read()
+            entry = read_entry(path)
         except OSError:
             return None
         parsed = _parse_entry(entry)

@@ -47,7 +47,7 @@ class StoredText:
 
 def _read(path: str, offset: int, size: int) -> str:
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
         try:
             data = os.pread(fd, size, offset)
         finally:
