@@ -9,7 +9,6 @@ build waits for it.
 """
 from __future__ import annotations
 
-import fcntl
 import os
 import sys
 import zipfile
@@ -18,6 +17,11 @@ from pathlib import Path
 from typing import Iterator
 
 from .write import STAMP, writing
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; builds there are not kept from running at once (README)
+    fcntl = None
 
 KEPT = ("content", "templates", "assets", ".git")  # what a build reads, and the history
 
@@ -101,6 +105,9 @@ def exclusive(paths: list[Path], required: bool = True) -> Iterator[None]:
     """Hold an exclusive lock on each path (a lock file, made if missing, or a folder) until the
     block ends, waiting for a build that holds one, and saying so once. Not `required`: a lock
     that cannot be made (a read-only project) is gone without."""
+    if fcntl is None:
+        yield
+        return
     said = False
     with ExitStack() as held:
         for path in paths:
@@ -108,7 +115,7 @@ def exclusive(paths: list[Path], required: bool = True) -> Iterator[None]:
                 with writing(path):
                     if not path.is_dir():
                         path.parent.mkdir(parents=True, exist_ok=True)
-                    fd = os.open(path, (os.O_RDONLY if path.is_dir() else os.O_RDWR | os.O_CREAT) | os.O_CLOEXEC, 0o644)
+                    fd = os.open(path, (os.O_RDONLY if path.is_dir() else os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW) | os.O_CLOEXEC, 0o644)
             except OSError:
                 if required:
                     raise

@@ -16,6 +16,7 @@ import gc
 import multiprocessing
 import os
 import pickle
+import sys
 import select
 import signal
 import traceback
@@ -228,7 +229,10 @@ def in_child(work: Callable[[], R], wanted: Callable[[], bool], poll: float = 0.
 
 
 def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Only on Linux: on macOS forking a process that has run system frameworks' threads is unsafe
+    (CPython starts processes by spawning there), and Windows cannot fork. Elsewhere a build runs
+    in one process."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 @dataclass

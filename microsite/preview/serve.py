@@ -281,34 +281,49 @@ def _save_watcher(inotify: Inotify, rebuild):
     from tornado.ioloop import IOLoop
 
     class SaveWatcher(Watcher):
+        def __init__(self):
+            super().__init__()
+            self.saves: list[str] = []  # the first file of each rebuild, for examine()
+
         def watch(self, *args, **kwargs) -> None:
             pass  # the folders are given to inotify
 
         def start(self, callback) -> bool:
             loop = IOLoop.current()
             saved: set[Path] = set()
+            lost = False  # the kernel dropped events: rebuild everything
 
             def on_event(fd, events) -> None:
+                nonlocal lost
                 changed = inotify.changes()
-                if changed and not saved:
+                if (changed or changed is None) and not (saved or lost):
                     loop.call_later(SETTLE, settle)
-                saved.update(changed)
+                if changed is None:
+                    lost = True
+                else:
+                    saved.update(changed)
 
             def settle() -> None:
-                saved.update(inotify.changes())  # saves that came together make one rebuild
-                paths = set(saved)
+                nonlocal lost
+                later = inotify.changes()  # saves that came together make one rebuild
+                if later is None:
+                    lost = True
+                else:
+                    saved.update(later)
+                paths, everything = set(saved), lost
                 saved.clear()
-                rebuild(paths)
-                self._changes.append((str(min(paths)), None))
+                lost = False
+                rebuild(None if everything else paths)
+                self.saves.append(str(min(paths)) if paths else "")
                 callback()  # livereload asks examine() what changed, then reloads the browsers
 
             loop.add_handler(inotify.fileno(), on_event, IOLoop.READ)
             return True
 
         def examine(self):
-            if self._changes:
-                self.filepath, delay = self._changes.pop()
-                return self.filepath, delay
+            if self.saves:
+                self.filepath = self.saves.pop()
+                return self.filepath, None
             return None, None
 
     return SaveWatcher()

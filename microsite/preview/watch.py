@@ -14,7 +14,7 @@ from pathlib import Path
 from ..libc import function, libc
 
 IN_MODIFY, IN_CLOSE_WRITE, IN_MOVED_FROM, IN_MOVED_TO = 0x2, 0x8, 0x40, 0x80
-IN_CREATE, IN_DELETE, IN_ISDIR = 0x100, 0x200, 0x40000000
+IN_CREATE, IN_DELETE, IN_Q_OVERFLOW, IN_ISDIR = 0x100, 0x200, 0x4000, 0x40000000
 IN_NONBLOCK, IN_CLOEXEC = 0o4000, 0o2000000
 MASK = IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE
 _EVENT = struct.Struct("iIII")  # wd, mask, cookie, length of the name that follows
@@ -39,36 +39,49 @@ class Inotify:
     def fileno(self) -> int:
         return self.fd
 
-    def _watch_tree(self, folder: Path) -> None:
+    def _watch_tree(self, folder: Path) -> list[Path]:
+        """Watch `folder` and the folders under it; returns the files already in them (in a
+        folder just made, those were saved before it was watched, and no event told of them)."""
         if not folder.is_dir():
-            return
+            return []
         wd = self.libc.inotify_add_watch(self.fd, os.fsencode(folder), MASK)
         if wd >= 0:
             self.folders[wd] = folder
+        found = []
         for child in folder.iterdir():
-            if child.is_dir() and not child.name.startswith("."):
-                self._watch_tree(child)
+            if child.name.startswith("."):
+                continue
+            if child.is_dir():
+                found += self._watch_tree(child)
+            elif child.is_file():
+                found.append(child)
+        return found
 
-    def changes(self) -> list[Path]:
-        """The files saved, moved, made or deleted since the last call (none: an empty list)."""
-        changed = []
+    def changes(self) -> list[Path] | None:
+        """The files saved, moved, made or deleted since the last call (none: an empty list), or
+        None when the kernel's queue overflowed and dropped events: any file may have changed."""
+        changed: list[Path] = []
+        overflowed = False
         while True:
             try:
                 data = os.read(self.fd, 65536)
             except BlockingIOError:
-                return changed
+                return None if overflowed else changed
             offset = 0
             while offset < len(data):
                 wd, mask, _, length = _EVENT.unpack_from(data, offset)
                 name = data[offset + _EVENT.size : offset + _EVENT.size + length].rstrip(b"\0").decode(errors="replace")
                 offset += _EVENT.size + length
+                if mask & IN_Q_OVERFLOW:
+                    overflowed = True
+                    continue
                 folder = self.folders.get(wd)
                 if folder is None or not name or name.startswith(".") or name.endswith(("~", ".swp", ".tmp")):
                     continue  # editors' temporary and backup files
                 path = folder / name
                 if mask & IN_ISDIR:
                     if mask & (IN_CREATE | IN_MOVED_TO):
-                        self._watch_tree(path)
+                        changed += self._watch_tree(path)
                     continue
                 if mask & IN_CREATE:
                     continue  # the save that follows (close or move) is what counts
