@@ -18,6 +18,11 @@ from markdown_it.rules_inline import StateInline
 CITE_ID = re.compile(r"[\w][\w:.#$%&\-+?<>~/]*")
 _ITEM = re.compile(r"\s*@(" + CITE_ID.pattern + r")\s*(?:,\s*([^;\]]*?))?\s*(?:;|$)")
 
+# The longest group the rule reads (`[@a, p. 4; @b]`): looking for its `]` no further keeps a
+# text of many `[` that never close in proportion to its length, not to its square. A longer group
+# is left as text, and reported as a citation that cannot be read.
+MAX_GROUP = 1000
+
 CiteRenderer = Callable[[str, str], str]  # (source id, locator) -> HTML of the mark
 
 
@@ -37,7 +42,7 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
     src, start = state.src, state.pos
     if src[start] != "[":
         return False
-    end = src.find("]", start + 1)
+    end = src.find("]", start + 1, start + 1 + MAX_GROUP)
     if end < 0 or "[" in src[start + 1 : end]:
         return False
     items = parse_group(src[start + 1 : end])
