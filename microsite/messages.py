@@ -39,6 +39,21 @@ def placeholders(message: Message) -> frozenset[str]:
     return frozenset(name for text in texts for _, name, _, _ in string.Formatter().parse(text) if name)
 
 
+def placeholder_fault(text: str) -> str | None:
+    """What is wrong with a message's placeholders, or None. A placeholder is a bare name: a format
+    (`{title:>10}`, `{title:1000000000}`), a conversion or an index would run at every page, where
+    it can fail or fill memory; a brace that opens or closes nothing cannot be filled at all."""
+    try:
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text) if name is not None]
+    except ValueError:
+        return "a brace opens or closes no placeholder: write {name} for a placeholder, {{ or }} for a brace itself"
+    for name, spec, conversion in fields:
+        if spec or conversion or not name.isidentifier():
+            shown = "{" + name + ("!" + conversion if conversion else "") + (":" + spec if spec else "") + "}"
+            return f"placeholder '{shown}' is not a bare name: write it as {{name}}, with no format, conversion, index or attribute"
+    return None
+
+
 @lru_cache(maxsize=None)
 def engine_table(language: str) -> dict[str, Message]:
     """The engine's own table for a language; the English one for a language it has none for."""
@@ -226,6 +241,12 @@ def load_messages(root: Path, language: str, problems: Problems) -> Messages:
                 continue
         elif not isinstance(value, str):
             problems.error(where, f"message '{key}' must be a text in quotes")
+            continue
+        texts = value.items() if isinstance(value, dict) else [(None, value)]
+        faults = [(form, fault) for form, text in texts if (fault := placeholder_fault(text))]
+        for form, fault in faults:
+            problems.error(doc.where(key, form) if form else doc.where(key), f"message '{key}': {fault}")
+        if faults:
             continue
         if placeholders(value) != placeholders(table[key]):
             wanted = ", ".join(f"{{{n}}}" for n in sorted(placeholders(table[key]))) or "none"

@@ -1,10 +1,15 @@
 """The citation plugin: Pandoc's syntax parsed by an inline rule, rendered by the page."""
 from __future__ import annotations
 
+import time
+
 import pytest
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
 
-from microsite.render.citations import citations_plugin, parse_group
+from microsite.errors import Problems
+from microsite.render.citations import citation_rule, citations_plugin, parse_group
+from microsite.render.markdown import make_markdown, prepare_block
 
 md = MarkdownIt("commonmark", {"html": False}).use(citations_plugin)
 
@@ -69,3 +74,47 @@ def test_without_a_renderer_the_text_is_shown_escaped():
 def test_parse_group_rejects_trailing_text():
     assert parse_group("@a, p. 3; @b") == [("a", "p. 3"), ("b", "")]
     assert parse_group("see @a") is None
+
+
+@pytest.mark.parametrize("piece, end", [("[@a ", ""), ("&#91;@a ", ""), ("[@a ", "]")])  # typed; from an entity; closed at the end
+def test_many_unclosed_citations_take_time_in_proportion_to_the_text(piece, end):
+    """20,000 unclosed `[@a ` took four times as long as 10,000: the rule and the check each
+    looked for a `]` through the rest of the text after every one."""
+    md = make_markdown()
+
+    def took(n: int) -> float:
+        best = float("inf")
+        for _ in range(2):
+            start = time.perf_counter()
+            prepare_block(md, piece * n + end, 1, "x.md", Problems())
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    small, large = took(4000), took(16000)
+    assert large < 7 * small + 0.1, (small, large)  # four times the text; sixteen times the time before
+
+
+def test_an_unclosed_citation_is_still_reported_where_it_is():
+    problems = Problems()
+    prepare_block(make_markdown(), "Text [@a and\nmore [@b, p. 4; c] end.", 3, "x.md", problems)
+    assert [str(p) for p in problems.errors] == [
+        "x.md:3:6: citation '[@a' is not closed: close it with ']', as in [@id]",
+        "x.md:4:6: citation '[@b, p. 4; c]' cannot be read: write [@id], [@a; @b] or [@id, p. 4]",
+    ]
+
+
+@pytest.mark.parametrize("end", ["", "]"])
+def test_the_citation_rule_reads_a_text_of_many_brackets_once(end):
+    """At each `[` the rule looked for its `]` through the rest of the text (and copied what lay
+    between): fast in C, but 2,000,000 `[@a ` in a file of 8 MB would take hours."""
+    def took(n: int) -> float:
+        src = "[@a " * n + end
+        state = StateInline(src, MarkdownIt(), {}, [])
+        start = time.perf_counter()
+        for pos in range(0, len(src) - len(end), 4):
+            state.pos = pos
+            citation_rule(state, True)
+        return time.perf_counter() - start
+
+    small, large = took(25_000), took(100_000)
+    assert large < 7 * small + 0.05, (small, large)  # four times the text; sixteen times the time before

@@ -2,11 +2,12 @@
 overrides in content/i18n/, plurals by CLDR rules, dates by Babel, names sorted by folded accents."""
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from microsite.errors import Problems
-from microsite.messages import ENGINE_TABLES, load_messages, placeholders, sort_key
-from tests.conftest import run, write
+from microsite.messages import ENGINE_TABLES, load_messages, placeholder_fault, placeholders, sort_key
+from tests.conftest import make_project, run, write
 
 
 def read(project, output: str) -> str:
@@ -58,3 +59,34 @@ def test_a_text_by_language_must_give_every_language(project, capsys):
     assert status == 1
     assert "content/site.yaml:1:8: 'title' has no text for language 'es'" in err, err
     assert "content/site.yaml:1:21: 'fr' is not one of the site's languages (en, es)" in err, err
+
+
+def test_the_engine_tables_placeholders_are_bare_names():
+    for path in sorted(ENGINE_TABLES.glob("*.yaml")):
+        for key, message in yaml.safe_load(path.read_text()).items():
+            for text in message.values() if isinstance(message, dict) else [message]:
+                assert placeholder_fault(text) is None, f"{path.name}: {key}"
+
+
+BAD_PLACEHOLDERS = {  # a format that fills memory, one that fails, a conversion, an attribute, an index, a stray brace
+    "{title:1000000000}": "placeholder '{title:1000000000}' is not a bare name",
+    "{title:>10}": "placeholder '{title:>10}' is not a bare name",
+    "{title!r}": "placeholder '{title!r}' is not a bare name",
+    "{title.x}": "placeholder '{title.x}' is not a bare name",
+    "{title[0]}": "placeholder '{title[0]}' is not a bare name",
+    "{title": "a brace opens or closes no placeholder",
+}
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_an_override_placeholder_must_be_a_bare_name(tmp_path, capsys, command):
+    project = make_project(tmp_path / "p", "cuatro")
+    keys = ["translated_title", "card_alt", "page_title", "local_map_title", "archived_copy_of", "list_and"]
+    lines = [f'{key}: "{bad}"' for key, bad in zip(keys, BAD_PLACEHOLDERS)]
+    write(project, "content/i18n/es.yaml", "\n".join(lines) + '\nsearch_count:\n  one: "{count}"\n  other: "{count:>5}"\n')
+    status, _, err = run(project, command, capsys=capsys)
+    assert status == 1 and "Traceback" not in err, err
+    for line, ((bad, says), key) in enumerate(zip(BAD_PLACEHOLDERS.items(), keys), start=1):
+        assert f"content/i18n/es.yaml:{line}:{len(key) + 3}: message '{key}': {says}" in err, err
+    assert "content/i18n/es.yaml:9:10: message 'search_count': placeholder '{count:>5}' is not a bare name" in err, err
+    assert not (project.root / "site").exists()

@@ -1,15 +1,19 @@
 """Quotations are checked against the excerpts of the sources cited beside them (`quotes.py`)."""
 from __future__ import annotations
 
+import random
 import re
 import shutil
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from microsite.build import Project, build, check
-from microsite.errors import ContentErrors
-from microsite.resolve.quotes import holds, scan
+from microsite.errors import ContentErrors, Location, Problems
+from microsite.resolve import quotes
+from microsite.resolve.quotes import holds, normal, scan
 from tests.conftest import REPO, run, write
 
 ACME = "content/companies/acme.md"
@@ -177,3 +181,56 @@ def test_a_term_in_a_summary_in_single_quotes(project, capsys):
 def test_a_heading_may_name_a_title_in_quotation_marks(project, capsys):
     write(project, ACME, HEAD + '## The "Backbone" report\n\nText [@daily-2020-01-02].\n')
     assert run(project, "check", capsys=capsys)[0] == 0
+
+
+def _best_time(f, repeats: int = 3) -> float:
+    times = []
+    for i in range(repeats):
+        start = time.perf_counter()
+        f(i)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _words(n: int, seed: int) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice("alpha beta gamma delta epsilon zeta eta theta".split()) for _ in range(n))
+
+
+def test_the_nearest_excerpt_hint_grows_in_proportion_to_the_excerpt():
+    """Comparing every character of a quotation with every one of an excerpt took 89 s on long
+    ones: twice the excerpt, at most about twice the time."""
+    def hint(n: int):
+        excerpts = [_words(n, 1), _words(n, 2)]
+        return lambda i: quotes.nearest(_words(n // 10, 3 + i) + f" q{n}-{i}", excerpts)
+
+    small, large = _best_time(hint(4000)), _best_time(hint(8000))
+    assert large < 3 * small + 0.05, (small, large)
+
+
+def test_the_nearest_excerpt_of_a_long_excerpt_is_still_the_passage_it_resembles():
+    filler = _words(3000, 4)
+    excerpt = f"{filler} the company is the backbone of the whole system of records {filler}"
+    hint = quotes.nearest("the company is the spine of the whole system", [excerpt])
+    assert "the company is the backbone of the whole system" in hint and len(hint) < 120, hint
+
+
+def test_checking_quotations_normalizes_each_text_once(monkeypatch):
+    """100,000 quotation marks in a narrative took a minute: every excerpt was normalized again for
+    each quotation. The characters normalized stay in proportion to the texts."""
+    normalized = []
+
+    def counting(text: str) -> str:
+        normalized.append(len(text))
+        return normal(text)
+
+    monkeypatch.setattr(quotes, "normal", counting)
+    excerpts = tuple(f"{_words(200, 10 + i)} passage {i} of the checked source" for i in range(10))
+    source = SimpleNamespace(id="checked-source", quotes=excerpts)
+    found = [quotes.Quotation(f"passage {i % 10} of the checked source", Location("x.md", i + 1, 1), ("checked-source",)) for i in range(1000)]
+    wrong = [quotes.Quotation(f"words {i} quoted nowhere", Location("x.md", i + 1, 1), ("checked-source",)) for i in range(100)]
+    problems = Problems()
+    assert len(quotes.check(found + wrong, {"checked-source": source}, problems)) == 1000
+    assert len(problems.errors) == 100
+    given = sum(len(q.text) for q in found + wrong) + sum(map(len, excerpts))
+    assert sum(normalized) < 3 * given, (sum(normalized), given)

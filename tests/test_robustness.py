@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from microsite.build import Project
+from microsite.content.fields import MAX_EXCERPT
+from microsite.content.yamlfile import MAX_FILE_BYTES
 from tests.conftest import REPO, run, write
 
 LOCATED = re.compile(r"^content/[^:]+:\d+:\d+: ")
@@ -249,3 +251,29 @@ def test_a_cache_removed_during_a_build_stops_it_with_a_clear_error(project, cap
     monkeypatch.undo()
     assert run(project, "build", capsys=capsys)[0] == 0  # and the next build is whole again
     assert "More." in (project.root / "site/companies/acme.html").read_text()
+
+
+def test_an_excerpt_longer_than_the_limit_is_located(project, capsys):
+    """One pasted article as an excerpt made two pages of 100 MB: it is shown beside every mark
+    that quotes it."""
+    write(project, "content/sources/report-2020.yaml", (
+        "title: T\npublisher: P\nkind: report\nquotes:\n"
+        f"  - '{'x' * MAX_EXCERPT}'\n  - '{'y' * (MAX_EXCERPT + 1)}'\n"
+    ))
+    for command in ("check", "build"):
+        status, _, err = run(project, command, capsys=capsys)
+        assert status == 1 and "Traceback" not in err
+        assert err.splitlines()[:-1] == [
+            f"content/sources/report-2020.yaml:6:5: the excerpt has more than {MAX_EXCERPT:,} characters "
+            f"({MAX_EXCERPT + 1:,}); quote only the passage the site cites"
+        ], err
+    assert not (project.root / "site").exists()
+
+
+def test_a_file_larger_than_the_limit_is_located(project, capsys):
+    (project.root / "content/companies/acme.md").write_bytes((FRONT + "Words [@report-2020].\n").encode().ljust(MAX_FILE_BYTES + 1, b"x"))
+    status, _, err = run(project, "check", capsys=capsys)
+    assert status == 1 and "Traceback" not in err
+    assert err.splitlines()[0] == (
+        f"content/companies/acme.md:1:1: the file has more than {MAX_FILE_BYTES:,} bytes ({MAX_FILE_BYTES + 1:,}); split it or shorten it"
+    ), err

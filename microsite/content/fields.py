@@ -199,6 +199,24 @@ def text_list(doc: YamlDoc, keys: tuple, problems: Problems) -> tuple[str, ...]:
     return tuple(v for i in range(len(value)) if (v := text(doc, keys + (i,), problems)) is not None)
 
 
+# An excerpt is shown in full beside every mark of a citation that quotes it (and checked against
+# every quotation of its sources): a pasted article would be copied into every page that quotes it.
+MAX_EXCERPT = 2_000
+
+
+def excerpts(doc: YamlDoc, keys: tuple, problems: Problems) -> tuple[str, ...]:
+    """A source's `quotes:`, each of at most MAX_EXCERPT characters."""
+    texts = text_list(doc, keys, problems)
+    items = raw(doc, keys)
+    for i, item in enumerate(items if isinstance(items, list) else ()):
+        if isinstance(item, str) and len(item) > MAX_EXCERPT:
+            problems.error(
+                doc.where(*keys, i),
+                f"the excerpt has more than {MAX_EXCERPT:,} characters ({len(item):,}); quote only the passage the site cites",
+            )
+    return tuple(t for t in texts if len(t) <= MAX_EXCERPT)
+
+
 def cites(doc: YamlDoc, keys: tuple, problems: Problems) -> tuple[Cite, ...]:
     """`cite: id`, `cite: "id, p. 4"` or a list of those; a leading '@' is allowed."""
     value = raw(doc, keys)

@@ -39,7 +39,7 @@ def source_fields(config: SiteConfig) -> tuple[Field, ...]:
         Field("archive_url", F.url, False, "an archived copy, for when the original disappears"),
         Field("archived", F.date_text, False, "when the archived copy was made: YYYY-MM-DD"),
         Field("accessed", F.date_text, False, "when the address was last checked: YYYY-MM-DD"),
-        Field("quotes", F.text_list, False, "verbatim excerpts, one per line starting with '- '"),
+        Field("quotes", F.excerpts, False, "verbatim excerpts, one per line starting with '- '"),
         Field("note", F.text, False, "what a reader should know: what is not confirmed, which version"),
         Field("translated_title", lambda d, k, p: _translations(d, k, config, p), False,
               "the site's own translation of the title, by language: {es: \"...\"}"),

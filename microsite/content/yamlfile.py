@@ -20,6 +20,10 @@ _scalars = yaml.constructor.SafeConstructor()
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TYPES = ("bool", "int", "float")
 MAX_DEPTH = 64
+# The largest content file read: hundreds of times the longest page of an investigation, above
+# the megabytes a page is known to build in seconds (tests/test_robustness.py). A larger one (a
+# pasted archive, a generated text) would make a page of as many megabytes, read at every build.
+MAX_FILE_BYTES = 8_000_000
 # What YAML refuses to read (control characters such as NUL, lone surrogates). Found here, they
 # get a line and column; PyYAML's own report gives only an offset, in bytes or in characters
 # depending on the parser.
@@ -150,7 +154,14 @@ class _TooLarge(Exception):
 
 
 def decode_text(name: str, data: bytes, problems: Problems) -> str | None:
-    """A content file's bytes as text; bytes that are not UTF-8 are a located problem (None)."""
+    """A content file's bytes as text; bytes that are not UTF-8, or more than MAX_FILE_BYTES of
+    them, are a located problem (None)."""
+    if len(data) > MAX_FILE_BYTES:
+        problems.error(
+            Location(name, 1, 1),
+            f"the file has more than {MAX_FILE_BYTES:,} bytes ({len(data):,}); split it or shorten it",
+        )
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -33,12 +33,23 @@ def parse_group(inner: str) -> list[tuple[str, str]] | None:
     return items or None
 
 
+def _closing(state: StateInline, at: int) -> int:
+    """The first ']' at or after `at`, or -1. Looked for after each '[', a text of many that never
+    close would be read to its end as many times: the place found (or that there is none) serves
+    every later '[' before it."""
+    since, found = getattr(state, "cite_closing", (-1, -1))
+    if not (0 <= since <= at and (found == -1 or at <= found)):
+        since, found = at, state.src.find("]", at)
+        state.cite_closing = (since, found)
+    return found
+
+
 def citation_rule(state: StateInline, silent: bool) -> bool:
     src, start = state.src, state.pos
     if src[start] != "[":
         return False
-    end = src.find("]", start + 1)
-    if end < 0 or "[" in src[start + 1 : end]:
+    end = _closing(state, start + 1)
+    if end < 0 or src.find("[", start + 1, end) >= 0:  # not a slice: a far "]" would copy the rest each time
         return False
     items = parse_group(src[start + 1 : end])
     if items is None:

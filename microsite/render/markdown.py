@@ -8,6 +8,7 @@ that `fill` completes on each page, once resolve has checked every internal link
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import posixpath
 import re
@@ -35,6 +36,11 @@ SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 HTML_TAG = re.compile("|".join((html_re.open_tag, html_re.close_tag, html_re.comment, html_re.declaration)))
 # What is left of a citation the plugin could not read: `[@id` never closed, or `[@a; b]`.
 BROKEN_CITE = re.compile(r"\[@(?=\w)")
+_CLOSER = re.compile(r"\]")
+# How much of a broken citation is looked for in its line and shown (the message shows 80): a
+# bound, so many broken citations cost in proportion to the text.
+CITE_SHOWN = 200
+_WORD = re.compile(r"\S{0,%d}" % CITE_SHOWN)
 EXTERNAL_REL = "noopener noreferrer"
 
 
@@ -275,6 +281,7 @@ class _Cursor:
     def __init__(self, window: list[tuple[int, str]], path: str):
         self.window, self.path = window, path
         self.row, self.col = 0, 0
+        self.missing: set[str] = set()
 
     def find(self, *needles: str) -> Location:
         for row in range(self.row, len(self.window)):
@@ -289,13 +296,17 @@ class _Cursor:
 
     def seek(self, needle: str) -> tuple[Location, str] | None:
         """Where `needle` was typed literally, and the character before it; None when the text
-        came from something else (an entity such as `&lt;`)."""
+        came from something else (an entity such as `&lt;`). A needle not found is not looked for
+        again: the cursor only moves on, so it is not further on either."""
+        if needle in self.missing:
+            return None
         for row in range(self.row, len(self.window)):
             line_no, line = self.window[row]
             col = line.find(needle, self.col if row == self.row else 0)
             if col >= 0:
                 self.row, self.col = row, col + len(needle)
                 return Location(self.path, line_no, col + 1), line[col - 1 : col]
+        self.missing.add(needle)
         return None
 
 
@@ -327,14 +338,18 @@ def _check_text(text: str, cursor: _Cursor, problems: Problems) -> None:
     published as typed), raw HTML (a warning: it is shown as text, never run)."""
     found = [(m.start(), "cite", m) for m in BROKEN_CITE.finditer(text)]
     found += [(m.start(), "html", m) for m in HTML_TAG.finditer(text)]
+    closers = [m.start() for m in _CLOSER.finditer(text)]  # found once, not after each citation
     for _, what, match in sorted(found, key=lambda f: f[0]):
         if what == "cite":
-            rest = text[match.start() :]
-            written = rest.split("]", 1)[0] + "]" if "]" in rest else rest.split()[0]
-            place = cursor.seek(written if "]" in rest else "[@")
+            start = match.start()
+            after = bisect.bisect_left(closers, start)
+            closed = after < len(closers)
+            end = closers[after] + 1 if closed else _WORD.match(text, start).end()
+            written = text[start : min(end, start + CITE_SHOWN)]
+            place = cursor.seek(written if closed else "[@")
             if place is None or place[1] == "\\":  # `\[@` is text by choice
                 continue
-            if "]" in rest:
+            if closed:
                 problems.error(place[0], f"citation '{written[:80]}' cannot be read: write [@id], [@a; @b] or [@id, p. 4]")
             else:
                 problems.error(place[0], f"citation '{written[:80]}' is not closed: close it with ']', as in [@id]")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Iterable
 
 from markdown_it import MarkdownIt
@@ -28,6 +29,7 @@ from ..pickling import by_fields
 OPENING, CLOSING, STRAIGHT = "“", "”", '"'
 MARKS = OPENING + CLOSING + STRAIGHT
 _SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\S+")
 # Every quotation mark and apostrophe compares as one: a quotation inside a quotation swaps double
 # marks for single ones, and sources differ in which they use.
 _QUOTES = str.maketrans({c: "'" for c in '"“”„‟″‘’‚‛′'})
@@ -156,16 +158,28 @@ def normal(text: str) -> str:
     return _ELLIPSIS.sub(" ... ", text).strip()
 
 
-def _parts(quotation: str) -> list[str]:
-    """A quotation's words, cut where it leaves words out (an ellipsis), end punctuation aside."""
+@lru_cache(maxsize=4096)
+def _normal_excerpt(excerpt: str) -> str:
+    """An excerpt as compared, made once: every quotation of every page citing its source is
+    looked for in it."""
+    return normal(excerpt)
+
+
+@lru_cache(maxsize=4096)
+def _parts(quotation: str) -> tuple[str, ...]:
+    """A quotation's words, cut where it leaves words out (an ellipsis), end punctuation aside;
+    made once per quotation, which is looked for in each excerpt of its sources."""
     parts = [p.strip(_TRAILING).strip() for p in normal(quotation).split("...")]
-    return [p for p in parts if p]
+    return tuple(p for p in parts if p)
 
 
 def holds(excerpt: str, quotation: str) -> bool:
     """Whether the quotation is a contiguous part of the excerpt (or parts of it, in order, where
     the quotation marks an omission with an ellipsis)."""
-    text, at, parts = normal(excerpt), 0, _parts(quotation)
+    parts = _parts(quotation)
+    if not parts:
+        return False
+    text, at = _normal_excerpt(excerpt), 0
     for part in parts:
         at = text.find(part, at)
         if at < 0:
@@ -206,21 +220,56 @@ def _not_found(quotation: Quotation, cited: list[Source]) -> str:
     )
 
 
+# The hint compares characters pairwise, in time that grows with the product of the lengths: it
+# compares at most the first NEAREST_QUOTATION characters of a quotation, and of a longer excerpt
+# the NEAREST_SPAN characters around the place its words are densest (found in one pass).
+NEAREST_QUOTATION = 200
+NEAREST_SPAN = 2_000
+
+
 def nearest(quotation: str, excerpts: list[str]) -> str:
     """The passage of an excerpt closest to the quotation, about as long as it, for a hint."""
-    wanted = normal(quotation)
+    return _nearest(normal(quotation)[:NEAREST_QUOTATION], tuple(excerpts))
+
+
+@lru_cache(maxsize=1024)
+def _nearest(wanted: str, excerpts: tuple[str, ...]) -> str:
+    """Once per quotation and excerpts: a text of many identical quotations asks for one hint."""
     best, score = "", -1.0
+    if not wanted:
+        return best
     for excerpt in excerpts:
-        text = normal(excerpt)
-        block = difflib.SequenceMatcher(None, text, wanted, autojunk=False).find_longest_match(
-            0, len(text), 0, len(wanted)
+        text = _normal_excerpt(excerpt)
+        low, high = _densest(text, wanted)
+        block = difflib.SequenceMatcher(None, text[low:high], wanted, autojunk=False).find_longest_match(
+            0, high - low, 0, len(wanted)
         )
-        start = max(0, block.a - block.b)
+        start = max(0, low + block.a - block.b)
         end = min(len(text), start + len(wanted))
         ratio = difflib.SequenceMatcher(None, text[start:end], wanted, autojunk=False).ratio()
         if ratio > score:
             best, score = _whole_words(text, start, end), ratio
     return best
+
+
+def _densest(text: str, wanted: str) -> tuple[int, int]:
+    """The span of at most NEAREST_SPAN characters of `text` around the run of as many words as
+    the quotation has that holds most of its words: counted in one pass, a window sliding word
+    by word."""
+    if len(text) <= NEAREST_SPAN:
+        return 0, len(text)
+    vocabulary = set(wanted.split())
+    size = max(1, len(wanted.split()))
+    words = [(m.start(), m.group() in vocabulary) for m in _WORD.finditer(text)]
+    count = best_count = sum(hit for _, hit in words[:size])
+    best_at = 0
+    for i in range(size, len(words)):
+        count += words[i][1] - words[i - size][1]
+        if count > best_count:
+            best_count, best_at = count, i - size + 1
+    middle = words[best_at][0] if words else 0
+    low = max(0, min(middle - (NEAREST_SPAN - len(wanted)) // 2, len(text) - NEAREST_SPAN))
+    return low, low + NEAREST_SPAN
 
 
 def _whole_words(text: str, start: int, end: int) -> str:
