@@ -91,26 +91,6 @@ def _formatted_number(kind: type, value: int | float, language: str) -> str:
     return format_decimal(value, locale=_locale(language))
 
 
-try:  # markupsafe's own escaping of a text, without making a Markup of it
-    from markupsafe._speedups import _escape_inner
-except ImportError:  # its pure-Python build: the same five characters, in the same order
-    def _escape_inner(s: str, /) -> str:
-        return s.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace('"', "&#34;")
-
-
-def escaped_text(value) -> str:
-    """What `escape(value)` writes, as a plain string to join: no Markup made per text, none
-    copied per Markup (messages filled here; the templates' values, `render/escaping.py`)."""
-    kind = type(value)
-    if kind is str:
-        return _escape_inner(value)
-    if kind is Markup:
-        return value
-    if kind is int:
-        return str(value)
-    return escape(value)
-
-
 _VALUES = EscapeFormatter(Markup.escape)  # how Markup.format writes a value, for the rare kinds below
 
 
@@ -139,7 +119,7 @@ def _filled(parts: tuple[str, ...], values: dict) -> Markup:
         value = values[parts[i]]
         kind = type(value)
         if kind is str or kind is Markup or kind is int:
-            out.append(escaped_text(value))
+            out.append(escape(value))
         else:  # Markup.format's way (`__html_format__`), which escape alone does not take
             out.append(_VALUES.format_field(value, ""))
         out.append(parts[i + 1])

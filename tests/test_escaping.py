@@ -1,34 +1,33 @@
-"""Templates write `{{ value }}` with `escaping.text`, not markupsafe's `escape`: the same
-characters for every kind of value a template shows (`microsite/render/escaping.py`)."""
+"""Every text a page shows is escaped by one function, markupsafe's `escape` (Jinja's autoescape,
+the interface messages and the map alike): the same characters everywhere, and no second escape
+to drift from it."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-import pytest
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from microsite.render.escaping import text
+from microsite.messages import Messages
+from microsite.render.graph import _e
 from microsite.render.pages import make_environment
 
+from .conftest import REPO
 
-class Html:
-    def __html__(self) -> str:
-        return "<b>safe</b>"
-
-
-VALUES = ["", "plain", "a & b < c > d 'e' \"f\"", "&amp; already", "ünïcødé ↩︎", Markup("<i>kept</i>"),
-          Markup("a & b"), 0, 42, -7, True, None, 1.5, Html(), ("tuple", "<x>"), ["<list>"]]
+HOSTILE = "a & b < c > d 'e' \"f\""
+ESCAPED = "a &amp; b &lt; c &gt; d &#39;e&#39; &#34;f&#34;"
 
 
-@pytest.mark.parametrize("value", VALUES, ids=repr)
-def test_text_writes_what_escape_writes(value):
-    assert text(value) == str(escape(value))
+def test_templates_messages_and_the_map_escape_alike(tmp_path: Path):
+    (tmp_path / "page.html").write_text("{{ a }}|{{ b }}|{{ c }}")
+    out = make_environment([tmp_path]).get_template("page.html").render(a=HOSTILE, b=Markup("<em>"), c=3)
+    assert out == f"{ESCAPED}|<em>|3"
+    messages = Messages("en", {"greeting": "Hello {name}"})
+    assert messages("greeting", name=HOSTILE) == f"Hello {ESCAPED}"
+    assert _e(HOSTILE) == ESCAPED
 
 
-def test_templates_write_values_with_it(tmp_path: Path):
-    (tmp_path / "page.html").write_text("{{ a }}|{{ b }}|{{ c }}|{% set d %}<{{ a }}>{% endset %}{{ d }}|{{ e|join(',') }}")
-    env = make_environment([tmp_path])
-    source = env.loader.get_source(env, "page.html")[0]
-    assert "escape_as_text(" in env.compile(source, "page.html", raw=True)
-    out = env.get_template("page.html").render(a="<&>", b=Markup("<em>"), c=3, e=["<", Markup("<")])
-    assert out == "&lt;&amp;&gt;|<em>|3|<&lt;&amp;&gt;>|&lt;,<"
+def test_the_engine_writes_no_escape_of_its_own():
+    hand_written = re.compile(r"""replace\(\s*["']&["']\s*,\s*["']&amp;["']""")
+    found = [p for p in (REPO / "microsite").rglob("*.py") if hand_written.search(p.read_text())]
+    assert found == []

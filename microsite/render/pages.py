@@ -22,7 +22,6 @@ from markupsafe import Markup
 
 from .citemarks import PageCitations
 from ..confine import confined
-from .escaping import PlainEscapes
 from .fragments import FragmentCache, FragmentExtension
 from ..errors import ContentErrors, Location, Problem, Problems
 from .graph import Graph, neighbourhood, relation_graph, render_svg
@@ -175,7 +174,6 @@ def make_environment(templates: Sequence[Path], preview: bool = False) -> Enviro
         auto_reload=False,  # a build reads each template once: no stat per page and per include
         extensions=[FragmentExtension],  # `{% fragment %}`: parts made once for many pages
     )
-    env.code_generator_class = PlainEscapes  # `{{ value }}` escaped without a Markup per value
     use_language(env, Messages("en", engine_table("en")))  # until a renderer sets the site's language
     env.globals["preview"] = preview
     return env
