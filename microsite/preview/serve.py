@@ -142,12 +142,8 @@ class PortInUse(Exception):
 
 
 def serve(project: Project, host: str, port: int) -> None:
-    from livereload.handlers import LiveReloadHandler
     from tornado.ioloop import IOLoop
 
-    # livereload skips any reload within 3 s of the previous one; a writer saving twice in a row
-    # should see both saves.
-    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
     sockets = listen(host, port)  # before building: a taken port is said at once
     preview = Preview(project, project.root / ".cache" / "preview", IOLoop.current())  # livereload's loop
     preview.rebuild()
@@ -158,7 +154,7 @@ def serve(project: Project, host: str, port: int) -> None:
         server = server_class(sockets, allowed_hosts(host, port), allowed_origins(host, port),
                               watcher=_save_watcher(Inotify(folders), preview.rebuild))
     else:  # livereload polls every 0.8 s
-        server = server_class(sockets, allowed_hosts(host, port), allowed_origins(host, port))
+        server = server_class(sockets, allowed_hosts(host, port), allowed_origins(host, port), watcher=_polling_watcher())
         for folder in folders:
             server.watch(str(folder), preview.rebuild, delay=0)
     print(f"previewing at http://{host}:{port}/ (Ctrl+C to stop)", flush=True)
@@ -275,6 +271,24 @@ SETTLE = 0.005  # seconds to wait after a save for the saves that come with it (
 AFTER_RELOAD = 1.0  # seconds the browser has to fetch the reloaded page before the rest is made
 
 
+# What a watcher's `examine` answers for a reload livereload must not hold back: it skips any
+# reload within 3 s of the previous one (a writer saving twice in a row would miss the second),
+# except the one it names so; the page reloaded is still the watcher's `filepath`.
+RELOAD_NOW = "__livereload__"
+
+
+def _polling_watcher():
+    """livereload's polling watcher, every change reloaded at once (`RELOAD_NOW`)."""
+    from livereload.watcher import Watcher
+
+    class EveryChange(Watcher):
+        def examine(self):
+            changed, delay = super().examine()
+            return (RELOAD_NOW, delay) if changed else (None, None)
+
+    return EveryChange()
+
+
 def _save_watcher(inotify: Inotify, rebuild):
     """livereload's watcher interface over inotify: rebuild on each save, then tell the browsers."""
     from livereload.watcher import Watcher
@@ -323,7 +337,7 @@ def _save_watcher(inotify: Inotify, rebuild):
         def examine(self):
             if self.saves:
                 self.filepath = self.saves.pop()
-                return self.filepath, None
+                return RELOAD_NOW, None
             return None, None
 
     return SaveWatcher()
