@@ -113,7 +113,7 @@ def resolve_ref(root: Path, ref: str) -> tuple[str, str]:
     """REF's commit id, and the project's folder inside its repository ('' at its top)."""
     prefix = _git(root, "rev-parse", "--show-prefix")
     if prefix.returncode != 0:
-        raise ChangesError(f"{root} is not in a git repository; `changes` compares with a commit of one")
+        raise ChangesError(f"{root} is not in a git repository; run changes in a clone of one")
     found = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
     if ref.startswith("-") or found.returncode != 0:
         raise ChangesError(f"'{ref}' is not a commit of this repository; give a commit, branch or tag, such as origin/main")
