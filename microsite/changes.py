@@ -28,7 +28,7 @@ from typing import Callable, Iterable
 from .build import Project, check
 from .content.load import _front_matter
 from .content.translations import load_translations
-from .errors import ContentErrors, Location, Problem, Problems, printable
+from .errors import ContentErrors, Location, Problems, printable
 from .model import Cite, Content, Document, Entity
 from .resolve import quotes
 from .resolve.site import Site
@@ -112,10 +112,12 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
 def resolve_ref(root: Path, ref: str) -> tuple[str, str]:
     """REF's commit id, and the project's folder inside its repository ('' at its top)."""
     prefix = _git(root, "rev-parse", "--show-prefix")
-    if prefix.returncode != 0:
-        raise ChangesError(f"{root} is not in a git repository; run changes in a clone of one")
-    found = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
-    if ref.startswith("-") or found.returncode != 0:
+    if prefix.returncode != 0:  # git's last line says why (none, or one another user owns)
+        said = prefix.stderr.decode(errors="replace").strip().splitlines()
+        why = f" ({said[-1]})" if said else ""
+        raise ChangesError(f"{root} is not in a git repository{why}; run changes in a clone of one")
+    found = None if ref.startswith("-") else _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    if found is None or found.returncode != 0:  # an option to git is no commit
         raise ChangesError(f"'{ref}' is not a commit of this repository; give a commit, branch or tag, such as origin/main")
     return found.stdout.decode().strip(), prefix.stdout.decode().strip()
 

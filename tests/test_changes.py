@@ -5,7 +5,6 @@ Each test makes a git repository of a fixture project, commits a change, and rea
 their sources; the sources added and removed; the translations the change made stale."""
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -188,6 +187,16 @@ def test_broken_content_in_the_working_tree_is_reported_as_check_does(tmp_path, 
     status, out, err = changes(project, capsys, "HEAD")
     assert status == 1
     assert "content/pages/about.md:4:" in err and "unknown source 'no-such-source'" in err
+
+
+def test_broken_content_at_the_ref_is_reported_in_the_ref(tmp_path, capsys):
+    project = repository(tmp_path / "p")
+    write(project, "content/pages/about.md", "---\ntitle: About\n---\nSee [@no-such-source].\n")
+    commit(project)
+    write(project, "content/pages/about.md", "---\ntitle: About\n---\nSee nothing.\n")
+    status, out, err = changes(project, capsys, "HEAD")
+    assert status == 1 and out == ""
+    assert "HEAD:content/pages/about.md:4:" in err and "unknown source 'no-such-source'" in err
 
 
 def test_the_ref_s_templates_are_never_used(tmp_path, capsys):
