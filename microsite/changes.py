@@ -182,7 +182,7 @@ def site_claims(project: Project) -> SiteClaims:
             claims = list(_summary(site, translated.summaries.get(document.output)))
             if t.body.strip():
                 claims += body_claims(content, t.body)
-            claims += _changed_records(content, document, record)
+            claims += _changed_records(content, document, record, language)
             name = translated.names.get(document.output, _name(document))
             pages[(document.output, language)] = PageClaims(name, tuple(claims), t.path)
     return SiteClaims(pages, {s.id: s.title for s in content.sources.values()}, frozenset(stale), content.config.languages)
@@ -239,8 +239,8 @@ def _words(children) -> str:
     return " ".join(_MARK_GAP.sub(r"\1", words).replace("\0", " ").split())
 
 
-def record_claims(content: Content, document: Document) -> list[Claim]:
-    """The claims written as fields: figures, relations, events."""
+def record_claims(content: Content, document: Document, language: str = "") -> list[Claim]:
+    """The claims written as fields: figures, relations (in the words of `language`), events."""
     claims = []
     if isinstance(document, Entity):
         for figure in document.figures:
@@ -248,7 +248,7 @@ def record_claims(content: Content, document: Document) -> list[Claim]:
             found = [q.text for part in (figure.label, figure.value, figure.note or "") for q in quotes.in_plain_text(part, figure.location, (), Problems())]
             claims.append(checked(content, Claim("figure", text, _ids(figure.cites), tuple(found))))
         for link in document.links:
-            relation = content.config.relation(link.relation)
+            relation = content.config.in_language(language).relation(link.relation)
             target = content.link_target(link)
             text = f"{relation.phrase or relation.label} {target.name if target else link.target}" + (f" ({link.role})" if link.role else "")
             claims.append(Claim("relation", text, _ids(link.cites)))
@@ -256,9 +256,9 @@ def record_claims(content: Content, document: Document) -> list[Claim]:
     return claims
 
 
-def _changed_records(content: Content, original: Document, translated: Document) -> list[Claim]:
+def _changed_records(content: Content, original: Document, translated: Document, language: str) -> list[Claim]:
     """A translation's figures, roles and events, where it gives them: the rest is the original's."""
-    ours, theirs = record_claims(content, translated), record_claims(content, original)
+    ours, theirs = record_claims(content, translated, language), record_claims(content, original, language)
     return [claim for claim in ours if claim not in theirs]
 
 
@@ -274,7 +274,8 @@ def quotations_verified(content: Content, claim: Claim) -> tuple[str, int, int] 
     return ("quotation", len(found), len(claim.quotations))
 
 
-# Each check the engine makes of a claim's words: (content, claim) -> (what, verified, of how many) or None.
+# Each check the engine makes of a claim's words: (content, claim) -> (what, verified, of how many)
+# or None. Another check (numbers against their sources) joins here, and each claim shows its count.
 CHECKS: tuple[Callable[[Content, Claim], tuple[str, int, int] | None], ...] = (quotations_verified,)
 
 
