@@ -67,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
     _base_url_option(p)
     p.set_defaults(run=_serve)
 
+    p = commands.add_parser(
+        "changes", help="list in Markdown the claims, sources and translations changed since a git commit"
+    )
+    p.add_argument("ref", metavar="REF", help="the commit to compare with, such as origin/main or a pull request's base")
+    _base_url_option(p)
+    p.set_defaults(run=_changes)
+
     p = commands.add_parser("new", help="write a ready-to-fill content file")
     p.add_argument("kind", help="company, system, agency, page or source (or a kind's plural)")
     p.add_argument("name", help='the name, such as "Acme Corp", or a source id; for a translation, the page, such as companies/amazon')
@@ -141,6 +148,17 @@ def _serve(project: Project, args) -> int:
         serve(project, args.host, args.port)
     except PortInUse as exc:
         raise UsageError(str(exc)) from None
+    return 0
+
+
+def _changes(project: Project, args) -> int:
+    from .changes import ChangesError, changes_since
+
+    try:
+        text = changes_since(project, args.ref)
+    except ChangesError as exc:
+        raise UsageError(str(exc)) from None
+    print(text)
     return 0
 
 

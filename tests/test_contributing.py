@@ -1,5 +1,5 @@
 """CONTRIBUTING.md lists every message a contributor can meet: each message the engine reports
-(a problem, a warning, a usage error of `new`) has its row, found by its longest fixed words."""
+(a problem, a warning, a usage error of `new` or `changes`) has its row, found by its longest fixed words."""
 from __future__ import annotations
 
 import ast
@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import REPO
 
-REPORTERS = {"error", "warning", "ScaffoldError", "Problem", "UsageError"}
+REPORTERS = {"error", "warning", "ScaffoldError", "Problem", "UsageError", "ChangesError"}
 
 
 def _longest_fixed_words(node: ast.expr) -> str:

@@ -80,10 +80,27 @@ def test_actions_are_kept_up_to_date_by_dependabot():
 def test_pull_requests_run_make_check_then_every_test():
     flow = workflow("check.yml")
     on = flow.get("on", flow.get(True))
-    assert "pull_request" in on
+    assert "pull_request" in on and "pull_request_target" not in on  # no secret in reach of its templates
     assert flow["permissions"] == {"contents": "read"}
+    assert all(job.get("permissions", {"contents": "read"}) == {"contents": "read"} for job in flow["jobs"].values())
     runs = [s.get("run") for s in flow["jobs"]["check"]["steps"] if "run" in s]
     assert runs.index("make check") < runs.index("bash .ci/run")
+
+
+def test_pull_requests_list_the_changed_claims_in_the_summary_and_keep_the_built_site():
+    steps = workflow("check.yml")["jobs"]["check"]["steps"]
+    (checkout,) = steps_using({"steps": steps}, "actions/checkout")
+    assert checkout["with"]["fetch-depth"] == 0  # the base commit is there to compare with
+    (report,) = [s for s in steps if "build.py changes" in s.get("run", "")]
+    assert report["if"] == "github.event_name == 'pull_request'"
+    assert report["env"]["BASE"] == "${{ github.event.pull_request.base.sha }}"
+    assert 'build.py changes "$BASE" >> "$GITHUB_STEP_SUMMARY"' in report["run"]  # the sha as data, never as code
+    runs = [s.get("run") for s in steps]
+    (upload,) = steps_using({"steps": steps}, "actions/upload-artifact")
+    assert upload["uses"] == "actions/upload-artifact@v4"
+    assert runs.index("make zip") < steps.index(upload)
+    assert upload["with"]["path"].split() == ["site/", "*.zip"] and upload["with"]["if-no-files-found"] == "error"
+    assert "--zip" in (REPO / "Makefile").read_text().split("\nzip:")[1].split("\n\n")[0]
     ci = (REPO / ".ci/run").read_text()
     assert "export MICROSITE_CI=1" in ci and "make test" in ci
 
