@@ -18,8 +18,8 @@ from .guard import OutputRefused
 from .write import WriteError
 
 
-def main(argv: Sequence[str], root: Path) -> int:
-    parser = _parser()
+def main(argv: Sequence[str], root: Path, prog: str = "build.py") -> int:
+    parser = _parser(prog)
     args = parser.parse_args(argv)
     project = Project(Path(args.root).resolve() if args.root else root, _published_at(args))
     try:
@@ -36,13 +36,21 @@ def main(argv: Sequence[str], root: Path) -> int:
         return 1
 
 
+def run() -> None:
+    """The `microsite` command a pip install gives: the project is the current folder."""
+    sys.exit(main(sys.argv[1:], root=Path.cwd(), prog="microsite"))
+
+
 class UsageError(Exception):
     """A command given wrongly, such as an unknown kind for `new`."""
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="build.py", description="Build the investigation's static site.")
-    parser.add_argument("--root", help="the project folder (default: the folder of build.py)")
+def _parser(prog: str) -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog=prog, description="Build the investigation's static site.")
+    parser.add_argument("--version", action="version", version=f"microsite {__version__}")
+    parser.add_argument("--root", help="the project folder (default: the current folder for microsite, the folder of build.py for build.py)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = commands.add_parser("build", help="write the site into site/")
@@ -72,6 +80,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("name", help='the name, such as "Acme Corp", or a source id; for a translation, the page, such as companies/amazon')
     p.add_argument("language", nargs="?", help="for `new translation`: the language code, such as es")
     p.set_defaults(run=_new)
+
+    p = commands.add_parser("init", help="write a new site's repository into DIR, ready to build and publish")
+    p.add_argument("dir", metavar="DIR", help="a new or empty folder")
+    p.add_argument("--title", help="the site's title (default: a placeholder to change in content/site.yaml)")
+    p.add_argument("--languages", default="en", help="the site's languages, the main one first, such as es,en (default: en)")
+    p.set_defaults(run=_init)
     return parser
 
 
@@ -157,6 +171,18 @@ def _new(project: Project, args) -> int:
     except ScaffoldError as exc:
         raise UsageError(str(exc)) from None
     print(f"wrote {path.relative_to(project.root).as_posix()}: fill in the fields, then run make check")
+    return 0
+
+
+def _init(project: Project, args) -> int:
+    from .init import InitError, init
+
+    target = Path(os.path.abspath(args.dir))
+    try:
+        init(target, args.title, [lang.strip() for lang in args.languages.split(",") if lang.strip()])
+    except InitError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"wrote a new site into {args.dir}: cd {args.dir}, then make site (README.md says more)")
     return 0
 
 
