@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from microsite.build import ENGINE_HOME  # the engine's templates and assets, as a campaign gets them
+
 REPO = Path(__file__).resolve().parent.parent
 WORDS = (
     "contract data system agency records cloud biometric analysis vendor platform enforcement "
@@ -43,7 +45,7 @@ def generate(out: Path, entities: int, seed: int = 1) -> Path:
     content.mkdir(parents=True)
     shutil.copy(REPO / "content" / "site.yaml", content / "site.yaml")
     for part in ("templates", "assets"):
-        shutil.copytree(REPO / part, out / part)
+        shutil.copytree(ENGINE_HOME / part, out / part)
     kinds, relations = kinds_and_relations(out)
 
     sources = [f"source-{i:05d}" for i in range(max(20, entities // 20))]

@@ -57,13 +57,14 @@ LARGE_PAGE = 1 << 20
 PROJECT_FOLDERS = ("content", "templates", "assets")
 
 
-# The repository the engine comes with: its templates/ and assets/ serve a project without its own.
-ENGINE_HOME = Path(__file__).resolve().parent.parent
+# The package itself: its templates/ and assets/ ship in the wheel and serve every project, this
+# repository's own investigation included, behind the project's own files.
+ENGINE_HOME = Path(__file__).resolve().parent
 
 
 def _own_over_engine(root: Path, folder: str) -> tuple[Path, ...]:
     """The project's folder, then the engine's (`confine.overlay`: the project's files win, file
-    by file); one folder when the project is the engine's repository."""
+    by file); one folder when the project's folder is the engine's own."""
     own = root / folder
     return (own,) if root.resolve() == ENGINE_HOME else (own, ENGINE_HOME / folder)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from microsite.build import Project
+from microsite.build import ENGINE_HOME, Project
 from microsite.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -19,7 +19,7 @@ def make_project(where: Path, fixture: str = "mini") -> Project:
     (copies: a build refuses a folder that is a link out of its project)."""
     shutil.copytree(FIXTURES / fixture / "content", where / "content")
     for part in ("templates", "assets"):
-        shutil.copytree(REPO / part, where / part)
+        shutil.copytree(ENGINE_HOME / part, where / part)
     return Project(where)
 
 

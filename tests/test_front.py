@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from microsite.build import BuildState, build, check
+from microsite.build import ENGINE_HOME, BuildState, build, check
 from microsite.incremental.cache import PreparedCache
 from microsite.outputs.page_list import first_sentence, site_pages
 from microsite.render.pages import dated_facts
@@ -131,7 +131,7 @@ def test_the_home_pages_card_shows_its_lead_not_the_tagline():
     from microsite.outputs.cards import FONT_FOLDER, draw_card
     from microsite.outputs.page_list import PageInfo
 
-    fonts = REPO / "assets" / FONT_FOLDER
+    fonts = ENGINE_HOME / "assets" / FONT_FOLDER
     with_lead = draw_card(PageInfo("index.html", "Site", "", "Acme holds 200 million records."), "Site", "A tagline", fonts)
     without = draw_card(PageInfo("index.html", "Site", "", ""), "Site", "A tagline", fonts)
     tagline_only = draw_card(PageInfo("index.html", "Site", "", "A tagline"), "Site", "A tagline", fonts)

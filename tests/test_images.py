@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageCms, PngImagePlugin
 
 from microsite.outputs import cards, images
-from microsite.build import Project, build
+from microsite.build import ENGINE_HOME, Project, build
 from microsite.outputs.page_list import PageInfo
 from tests import real_content
 from tests.conftest import REPO, make_project, run
@@ -207,7 +207,7 @@ def test_scaffolded_image_lines_work_once_uncommented(tmp_path: Path, capsys):
     "Immigration and Customs Enforcement's Investigative Case Management system " * 3,  # too long at any size
 ])
 def test_a_long_title_stays_above_the_rule(title: str):
-    fonts = REPO / "assets" / cards.FONT_FOLDER
+    fonts = ENGINE_HOME / "assets" / cards.FONT_FOLDER
     card = Image.open(io.BytesIO(cards.draw_card(PageInfo("systems/icm.html", title, "Data system"), "Who's Behind ICE", "", fonts)))
     assert card.size == (1200, 630)
     pixels = card.convert("RGB")
@@ -229,7 +229,7 @@ def test_a_card_is_a_valid_png_of_its_lines_pasted_into_the_blank_card(page: Pag
     """The card is written without drawing it whole (its blank rows deflated once, its stream
     pieced together): any decoder must read the same picture as drawing it whole, and zlib's
     own checks (the Adler-32 of the stream, each chunk's CRC) must hold."""
-    fonts = REPO / "assets" / cards.FONT_FOLDER
+    fonts = ENGINE_HOME / "assets" / cards.FONT_FOLDER
     data = cards.draw_card(page, "Who's Behind ICE", "A tagline", fonts)
     whole = cards._blank("Who's Behind ICE", fonts).copy()
     for top, band in cards._bands(page, "A tagline", fonts):

@@ -371,7 +371,7 @@ def test_a_save_before_the_last_ones_search_index_is_made_does_not_wait_for_it(p
 def test_a_save_on_either_side_of_the_templates_overlay_builds_as_a_clean_build_would(tmp_path, monkeypatch):
     engine = tmp_path / "engine"  # the engine's templates/ and assets/, to edit: a copy
     for part in ("templates", "assets"):
-        shutil.copytree(REPO / part, engine / part)
+        shutil.copytree(build_module.ENGINE_HOME / part, engine / part)
     monkeypatch.setattr(build_module, "ENGINE_HOME", engine)
     project = Project(tmp_path / "project")
     shutil.copytree(FIXTURES / "mini" / "content", project.root / "content")

@@ -26,7 +26,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from PIL import Image
 
 from microsite.render import pages as render_module
-from microsite.build import BuildState, Project, build
+from microsite.build import ENGINE_HOME, BuildState, Project, build
 from microsite.incremental.cache import PreparedCache
 from tests.conftest import FIXTURES, REPO
 from tests.test_incremental import preview_save, started_preview, tree
@@ -34,8 +34,8 @@ from tests.test_incremental import preview_save, started_preview, tree
 SOURCES = ("alpha", "beta", "gamma")
 WORDS = ("Red", "Green", "Blue", "Amber")
 COLOURS = (None, (200, 30, 30), (30, 30, 200))
-BASE_HTML = (REPO / "templates/base.html").read_text(encoding="utf-8")
-STYLE_CSS = (REPO / "assets/style.css").read_text(encoding="utf-8")
+BASE_HTML = (ENGINE_HOME / "templates/base.html").read_text(encoding="utf-8")
+STYLE_CSS = (ENGINE_HOME / "assets/style.css").read_text(encoding="utf-8")
 SITE_YAML = (FIXTURES / "mini/content/site.yaml").read_text(encoding="utf-8")
 CHANGES_YAML = (FIXTURES / "mini/content/changes.yaml").read_text(encoding="utf-8")
 
@@ -155,7 +155,7 @@ class IncrementalEqualsClean(RuleBasedStateMachine):
             (self.shared / cache).mkdir(exist_ok=True)
             (root / ".cache" / cache).symlink_to(self.shared / cache)
         for part in ("templates", "assets"):  # copies: templates and assets are edited too
-            shutil.copytree(REPO / part, root / part)
+            shutil.copytree(ENGINE_HOME / part, root / part)
         self.project = Project(root)
         self.model = Model()
         self.written: dict[str, bytes] = {}

@@ -161,7 +161,7 @@ def test_a_link_that_stays_inside_its_folder_is_allowed(project, capsys):
     (project.root / "content/CNAME").symlink_to("CNAME.txt")
     built(project, capsys)
     site = project.root / "site"
-    assert (site / "assets/alias.css").read_bytes() == (REPO / "assets/style.css").read_bytes()
+    assert (site / "assets/alias.css").read_bytes() == (ENGINE_HOME / "assets/style.css").read_bytes()
     assert (site / "CNAME").read_text() == "news.example\n"
 
 

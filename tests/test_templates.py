@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from microsite import build as build_module
-from microsite.build import Project
+from microsite.build import ENGINE_HOME, Project
 from microsite.preview.serve import Preview
 from tests.conftest import FIXTURES, REPO, run
 
@@ -95,7 +95,7 @@ def test_a_projects_own_template_wins_and_the_engine_gives_the_rest(tmp_path, ca
     plain = built_site(content_only(tmp_path / "plain"), capsys)
     project = content_only(tmp_path / "own")
     (project.root / "templates").mkdir()
-    engines = (REPO / "templates/entity.html").read_text()
+    engines = (ENGINE_HOME / "templates/entity.html").read_text()
     (project.root / "templates/entity.html").write_text(engines.replace("<h1>{{ entity.name }}", "<h1>Profile: {{ entity.name }}", 1))
     own = built_site(project, capsys)
     assert sorted(own) == sorted(plain)
@@ -110,7 +110,7 @@ def test_a_projects_own_asset_wins_and_the_engine_gives_the_rest(tmp_path, capsy
     plain = built_site(content_only(tmp_path / "plain"), capsys)
     project = content_only(tmp_path / "own")
     (project.root / "assets").mkdir()
-    style = (REPO / "assets/style.css").read_bytes() + b"\n.own { color: red; }\n"
+    style = (ENGINE_HOME / "assets/style.css").read_bytes() + b"\n.own { color: red; }\n"
     (project.root / "assets/style.css").write_bytes(style)
     own = built_site(project, capsys)
     assert own["assets/style.css"] == style
@@ -124,7 +124,7 @@ def test_a_projects_own_asset_wins_and_the_engine_gives_the_rest(tmp_path, capsy
 def test_an_include_in_neither_folder_is_located(tmp_path, capsys):
     project = content_only(tmp_path / "own")
     (project.root / "templates").mkdir()
-    shutil.copy(REPO / "templates/page.html", project.root / "templates/page.html")
+    shutil.copy(ENGINE_HOME / "templates/page.html", project.root / "templates/page.html")
     break_line(project, "page.html", 4, '{% include "nope.html" %}')
     status, _, err = run(project, "build", capsys=capsys)
     assert status == 1

@@ -199,10 +199,39 @@ def starter(root: Path, original: str, language: str) -> tuple[str, str]:
         "# body, keeping every citation. 'translates' records the version of the original translated.",
         f"translates: {original_digest(data)}",
         *keep,
+        *_figures_and_roles(head),
         "---",
         "",
     ]
     return f"content/{original}.{language}.md", "\n".join(lines) + body
+
+
+def _figures_and_roles(head: str) -> list[str]:
+    """The original's figures (label, value, note, in order) and relations' roles, to translate:
+    left out, the translated page would show them in the original's language, and `check` could
+    not tell."""
+    import yaml
+
+    try:
+        meta = yaml.safe_load(head)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(meta, dict):
+        return []
+    part: dict = {}
+    figures = [f for f in meta.get("figures") or [] if isinstance(f, dict)]
+    if figures:
+        part["figures"] = [{k: f[k] for k in ("label", "value", "note") if k in f} for f in figures]
+    roles = {
+        field: {item["id"]: item["role"] for item in items if isinstance(item, dict) and "id" in item and item.get("role")}
+        for field, items in meta.items() if isinstance(items, list)
+    }
+    roles = {field: by_slug for field, by_slug in roles.items() if by_slug}
+    if roles:
+        part["roles"] = roles
+    if not part:
+        return []
+    return yaml.safe_dump(part, allow_unicode=True, sort_keys=False, width=1000).splitlines()
 
 
 def with_translations(root: Path, site: Site, problems: Problems) -> Site:

@@ -97,7 +97,7 @@ class Preview:
     def _show_errors(self, problems: list[Problem]) -> None:
         for problem in problems:
             print(problem, file=sys.stderr)
-        print(f"{len(problems)} errors: the preview shows them until they are fixed", file=sys.stderr, flush=True)
+        print(f"{_errors(problems)}: the preview shows them until they are fixed", file=sys.stderr, flush=True)
         banner = error_banner(problems)
         pages = {n: _without_banner(d) for n, d in last_pages(self.out).items()} or {"index.html": b"<!doctype html><html><head><meta charset=utf-8></head><body></body></html>"}
         write_site({name: with_banner(data, banner) if name.endswith(".html") else data for name, data in pages.items()}, self.out)
@@ -116,9 +116,14 @@ def error_banner(problems: list[Problem]) -> bytes:
     the pages' Content-Security-Policy refuses inline styles."""
     lines = "\n".join(str(p) for p in problems)
     return (
-        f'<pre role="alert" class="preview-errors">{escape(f"{len(problems)} content errors; fix them and save:")}'
+        f'<pre role="alert" class="preview-errors">{escape(_errors(problems, "content error") + "; fix them and save:")}'
         f"\n{escape(lines)}</pre>"
     ).encode("utf-8")
+
+
+def _errors(problems: list, noun: str = "error") -> str:
+    """`1 error`, `2 errors`: the count with its noun in the right number."""
+    return f"{len(problems)} {noun}{'' if len(problems) == 1 else 's'}"
 
 
 def _without_banner(page: bytes) -> bytes:
