@@ -69,10 +69,11 @@ def most_cited() -> Entity:
     return max(entities(), key=lambda e: (cites_shown(e), e.output))
 
 
-def disputed() -> list[tuple[Entity, str, list[str]]]:
-    """(entity, label, values) of each figure two or more sources give differently."""
+def disputed(of: Site | None = None) -> list[tuple[Entity, str, list[str]]]:
+    """(entity, label, values) of each figure two or more sources give differently (in the real
+    content, or in the site `of`)."""
     found = []
-    for entity in entities():
+    for entity in sorted((of or site()).content.entities.values(), key=lambda e: e.output):
         counts = Counter(f.label for f in entity.figures)
         for label in sorted(label for label, n in counts.items() if n > 1):
             found.append((entity, label, [f.value for f in entity.figures if f.label == label]))

@@ -11,7 +11,7 @@ from markupsafe import escape
 from microsite.addresses import GENERATED, kind_index
 from microsite.build import Project, check
 from tests import real_content
-from tests.conftest import REPO
+from tests.conftest import REPO, make_project, run
 
 ENTITY_PAGES = real_content.entity_pages_listed()  # not `check`ed here: a content error fails one test, not collection
 
@@ -93,17 +93,24 @@ def test_every_source_is_cited_somewhere(real_site: Path):
         assert "no page yet" not in cited_on and "<a href=" in cited_on, source
 
 
-def test_disagreeing_sources_are_shown_side_by_side(real_site: Path):
-    found = real_content.disputed()
-    if not found:
-        pytest.skip("no two sources of the content give one figure differently")
-    for entity, label, values in found:
-        html = (real_site / entity.output).read_text()
-        groups = html.split('<div class="figure disputed">')[1:]
-        [shown] = [g.split("</div>")[0] for g in groups if escape(label) in g.split("</dt>")[0]]
-        assert "Sources differ" in shown, entity.output
-        assert all(escape(value) in shown for value in values), entity.output
-        assert shown.count('class="cite"') >= len(values), entity.output
+def test_disagreeing_sources_are_shown_side_by_side(real_site: Path, tmp_path: Path):
+    """In the real site, whatever figures its sources give differently, and always in the fixture,
+    whose sources disagree on one: each value is shown with its own citation."""
+    fixture = make_project(tmp_path / "fixture")
+    assert run(fixture, "build")[0] == 0
+    fixture_site, _ = check(fixture)
+    shown_in = [(real_site, real_content.site(), real_content.disputed()),
+                (fixture.site, fixture_site, real_content.disputed(fixture_site))]
+    assert shown_in[1][2], "the fixture's sources disagree on a figure"
+    for folder, site, found in shown_in:
+        differ = str(site.content.config.messages("sources_differ"))
+        for entity, label, values in found:
+            html = (folder / entity.output).read_text()
+            groups = html.split('<div class="figure disputed">')[1:]
+            [shown] = [g.split("</div>")[0] for g in groups if escape(label) in g.split("</dt>")[0]]
+            assert escape(differ) in shown, entity.output
+            assert all(escape(value) in shown for value in values), entity.output
+            assert shown.count('class="cite"') >= len(values), entity.output
 
 
 def test_the_claim_finder_catches_an_uncited_paragraph():

@@ -16,7 +16,7 @@ import pytest
 
 from microsite.build import BuildState, build
 from microsite.write import STAMP, _Tree
-from tests.conftest import REPO, run, write
+from tests.conftest import REPO, run, write, require
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -249,8 +249,9 @@ def test_a_read_only_disk_is_one_line_and_the_site_is_untouched(project, tmp_pat
     before = snapshot(outs)
     write(project, "content/companies/acme.md", (project.root / "content/companies/acme.md").read_text() + "\nMore.\n")
     read_only = f"mount --bind {outs} {outs} && mount -o remount,bind,ro {outs} && exec \"$@\""
-    if shutil.which("unshare") is None or subprocess.run(["unshare", "-m", "sh", "-c", read_only, "-", "true"], capture_output=True).returncode:
-        pytest.skip("needs unshare and mount (root in a private mount namespace)")
+    usable = shutil.which("unshare") is not None and not subprocess.run(
+        ["unshare", "-m", "sh", "-c", read_only, "-", "true"], capture_output=True).returncode
+    require(usable, "unshare and mount (root in a private mount namespace)", "run the tests as root on Linux (CI does)")
     result = subprocess.run(["unshare", "-m", "sh", "-c", read_only, "-", *command], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 1
     [line] = result.stderr.splitlines()

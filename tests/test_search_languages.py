@@ -14,7 +14,7 @@ import pytest
 from microsite.outputs.lunr_es import STOP_WORDS
 from microsite.outputs.lunr_index import TermCounter
 from lunr.token import Token
-from tests.conftest import REPO, make_project, run
+from tests.conftest import REPO, make_project, require, run
 
 NODE = shutil.which("node")
 WORDS = ["deportación", "deportaciones", "deportacion", "cárcel", "cárceles", "carcel", "prisión", "prisiones",
@@ -34,8 +34,8 @@ def fixture_words() -> list[str]:
     return sorted({w.lower() for w in re.findall(r"[^\W\d_]+", text)})
 
 
-@pytest.mark.skipif(NODE is None, reason="needs node")
 def test_index_time_and_query_time_terms_agree(tmp_path):
+    require(NODE is not None, "node", "apt-get install nodejs")
     counter = TermCounter(language="es")
     words = WORDS + fixture_words() + sorted(STOP_WORDS)
     ours = [list(dict.fromkeys(str(t) for t in counter.pipeline.run([Token(w.lower(), {})]))) for w in words]
@@ -43,7 +43,7 @@ def test_index_time_and_query_time_terms_agree(tmp_path):
     script.write_text(BROWSER_SIDE)
     labels = json.dumps(counter.search_pipeline.serialize())
     theirs = json.loads(subprocess.run(
-        [NODE, str(script), str(REPO), labels], input=json.dumps([w.lower() for w in words]),
+        [NODE, str(script), str(REPO / "microsite"), labels], input=json.dumps([w.lower() for w in words]),
         capture_output=True, text=True, check=True,
     ).stdout)
     assert dict(zip(words, ours)) == dict(zip(words, theirs))
