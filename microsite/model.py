@@ -127,6 +127,7 @@ class Figure:
     note: str | None
     location: Location
     label_of_original: str = ""  # a translated figure: its original label, which names its anchor
+    lang: str = ""  # the language of its words: a translation's, or "" for the content's own
 
 
 @by_fields
@@ -139,6 +140,7 @@ class Link:
     role: str | None
     cites: tuple[Cite, ...]
     location: Location
+    lang: str = ""  # the language of its role: a translation's, or "" for the content's own
 
 
 @by_fields
@@ -150,6 +152,7 @@ class Event:
     text: str
     cites: tuple[Cite, ...]
     location: Location
+    lang: str = ""  # the language of its text: a translation's, or "" for the content's own
 
 
 @by_fields

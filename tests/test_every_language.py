@@ -228,3 +228,38 @@ def test_the_real_site_shows_no_language_in_another(real_site: Path):
     from tests import real_content
 
     assert strays(real_content.site(), real_site, REPO) == {}
+
+
+def _dos(tmp_path: Path):
+    project = make_project(tmp_path / "dos", "dos")
+    (project.root / "content/changes.yaml").write_text(
+        '- date: 2020-04-01\n  text: {en: "First edition.", es: "Primera edición."}\n', encoding="utf-8"
+    )
+    return project
+
+
+def test_an_english_only_edit_never_blocks_the_build_through_a_translation(tmp_path: Path, capsys):
+    """Figures, events and relations added to (or taken from) an original: its translation is
+    stale, not wrong; the translated page shows what it lacks in the original's words, marked."""
+    project = _dos(tmp_path)
+    acme = project.root / "content/companies/acme.md"
+    acme.write_text(acme.read_text().replace(
+        "---\n## What", '  - label: Offices\n    value: "3 offices"\n    cite: daily-2020-01-02\n---\n## What', 1))
+    ledger = project.root / "content/systems/ledger.md"
+    text = ledger.read_text().replace(  # beta (translated role) gone, department (a new role) added
+        '  - id: beta\n    role: Hosts it\n    cite: "report-2020, p. 9"\n', "")
+    text = text.replace("operators:\n", "operators:\n  - id: department\n    role: Oversees it\n    cite: report-2020\n")
+    text = text.replace("events:\n", "events:\n  - date: 2019-01\n    text: Ledger was planned.\n    cite: report-2020\n")
+    ledger.write_text(text)
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 0, err
+    for translation in ("content/companies/acme.es.md:2:13", "content/systems/ledger.es.md:2:13"):
+        assert f"{translation}: warning: the original" in err, err
+    site_dir = project.root / "site"
+    acme_es = (site_dir / "es/companies/acme.html").read_text(encoding="utf-8")
+    assert '<span class="value" lang="en">3 offices</span>' in acme_es and '<span lang="en">Offices</span>' in acme_es
+    ledger_es = (site_dir / "es/systems/ledger.html").read_text(encoding="utf-8")
+    assert '<span lang="en">Oversees it</span>' in ledger_es and "Lo construye" in ledger_es
+    assert '<span lang="en">Ledger was planned.</span>' in ledger_es
+    assert '<span lang="en">Ledger went live.</span>' in ledger_es  # its translation's place is not known now
+    assert differences(site_dir, ["en", "es"]) == {}

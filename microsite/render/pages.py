@@ -48,6 +48,7 @@ class Related:
     role: str | None
     marks: Markup
     anchor: str  # its own address on the page: `to-vendors-acme`, `from-vendors-ledger`
+    lang: str = ""  # the language of its role: "" for the content's own
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,11 @@ class FigureGroup:
     @cached_property
     def anchor(self) -> str:
         return figure_anchor(self.rows[0][0].label_of_original or self.label)  # the same in every language
+
+    @property
+    def lang(self) -> str:
+        """The language of its label: "" for the content's own."""
+        return self.rows[0][0].lang
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,7 @@ class Dated:
     value: str  # the figure's value; the source's publisher
     marks: Markup
     anchor: str  # where on its page, or ""
+    lang: str | None = None  # the language of `text` (and a figure's value): "" for the content's own
 
 
 _NOT_A_WORD = re.compile(r"[\W_]+")  # what is not a letter or a digit (str.isalnum), one or more
@@ -392,8 +399,8 @@ class PageRenderer:
         return Markup(' lang="{}"').format(self.original) if self._shows_original(output) else Markup("")
 
     def lang_attr_for(self, language: str | None) -> Markup:
-        """` lang="en"` for words in `language` (None: the language the content is written in)
-        shown on a page in another: a screen reader speaks them in their own."""
+        """` lang="en"` for words in `language` (None or "": the language the content is written
+        in) shown on a page in another: a screen reader speaks them in their own."""
         language = language or self.original
         return Markup(' lang="{}"').format(language) if language != self.language else Markup("")
 
@@ -476,7 +483,7 @@ class PageRenderer:
             rows = [
                 Related(
                     entities[(relation.to_kind, link.target)], link.role, self._marks(citations, link.cites),
-                    f"to-{anchor_words(relation.field)}-{link.target}",
+                    f"to-{anchor_words(relation.field)}-{link.target}", link.lang,
                 )
                 for link in entity.links
                 if link.relation == relation.field and (relation.to_kind, link.target) in entities
@@ -487,7 +494,7 @@ class PageRenderer:
             rows = [
                 Related(
                     i.entity, i.link.role, self._marks(citations, i.link.cites),
-                    f"from-{anchor_words(relation.field)}-{i.entity.slug}",
+                    f"from-{anchor_words(relation.field)}-{i.entity.slug}", i.link.lang,
                 )
                 for i in self.site.inbound.get(entity.output, ())
                 if i.relation is relation
@@ -667,14 +674,14 @@ def _figure_facts(entity: Entity) -> list[tuple[Dated, tuple[Cite, ...]]]:
     for figure in entity.figures:
         if figure.as_of:
             anchor = figure_anchor(figure.label_of_original or figure.label)
-            facts.append((Dated(figure.as_of, "figure", entity.output, entity.name, figure.label, figure.value, Markup(""), anchor), figure.cites))
+            facts.append((Dated(figure.as_of, "figure", entity.output, entity.name, figure.label, figure.value, Markup(""), anchor, figure.lang), figure.cites))
     return facts
 
 
 def _event_facts(document: Entity | Page) -> list[tuple[Dated, tuple[Cite, ...]]]:
     name = getattr(document, "name", None) or getattr(document, "title", "")
     return [
-        (Dated(event.date, "event", document.output, name, event.text, "", Markup(""), anchor), event.cites)
+        (Dated(event.date, "event", document.output, name, event.text, "", Markup(""), anchor, event.lang), event.cites)
         for event, anchor in zip(document.events, event_anchors(document.events))
     ]
 
