@@ -238,6 +238,28 @@ def _dos(tmp_path: Path):
     return project
 
 
+def test_each_language_has_its_own_feed_and_its_pages_link_it(tmp_path: Path, capsys):
+    import xml.etree.ElementTree as ET
+
+    project = _dos(tmp_path)
+    assert run(project, "build", capsys=capsys)[0] == 0
+    site_dir = project.root / "site"
+    atom = "{http://www.w3.org/2005/Atom}"
+    for folder, language, title, entry in (
+        ("", "en", "Two-Language Investigation: changes", "First edition."),
+        ("es/", "es", "Investigación en dos idiomas: cambios", "Primera edición."),
+    ):
+        feed = ET.parse(site_dir / folder / "feed.xml").getroot()
+        assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == language
+        assert feed.find(f"{atom}title").text == title
+        assert feed.find(f"{atom}id").text == f"https://investigation.test/dos/{folder}feed.xml"
+        assert [e.find(f"{atom}content").text for e in feed.findall(f"{atom}entry")] == [entry]
+        assert all(link.get("href").startswith(f"https://investigation.test/dos/{folder}")
+                   for link in feed.iter(f"{atom}link"))
+        page = (site_dir / folder / "companies/acme.html").read_text(encoding="utf-8")
+        assert f'<link rel="alternate" type="application/atom+xml" title="{title}" href="../feed.xml">' in page
+
+
 def test_an_english_only_edit_never_blocks_the_build_through_a_translation(tmp_path: Path, capsys):
     """Figures, events and relations added to (or taken from) an original: its translation is
     stale, not wrong; the translated page shows what it lacks in the original's words, marked."""
