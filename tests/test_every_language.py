@@ -260,6 +260,17 @@ def test_each_language_has_its_own_feed_and_its_pages_link_it(tmp_path: Path, ca
         assert f'<link rel="alternate" type="application/atom+xml" title="{title}" href="../feed.xml">' in page
 
 
+def test_the_404_page_a_host_serves_everywhere_speaks_every_language(tmp_path: Path, capsys):
+    project = _dos(tmp_path)
+    assert run(project, "build", capsys=capsys)[0] == 0
+    html = (project.root / "site/404.html").read_text(encoding="utf-8")
+    english = re.search(r'<section class="not-found" lang="en">(.*?)</section>', html, re.S).group(1)
+    spanish = re.search(r'<section class="not-found" lang="es">(.*?)</section>', html, re.S).group(1)
+    assert "Page not found" in english and '<a href="/dos/index.html">home page</a>' in english
+    assert "Página no encontrada" in spanish and '<a href="/dos/es/index.html">página de inicio</a>' in spanish
+    assert '<a href="/dos/es/sources.html">lista de fuentes</a>' in spanish
+
+
 def test_an_english_only_edit_never_blocks_the_build_through_a_translation(tmp_path: Path, capsys):
     """Figures, events and relations added to (or taken from) an original: its translation is
     stale, not wrong; the translated page shows what it lacks in the original's words, marked."""

@@ -281,6 +281,7 @@ class PageRenderer:
         # language and made when a page first needs it: the preview keeps them between saves.
         self.graphs = {} if graphs is None else graphs
         self.config = site.content.config
+        self.primary = primary  # the settings in every language (`SiteConfig.in_language`)
         self.languages = primary.languages
         self.original = primary.language  # the language the content is written in
         self.prefix = language_prefix(self.language, self.languages)
@@ -629,8 +630,17 @@ class PageRenderer:
         )
 
     def not_found(self) -> bytes:
+        """A host serves the root 404.html for every missing address, `/es/...` included: it says
+        so in every language, this one first, each part marked with its own and linking to its
+        own pages (`parts`: language, its messages, its links)."""
         title = self.t.text("not_found_title")
-        return self._page("404.html", NOT_FOUND, title=title, description=title)
+        languages = [self.language, *(language for language in self.languages if language != self.language)]
+        absolute = urlsplit(self.config.base_url).path
+        parts = [
+            (language, self.primary.in_language(language).messages, Links(language_prefix(language, self.languages), "", absolute))
+            for language in languages
+        ]
+        return self._page("404.html", NOT_FOUND, title=title, description=title, parts=parts)
 
 
 HOME_LIST = 5  # how many pages of each kind the home page names
