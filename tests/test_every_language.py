@@ -296,3 +296,16 @@ def test_an_english_only_edit_never_blocks_the_build_through_a_translation(tmp_p
     assert '<span lang="en">Ledger was planned.</span>' in ledger_es
     assert '<span lang="en">Ledger went live.</span>' in ledger_es  # its translation's place is not known now
     assert differences(site_dir, ["en", "es"]) == {}
+
+
+def test_the_data_page_in_each_language_says_truly_what_the_downloads_hold(dos):
+    """The downloads are made once, in the language the content is written in (a CSV cell cannot
+    say which language it is in, and a translation may lag its original): every Data page says
+    so and gives as examples the words the files really hold."""
+    root, site_dir, site = dos
+    relations = next((site_dir / "data").glob("*relations.csv")).read_text(encoding="utf-8")
+    assert "Built by,Supplies" in relations
+    spanish = (site_dir / "es/data.html").read_text(encoding="utf-8")
+    assert '«<span lang="en">Supplies</span>»' in spanish and "Suministra" not in spanish
+    assert '<p class="data-language">Las descargas están en el idioma en que está escrito el contenido (English)' in spanish
+    assert 'class="data-language"' not in (site_dir / "data.html").read_text(encoding="utf-8")

@@ -274,6 +274,7 @@ class PageRenderer:
         translated = site.translated.get(self.language)
         self.translated = translated.translated if translated else frozenset()
         self.stale = translated.stale if translated else frozenset()
+        self.written = site  # as the content is written: what the downloads hold
         if self.language != primary.language:
             site = translated_view(site, self.language)
         self.site, self.env, self.downloads = site, env, downloads
@@ -624,9 +625,17 @@ class PageRenderer:
         )
 
     def data(self, downloads: Sequence) -> bytes:
+        """The downloads are made once, in the language the content is written in: a CSV cell
+        cannot say which language it is in, and a translation may lag its original. A Data page
+        in another language says so (`data_language`), and its examples are the files' words."""
+        examples = data_examples(self.written)
+        words = self.lang_attr_for(None)
+        for key in ("label", "inverse") if words else ():  # the files' words, in their own language
+            examples[key] = Markup("<span{}>{}</span>").format(words, examples[key])
         return self._page(
-            "data.html", DATA, title=self.t.text("data_title"), downloads=downloads, examples=data_examples(self.site),
+            "data.html", DATA, title=self.t.text("data_title"), downloads=downloads, examples=examples,
             description=self.t.text("data_description", site=self.config.title),
+            data_language=self.language_names[self.original] if self.language != self.original else "",
         )
 
     def not_found(self) -> bytes:
