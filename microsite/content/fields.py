@@ -199,6 +199,16 @@ def text_list(doc: YamlDoc, keys: tuple, problems: Problems) -> tuple[str, ...]:
     return tuple(v for i in range(len(value)) if (v := text(doc, keys + (i,), problems)) is not None)
 
 
+def names(doc: YamlDoc, keys: tuple, problems: Problems) -> tuple[str, ...] | None:
+    """One name, or a list of them (`author: [Ana Ruiz, Bea Soto]`): each page joins them in its
+    own language ('and', 'y'), which a name list written as one text could not."""
+    value = raw(doc, keys)
+    if isinstance(value, list):
+        return text_list(doc, keys, problems) or None
+    one = text(doc, keys, problems)
+    return (one,) if one is not None else None
+
+
 def cites(doc: YamlDoc, keys: tuple, problems: Problems) -> tuple[Cite, ...]:
     """`cite: id`, `cite: "id, p. 4"` or a list of those; a leading '@' is allowed."""
     value = raw(doc, keys)
