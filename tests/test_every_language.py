@@ -309,3 +309,32 @@ def test_the_data_page_in_each_language_says_truly_what_the_downloads_hold(dos):
     assert '«<span lang="en">Supplies</span>»' in spanish and "Suministra" not in spanish
     assert '<p class="data-language">Las descargas están en el idioma en que está escrito el contenido (English)' in spanish
     assert 'class="data-language"' not in (site_dir / "data.html").read_text(encoding="utf-8")
+
+
+def test_the_home_pages_card_is_described_by_what_it_shows(dos):
+    """The home page's card shows its lead (here, with no lead, the tagline) above the site's name:
+    its alt text says that, not the site's name twice."""
+    root, site_dir, site = dos
+    for folder, alt in (("", "A fixture in two languages: Two-Language Investigation"),
+                        ("es/", "Un sitio de prueba en dos idiomas: Investigación en dos idiomas")):
+        html = (site_dir / folder / "index.html").read_text(encoding="utf-8")
+        assert f'<meta property="og:image:alt" content="{alt}">' in html
+
+
+# Words the Spanish pages once had: a calque, Spain's usage where Latin America says otherwise, a
+# generated phrase agreeing in gender with whatever name it follows, an English 'and' in a byline.
+NOT_SPANISH_HERE = ("directora de campo", "es construido", "es sustituido", "No se ha podido", "recogida de",
+                    "abra una incidencia")
+
+
+def test_the_real_sites_spanish_pages_avoid_known_missteps(real_site: Path):
+    pages = {p: p.read_text(encoding="utf-8") for p in (real_site / "es").rglob("*.html")}
+    scripts = " ".join(p.read_text(encoding="utf-8") for p in (real_site / "assets").rglob("*.js") if "vendor" not in p.parts)
+    for words in NOT_SPANISH_HERE:
+        assert [p.name for p, html in pages.items() if words in html] == [] and words not in scripts, words
+    sources = pages[real_site / "es/sources.html"]
+    assert not re.search(r"Por [^.<]* and ", sources)
+    home = pages[real_site / "es/index.html"]
+    title = re.search(r'<meta property="og:title" content="([^"]*)">', home).group(1)
+    alt = re.search(r'<meta property="og:image:alt" content="([^"]*)">', home).group(1)
+    assert not alt.startswith(title), alt  # what the card shows first is the lead, not the name

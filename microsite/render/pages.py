@@ -31,6 +31,7 @@ from ..messages import SEARCH_MESSAGES, Messages, engine_table, language_name, s
 from ..model import Cite, Entity, Event, Figure, Page, Source
 from ..addresses import LANGUAGE_SCRIPTS, SEARCH_INDEX, DATA, in_every_language, language_prefix, split_language, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_from_folder, SHARED
 from ..resolve.site import Site, inbound_relations
+from ..outputs.page_list import first_sentence
 
 
 @dataclass(frozen=True)
@@ -347,6 +348,7 @@ class PageRenderer:
 
     def _page(self, template: str, output: str, **context) -> bytes:
         url = self._url_maker(output)
+        context.setdefault("card_text", context.get("title", ""))  # what its social card shows (`cards.py`)
         base = self.config.base_url
         pieces = self.env.get_template(template).generate(
             site=self.config,
@@ -565,6 +567,8 @@ class PageRenderer:
             teaser=render_svg(self.graph, self.config, self._url_maker(HOME), "", "", ident="teaser", linked=False),
             description=plain_text(self.site.summaries.get(HOME)) or self.config.tagline,
             cited=citations.entries(),
+            # Its card shows the lead's first sentence (else the tagline) above the site's name.
+            card_text=first_sentence(plain_text(self.site.summaries.get(HOME))) or self.config.tagline or self.config.title,
         )
 
     def explore(self) -> bytes:
