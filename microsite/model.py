@@ -94,7 +94,7 @@ class Cite:
 class Source:
     id: str
     title: str
-    publisher: str
+    publisher: tuple[str, ...]  # the names, each page joining them in its language
     kind: str
     date: str | None
     author: tuple[str, ...] | None  # the names, each page joining them in its language

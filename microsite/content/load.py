@@ -31,7 +31,7 @@ def source_fields(config: SiteConfig) -> tuple[Field, ...]:
     kinds = ", ".join(k.id for k in config.source_kinds)
     return (
         Field("title", F.text, True, "the headline or title, as published", '"Headline as published"'),
-        Field("publisher", F.text, True, "who published it: a newspaper, an agency, an organisation", "Quartz"),
+        Field("publisher", F.names, True, "who published it: a newspaper, an agency, an organisation; several: [A, B]", "Quartz"),
         Field("kind", F.text, True, f"one of: {kinds}", config.source_kinds[0].id if config.source_kinds else ""),
         Field("date", F.date_text, False, "publication date: YYYY-MM-DD, YYYY-MM or YYYY", "2018-10-23"),
         Field("author", F.names, False, "one name, or a list of names: [Ana Ruiz, Bea Soto]; leave out when not confirmed"),
@@ -283,7 +283,7 @@ def load_source(path: Path, name: str, data: bytes, config: SiteConfig, problems
     return Source(
         id=slug,
         title=v["title"] or slug,
-        publisher=v["publisher"] or "",
+        publisher=v["publisher"] or (),
         kind=v["kind"] or "",
         date=v["date"],
         author=v["author"],

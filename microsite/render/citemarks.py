@@ -81,7 +81,7 @@ def preview(source: Source, excerpt: str, messages: Messages, original: str = ""
     lang = Markup(' lang="{}"').format(language) if language != messages.language else Markup("")
     description = source.description_in(messages.language)  # the site's own words, in the page's language
     title = Markup("<strong>{}</strong>").format(description) if description else Markup("<strong{}>{}</strong>").format(lang, source.title)
-    parts = [title, escape(source.publisher)]
+    parts = [title, escape(messages.join(list(source.publisher)))]
     if source.date:
         parts.append(escape(messages.date(source.date)))
     text = Markup(", ").join(parts)

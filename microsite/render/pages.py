@@ -568,7 +568,8 @@ class PageRenderer:
             description=plain_text(self.site.summaries.get(HOME)) or self.config.tagline,
             cited=citations.entries(),
             # Its card shows the lead's first sentence (else the tagline) above the site's name.
-            card_text=first_sentence(plain_text(self.site.summaries.get(HOME))) or self.config.tagline or self.config.title,
+            # (its full stop left out: the alt text goes on with the site's name).
+            card_text=(first_sentence(plain_text(self.site.summaries.get(HOME))) or self.config.tagline or self.config.title).removesuffix("."),
         )
 
     def explore(self) -> bytes:
@@ -713,7 +714,8 @@ def _source_facts(source: Source) -> list[tuple[Dated, tuple[Cite, ...]]]:
     if not source.date:
         return []
     itself = (Cite(source.id, "", source.location),)
-    return [(Dated(source.date, "source", SOURCES, source.publisher, source.title, source.publisher, Markup(""), source.id), itself)]
+    publisher = ", ".join(source.publisher)  # the timeline joins the names in its language
+    return [(Dated(source.date, "source", SOURCES, publisher, source.title, publisher, Markup(""), source.id), itself)]
 
 
 def timeline_facts(site: Site) -> list:
