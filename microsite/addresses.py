@@ -57,8 +57,9 @@ def _relative(start: str, target: str) -> str:
 
 
 # What every language shares: the downloads, scripts, styles, images and cards are written once,
-# at the site's root; each other language's pages are under its code (`es/companies/amazon.html`).
-SHARED = ("assets/", "data/", "images/", "cards/", "feed.xml", "sitemap.xml")
+# at the site's root; each other language's pages, and its feed, are under its code
+# (`es/companies/amazon.html`, `es/feed.xml`).
+SHARED = ("assets/", "data/", "images/", "cards/", "sitemap.xml")
 
 
 def language_prefix(language: str, languages: tuple[str, ...]) -> str:

@@ -94,10 +94,10 @@ class Cite:
 class Source:
     id: str
     title: str
-    publisher: str
+    publisher: tuple[str, ...]  # the names, each page joining them in its language
     kind: str
     date: str | None
-    author: str | None
+    author: tuple[str, ...] | None  # the names, each page joining them in its language
     url: str | None
     archive_url: str | None
     accessed: str | None
@@ -109,10 +109,18 @@ class Source:
     translated_titles: tuple[tuple[str, str], ...] = ()  # (language, the site's translation of the title)
     language: str | None = None  # the language it is written in (None: the site's first language)
     translated_notes: tuple[tuple[str, str], ...] = ()  # (language, the note in that language)
+    # The title is the site's own description (its published one not known): on a page in another
+    # language, its translation is the site's words in that language, not a translated title.
+    title_is_description: bool = False
 
     def note_in(self, language: str) -> str | None:
         """The note as a page in `language` shows it: its translation, or the note as written."""
         return dict(self.translated_notes).get(language, self.note)
+
+    def description_in(self, language: str) -> str | None:
+        """The site's own description standing for the title, in `language`, when it has one
+        there; None for a published title, which a page shows as published."""
+        return dict(self.translated_titles).get(language) if self.title_is_description else None
 
 
 @by_fields
@@ -127,6 +135,7 @@ class Figure:
     note: str | None
     location: Location
     label_of_original: str = ""  # a translated figure: its original label, which names its anchor
+    lang: str = ""  # the language of its words: a translation's, or "" for the content's own
 
 
 @by_fields
@@ -139,6 +148,7 @@ class Link:
     role: str | None
     cites: tuple[Cite, ...]
     location: Location
+    lang: str = ""  # the language of its role: a translation's, or "" for the content's own
 
 
 @by_fields
@@ -150,6 +160,7 @@ class Event:
     text: str
     cites: tuple[Cite, ...]
     location: Location
+    lang: str = ""  # the language of its text: a translation's, or "" for the content's own
 
 
 @by_fields

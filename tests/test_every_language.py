@@ -228,3 +228,113 @@ def test_the_real_site_shows_no_language_in_another(real_site: Path):
     from tests import real_content
 
     assert strays(real_content.site(), real_site, REPO) == {}
+
+
+def _dos(tmp_path: Path):
+    project = make_project(tmp_path / "dos", "dos")
+    (project.root / "content/changes.yaml").write_text(
+        '- date: 2020-04-01\n  text: {en: "First edition.", es: "Primera edición."}\n', encoding="utf-8"
+    )
+    return project
+
+
+def test_each_language_has_its_own_feed_and_its_pages_link_it(tmp_path: Path, capsys):
+    import xml.etree.ElementTree as ET
+
+    project = _dos(tmp_path)
+    assert run(project, "build", capsys=capsys)[0] == 0
+    site_dir = project.root / "site"
+    atom = "{http://www.w3.org/2005/Atom}"
+    for folder, language, title, entry in (
+        ("", "en", "Two-Language Investigation: changes", "First edition."),
+        ("es/", "es", "Investigación en dos idiomas: cambios", "Primera edición."),
+    ):
+        feed = ET.parse(site_dir / folder / "feed.xml").getroot()
+        assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == language
+        assert feed.find(f"{atom}title").text == title
+        assert feed.find(f"{atom}id").text == f"https://investigation.test/dos/{folder}feed.xml"
+        assert [e.find(f"{atom}content").text for e in feed.findall(f"{atom}entry")] == [entry]
+        assert all(link.get("href").startswith(f"https://investigation.test/dos/{folder}")
+                   for link in feed.iter(f"{atom}link"))
+        page = (site_dir / folder / "companies/acme.html").read_text(encoding="utf-8")
+        assert f'<link rel="alternate" type="application/atom+xml" title="{title}" href="../feed.xml">' in page
+
+
+def test_the_404_page_a_host_serves_everywhere_speaks_every_language(tmp_path: Path, capsys):
+    project = _dos(tmp_path)
+    assert run(project, "build", capsys=capsys)[0] == 0
+    html = (project.root / "site/404.html").read_text(encoding="utf-8")
+    english = re.search(r'<section class="not-found" lang="en">(.*?)</section>', html, re.S).group(1)
+    spanish = re.search(r'<section class="not-found" lang="es">(.*?)</section>', html, re.S).group(1)
+    assert "Page not found" in english and '<a href="/dos/index.html">home page</a>' in english
+    assert "Página no encontrada" in spanish and '<a href="/dos/es/index.html">página de inicio</a>' in spanish
+    assert '<a href="/dos/es/sources.html">lista de fuentes</a>' in spanish
+
+
+def test_an_english_only_edit_never_blocks_the_build_through_a_translation(tmp_path: Path, capsys):
+    """Figures, events and relations added to (or taken from) an original: its translation is
+    stale, not wrong; the translated page shows what it lacks in the original's words, marked."""
+    project = _dos(tmp_path)
+    acme = project.root / "content/companies/acme.md"
+    acme.write_text(acme.read_text().replace(
+        "---\n## What", '  - label: Offices\n    value: "3 offices"\n    cite: daily-2020-01-02\n---\n## What', 1))
+    ledger = project.root / "content/systems/ledger.md"
+    text = ledger.read_text().replace(  # beta (translated role) gone, department (a new role) added
+        '  - id: beta\n    role: Hosts it\n    cite: "report-2020, p. 9"\n', "")
+    text = text.replace("operators:\n", "operators:\n  - id: department\n    role: Oversees it\n    cite: report-2020\n")
+    text = text.replace("events:\n", "events:\n  - date: 2019-01\n    text: Ledger was planned.\n    cite: report-2020\n")
+    ledger.write_text(text)
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 0, err
+    for translation in ("content/companies/acme.es.md:2:13", "content/systems/ledger.es.md:2:13"):
+        assert f"{translation}: warning: the original" in err, err
+    site_dir = project.root / "site"
+    acme_es = (site_dir / "es/companies/acme.html").read_text(encoding="utf-8")
+    assert '<span class="value" lang="en">3 offices</span>' in acme_es and '<span lang="en">Offices</span>' in acme_es
+    ledger_es = (site_dir / "es/systems/ledger.html").read_text(encoding="utf-8")
+    assert '<span lang="en">Oversees it</span>' in ledger_es and "Lo construye" in ledger_es
+    assert '<span lang="en">Ledger was planned.</span>' in ledger_es
+    assert '<span lang="en">Ledger went live.</span>' in ledger_es  # its translation's place is not known now
+    assert differences(site_dir, ["en", "es"]) == {}
+
+
+def test_the_data_page_in_each_language_says_truly_what_the_downloads_hold(dos):
+    """The downloads are made once, in the language the content is written in (a CSV cell cannot
+    say which language it is in, and a translation may lag its original): every Data page says
+    so and gives as examples the words the files really hold."""
+    root, site_dir, site = dos
+    relations = next((site_dir / "data").glob("*relations.csv")).read_text(encoding="utf-8")
+    assert "Built by,Supplies" in relations
+    spanish = (site_dir / "es/data.html").read_text(encoding="utf-8")
+    assert '«<span lang="en">Supplies</span>»' in spanish and "Suministra" not in spanish
+    assert '<p class="data-language">Las descargas están en el idioma en que está escrito el contenido (English)' in spanish
+    assert 'class="data-language"' not in (site_dir / "data.html").read_text(encoding="utf-8")
+
+
+def test_the_home_pages_card_is_described_by_what_it_shows(dos):
+    """The home page's card shows its lead (here, with no lead, the tagline) above the site's name:
+    its alt text says that, not the site's name twice."""
+    root, site_dir, site = dos
+    for folder, alt in (("", "A fixture in two languages: Two-Language Investigation"),
+                        ("es/", "Un sitio de prueba en dos idiomas: Investigación en dos idiomas")):
+        html = (site_dir / folder / "index.html").read_text(encoding="utf-8")
+        assert f'<meta property="og:image:alt" content="{alt}">' in html
+
+
+# Words the Spanish pages once had: a calque, Spain's usage where Latin America says otherwise, a
+# generated phrase agreeing in gender with whatever name it follows, an English 'and' in a byline.
+NOT_SPANISH_HERE = ("directora de campo", "es construido", "es sustituido", "No se ha podido", "recogida de",
+                    "abra una incidencia")
+
+
+def test_the_real_sites_spanish_pages_avoid_known_missteps(real_site: Path):
+    pages = {p: p.read_text(encoding="utf-8") for p in (real_site / "es").rglob("*.html")}
+    scripts = " ".join(p.read_text(encoding="utf-8") for p in (real_site / "assets").rglob("*.js") if "vendor" not in p.parts)
+    for words in NOT_SPANISH_HERE:
+        assert [p.name for p, html in pages.items() if words in html] == [] and words not in scripts, words
+    sources = pages[real_site / "es/sources.html"]
+    assert not re.search(r"Por [^.<]* and ", sources)
+    home = pages[real_site / "es/index.html"]
+    title = re.search(r'<meta property="og:title" content="([^"]*)">', home).group(1)
+    alt = re.search(r'<meta property="og:image:alt" content="([^"]*)">', home).group(1)
+    assert not alt.startswith(title), alt  # what the card shows first is the lead, not the name

@@ -152,7 +152,7 @@ def test_content_errors_list_every_problem_one_a_line_in_order():
 
 def source(id: str) -> Source:
     return Source(
-        id=id, title=f"Title of {id}", publisher="P", kind="report", date=None, author=None, url=None,
+        id=id, title=f"Title of {id}", publisher=("P",), kind="report", date=None, author=None, url=None,
         archive_url=None, accessed=None, quotes=(), note=None, location=Location(f"content/sources/{id}.yaml"),
     )
 

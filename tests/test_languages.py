@@ -156,7 +156,7 @@ def test_the_real_sites_other_languages_show_no_english_interface_word(real_site
     languages = content.config.languages
     names = sorted(
         {e.name for e in content.entities.values()} | {p.title for p in content.pages.values()}
-        | {s.title for s in content.sources.values()} | {s.publisher for s in content.sources.values()},
+        | {s.title for s in content.sources.values()} | {name for s in content.sources.values() for name in s.publisher},
         key=len, reverse=True,
     )
     texts = " ".join(

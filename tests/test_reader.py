@@ -175,7 +175,7 @@ def test_print_turns_marks_into_numbered_notes_with_full_sources(page, real_site
     assert first.is_visible()
     text = first.inner_text()
     [source] = [s for s in real_content.site().content.sources.values() if s.title in text]
-    assert source.publisher in text  # and its date, when known
+    assert real_content.site().content.config.messages.join(list(source.publisher)) in text  # and its date, when known
     assert not source.date or real_content.site().content.config.messages.date(source.date) in text
     linked = page.locator(".source-list > li cite a[href^='http']")
     assert linked.count() >= 1

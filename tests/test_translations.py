@@ -156,3 +156,24 @@ def test_the_real_sites_source_notes_are_all_translated(real_site):
 
     for language in real_content.site().content.config.languages[1:]:
         assert 'class="note" lang=' not in (real_site / language / "sources.html").read_text(encoding="utf-8")
+
+
+def test_a_byline_is_joined_in_each_language_and_a_described_title_is_no_quoted_translation(project, capsys):
+    bilingual(project)
+    daily = project.root / "content/sources/daily-2020-01-02.yaml"
+    daily.write_text(daily.read_text().replace("author: A. Writer", "author: [A. Writer, B. Reporter]"))
+    report = project.root / "content/sources/report-2020.yaml"
+    text = report.read_text().replace("publisher: Research Group", "publisher: [Research Group, Policy Lab]")
+    report.write_text(text.replace('title: "The Report"', 'title: "A report on Acme (title not confirmed)"')
+                      + 'title_is_description: true\ntranslated_title: {es: "Un informe sobre Acme (título no confirmado)"}\n')
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 0, err
+    spanish, english = read(project, "es/sources.html"), read(project, "sources.html")
+    assert "Por A. Writer y B. Reporter." in spanish and "By A. Writer and B. Reporter." in english
+    assert "Research Group y Policy Lab, marzo de 2020." in spanish and "Research Group and Policy Lab, March 2020." in english
+    assert "Publicado por Research Group y Policy Lab:" in read(project, "es/timeline.html")
+    # The site's own description of a source, not its published title: in the page's language,
+    # with no mark that would call it a translation of the source's words.
+    assert '<cite class="source-title">Un informe sobre Acme (título no confirmado)</cite>.' in spanish
+    assert "A report on Acme" not in spanish and "traducción de este sitio" not in spanish
+    assert '<cite class="source-title">A report on Acme (title not confirmed)</cite>.' in english

@@ -217,6 +217,16 @@ def excerpts(doc: YamlDoc, keys: tuple, problems: Problems) -> tuple[str, ...]:
     return tuple(t for t in texts if len(t) <= MAX_EXCERPT)
 
 
+def names(doc: YamlDoc, keys: tuple, problems: Problems) -> tuple[str, ...] | None:
+    """One name, or a list of them (`author: [Ana Ruiz, Bea Soto]`): each page joins them in its
+    own language ('and', 'y'), which a name list written as one text could not."""
+    value = raw(doc, keys)
+    if isinstance(value, list):
+        return text_list(doc, keys, problems) or None
+    one = text(doc, keys, problems)
+    return (one,) if one is not None else None
+
+
 def cites(doc: YamlDoc, keys: tuple, problems: Problems) -> tuple[Cite, ...]:
     """`cite: id`, `cite: "id, p. 4"` or a list of those; a leading '@' is allowed."""
     value = raw(doc, keys)

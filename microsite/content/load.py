@@ -31,10 +31,10 @@ def source_fields(config: SiteConfig) -> tuple[Field, ...]:
     kinds = ", ".join(k.id for k in config.source_kinds)
     return (
         Field("title", F.text, True, "the headline or title, as published", '"Headline as published"'),
-        Field("publisher", F.text, True, "who published it: a newspaper, an agency, an organisation", "Quartz"),
+        Field("publisher", F.names, True, "who published it: a newspaper, an agency, an organisation; several: [A, B]", "Quartz"),
         Field("kind", F.text, True, f"one of: {kinds}", config.source_kinds[0].id if config.source_kinds else ""),
         Field("date", F.date_text, False, "publication date: YYYY-MM-DD, YYYY-MM or YYYY", "2018-10-23"),
-        Field("author", F.text, False, "leave out when not confirmed"),
+        Field("author", F.names, False, "one name, or a list of names: [Ana Ruiz, Bea Soto]; leave out when not confirmed"),
         Field("url", F.url, False, "the address of the original; leave out when not confirmed"),
         Field("archive_url", F.url, False, "an archived copy, for when the original disappears"),
         Field("archived", F.date_text, False, "when the archived copy was made: YYYY-MM-DD"),
@@ -43,6 +43,8 @@ def source_fields(config: SiteConfig) -> tuple[Field, ...]:
         Field("note", F.text, False, "what a reader should know: what is not confirmed, which version"),
         Field("translated_title", lambda d, k, p: _translations(d, k, config, p), False,
               "the site's own translation of the title, by language: {es: \"...\"}"),
+        Field("title_is_description", F.boolean, False,
+              "true when the title is this site's description of the source, its published title not being known"),
         Field("translated_note", lambda d, k, p: _translations(d, k, config, p), False,
               "the note in the site's other languages, by language: {es: \"...\"}"),
         Field("language", lambda d, k, p: _language(d, k, config, p), False,
@@ -288,7 +290,7 @@ def load_source(path: Path, name: str, data: bytes, config: SiteConfig, problems
     return Source(
         id=slug,
         title=v["title"] or slug,
-        publisher=v["publisher"] or "",
+        publisher=v["publisher"] or (),
         kind=v["kind"] or "",
         date=v["date"],
         author=v["author"],
@@ -301,6 +303,7 @@ def load_source(path: Path, name: str, data: bytes, config: SiteConfig, problems
         archived=v["archived"],
         url_at=doc.where("url") if v["url"] else None,
         translated_titles=v.get("translated_title") or (),
+        title_is_description=bool(v.get("title_is_description")),
         language=v.get("language"),
         translated_notes=v.get("translated_note") or (),
     )

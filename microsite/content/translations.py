@@ -4,7 +4,10 @@ A translation gives the original's texts in another language (name or title, sum
 and records which version of the original it translates: `translates:`, the first 16 hex
 digits of the SHA-256 of the original file's bytes. When the original changes, `check` warns
 at that line and the translated page says so, linking to the original; relations, figures'
-dates, images and citations stay the original's.
+dates, images and citations stay the original's. An original that gained or lost a figure, an
+event or a relation since leaves its translation stale, not wrong: whoever edits only the original
+is never stopped by a file they did not touch, and that list is shown in the original's words,
+marked with its language, until the translation is brought up to date.
 """
 from __future__ import annotations
 
@@ -164,7 +167,7 @@ def translate(site: Site, root: Path, language: str, translations: list[Translat
             check_cite(cite, content, local)
         quotes.check(document_quotations(document, placed_summary, placed_body, local), content.sources, local)
         _same_sources(site, document.output, t, placed_summary, placed_body, local)
-        record = translated_record(document, t, local)
+        record = translated_record(document, t, local, t.path in stale)
         problems.items.extend(local.items)
         if record is not document:
             records[document.output] = record
@@ -253,45 +256,54 @@ def translation_fingerprints(site: Site) -> dict[str, str]:
     }
 
 
-def translated_record(document: Entity | Page, t: Translation, problems: Problems) -> Entity | Page:
+def translated_record(document: Entity | Page, t: Translation, problems: Problems, stale: bool = False) -> Entity | Page:
     """The original's record with the translated figures (label, value, note), roles and events'
-    texts: as many, in the same order; dates, citations and targets stay the original's."""
+    texts: as many, in the same order; dates, citations and targets stay the original's. Once the
+    original has changed (`stale`), a list that no longer matches it is left as the original's:
+    which translated item stood for which original one is no longer known."""
     where = dict(t.where)
     changes = {}
     figures = getattr(document, "figures", ())
     if t.figures is not None:
-        items = _items(t.figures, len(figures), ("label", "value", "note"), "figures", where, problems)
+        items = _items(t.figures, len(figures), ("label", "value", "note"), "figures", where, problems, stale)
         if items is not None:
             changes["figures"] = tuple(
-                replace(f, label_of_original=f.label, **{k: str(v) for k, v in item.items()}) for f, item in zip(figures, items)
+                replace(f, label_of_original=f.label, lang=t.language, **{k: str(v) for k, v in item.items()})
+                for f, item in zip(figures, items)
             )
     if t.events is not None:
-        items = _items(t.events, len(document.events), ("text",), "events", where, problems)
+        items = _items(t.events, len(document.events), ("text",), "events", where, problems, stale)
         if items is not None:
-            changes["events"] = tuple(replace(e, **{k: str(v) for k, v in item.items()}) for e, item in zip(document.events, items))
+            changes["events"] = tuple(
+                replace(e, lang=t.language, **{k: str(v) for k, v in item.items()}) for e, item in zip(document.events, items)
+            )
     if t.roles is not None and isinstance(document, Entity):
         roles = t.roles if isinstance(t.roles, dict) else {}
         known = {(link.relation, link.target) for link in document.links}
+        shaped = isinstance(t.roles, dict) and all(isinstance(by_slug, dict) for by_slug in roles.values())
         wrong = [f"{field}: {slug}" for field, by_slug in roles.items() for slug in (by_slug if isinstance(by_slug, dict) else {None: 0})
                  if (field, slug) not in known]
-        if not isinstance(t.roles, dict) or wrong:
+        if not shaped or (wrong and not stale):  # a relation since taken from a changed original: its role is not shown
             problems.error(where["roles"], f"'roles' gives a role by relation then slug, for the original's relations only ({', '.join(wrong) or 'not a mapping'})")
         else:
             changes["links"] = tuple(
-                replace(link, role=str(roles[link.relation][link.target])) if link.target in roles.get(link.relation, {}) else link
+                replace(link, role=str(roles[link.relation][link.target]), lang=t.language)
+                if link.target in roles.get(link.relation, {}) else link
                 for link in document.links
             )
     return replace(document, **changes) if changes else document
 
 
-def _items(value, count: int, keys: tuple[str, ...], name: str, where: dict, problems: Problems) -> list[dict] | None:
-    if not isinstance(value, list) or len(value) != count or not all(isinstance(i, dict) and set(i) <= set(keys) for i in value):
+def _items(value, count: int, keys: tuple[str, ...], name: str, where: dict, problems: Problems, stale: bool) -> list[dict] | None:
+    shaped = isinstance(value, list) and all(isinstance(i, dict) and set(i) <= set(keys) for i in value)
+    if shaped and len(value) == count:
+        return value
+    if not (shaped and stale):  # a stale translation's count is the original's as it was
         problems.error(
             where[name],
             f"'{name}' must list as many items as the original's ({count}), in the same order, each giving only {', '.join(keys)}",
         )
-        return None
-    return value
+    return None
 
 
 def _same_sources(site: Site, output: str, t: Translation, summary: Placed | None, body: Placed, problems: Problems) -> None:

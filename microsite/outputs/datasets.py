@@ -147,7 +147,7 @@ def table_rows(site: Site) -> dict[str, list[tuple]]:
         for e in entities
     ]
     rows["sources"] = [
-        (s.id, s.title, s.publisher, s.kind, s.date, s.author, s.url, s.archive_url, s.accessed, s.note,
+        (s.id, s.title, config.messages.join(list(s.publisher)), s.kind, s.date, config.messages.join(list(s.author)) if s.author else None, s.url, s.archive_url, s.accessed, s.note,
          json.dumps(list(s.quotes), ensure_ascii=False) if s.quotes else None)
         for s in sorted(content.sources.values(), key=lambda s: s.id)
     ]

@@ -25,10 +25,13 @@ XHTML = "http://www.w3.org/1999/xhtml"
 
 
 def feed_outputs(site: Site) -> dict[str, bytes]:
-    """robots.txt and the feed; the sitemap, which lists every page, is made with the search index."""
+    """robots.txt and each language's feed (`feed.xml`, `es/feed.xml`), in its words, which that
+    language's pages link to; the sitemap, which lists every page, is made with the search index."""
     outputs = {ROBOTS: robots(site)}
     if site.content.changes:
-        outputs[FEED] = atom_feed(site)
+        languages = site.content.config.languages
+        for language in languages:
+            outputs[language_prefix(language, languages) + FEED] = atom_feed(site, language)
     return outputs
 
 
@@ -69,10 +72,11 @@ def robots(site: Site) -> bytes:
     return f"User-agent: *\nAllow: /\n\nSitemap: {site.content.config.base_url}{SITEMAP}\n".encode()
 
 
-def atom_feed(site: Site) -> bytes:
-    """The change log (content/changes.yaml), newest first, one entry per change."""
-    config = site.content.config
-    base = config.base_url
+def atom_feed(site: Site, language: str | None = None) -> bytes:
+    """The change log (content/changes.yaml) in `language` (default: the first), newest first,
+    one entry per change, each leading to that language's page listing the changes."""
+    config = site.content.config.in_language(language or site.content.config.language)
+    base = config.base_url + language_prefix(config.language, config.languages)
     changes_page = next((p.output for p in site.content.pages.values() if p.show_changes), None)
     link = base + (changes_page or "")
     feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": config.language})
@@ -85,12 +89,13 @@ def atom_feed(site: Site) -> bytes:
     ET.SubElement(feed, "updated").text = _timestamp(max(c.date for c in site.content.changes))
     ET.SubElement(ET.SubElement(feed, "author"), "name").text = config.title
     for change in site.content.changes:
+        text = dict(change.translations).get(config.language, change.text)
         entry = ET.SubElement(feed, "entry")
-        ET.SubElement(entry, "title").text = f"{config.messages.date(change.date)}: {_headline(change.text)}"
+        ET.SubElement(entry, "title").text = f"{config.messages.date(change.date)}: {_headline(text)}"
         ET.SubElement(entry, "id").text = f"{base}{FEED}#{_change_id(change)}"
         ET.SubElement(entry, "link", rel="alternate", type="text/html", href=link)
         ET.SubElement(entry, "updated").text = _timestamp(change.date)
-        ET.SubElement(entry, "content", type="text").text = change.text
+        ET.SubElement(entry, "content", type="text").text = text
     return _xml(feed)
 
 

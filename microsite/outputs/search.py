@@ -52,7 +52,7 @@ def search_documents(site: Site) -> Iterator[SearchDocument]:
         text = _join(_words(site.summaries.get(page.output)), _words(site.bodies.get(page.output)))
         yield SearchDocument(page.output, page.title, config.messages.text("kind_page"), text)
     for source in sorted(site.content.sources.values(), key=lambda s: s.id):
-        details = [source.publisher, config.messages.date(source.date) if source.date else "", source.author or ""]
+        details = [config.messages.join(list(source.publisher)), config.messages.date(source.date) if source.date else "", config.messages.join(list(source.author or ()))]
         text = _join(", ".join(d for d in details if d), *source.quotes, source.note_in(config.language) or "")
         yield SearchDocument(f"{SOURCES}#{source.id}", source.title, config.messages.text("kind_source"), text)
 

@@ -79,7 +79,9 @@ def preview(source: Source, excerpt: str, messages: Messages, original: str = ""
     source's own words carry its language when the page's is another."""
     language = source.language or original or messages.language
     lang = Markup(' lang="{}"').format(language) if language != messages.language else Markup("")
-    parts = [Markup("<strong{}>{}</strong>").format(lang, source.title), escape(source.publisher)]
+    description = source.description_in(messages.language)  # the site's own words, in the page's language
+    title = Markup("<strong>{}</strong>").format(description) if description else Markup("<strong{}>{}</strong>").format(lang, source.title)
+    parts = [title, escape(messages.join(list(source.publisher)))]
     if source.date:
         parts.append(escape(messages.date(source.date)))
     text = Markup(", ").join(parts)

@@ -30,6 +30,7 @@ from ..messages import SEARCH_MESSAGES, Messages, engine_table, language_name, s
 from ..model import Cite, Entity, Event, Figure, Page, Source
 from ..addresses import LANGUAGE_SCRIPTS, SEARCH_INDEX, DATA, in_every_language, language_prefix, split_language, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_from_folder, SHARED
 from ..resolve.site import Site, inbound_relations
+from ..outputs.page_list import first_sentence
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Related:
     role: str | None
     marks: Markup
     anchor: str  # its own address on the page: `to-vendors-acme`, `from-vendors-ledger`
+    lang: str = ""  # the language of its role: "" for the content's own
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,11 @@ class FigureGroup:
     @cached_property
     def anchor(self) -> str:
         return figure_anchor(self.rows[0][0].label_of_original or self.label)  # the same in every language
+
+    @property
+    def lang(self) -> str:
+        """The language of its label: "" for the content's own."""
+        return self.rows[0][0].lang
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,7 @@ class Dated:
     value: str  # the figure's value; the source's publisher
     marks: Markup
     anchor: str  # where on its page, or ""
+    lang: str | None = None  # the language of `text` (and a figure's value): "" for the content's own
 
 
 _NOT_A_WORD = re.compile(r"[\W_]+")  # what is not a letter or a digit (str.isalnum), one or more
@@ -265,6 +273,7 @@ class PageRenderer:
         translated = site.translated.get(self.language)
         self.translated = translated.translated if translated else frozenset()
         self.stale = translated.stale if translated else frozenset()
+        self.written = site  # as the content is written: what the downloads hold
         if self.language != primary.language:
             site = translated_view(site, self.language)
         self.site, self.env, self.downloads = site, env, downloads
@@ -272,6 +281,7 @@ class PageRenderer:
         # language and made when a page first needs it: the preview keeps them between saves.
         self.graphs = {} if graphs is None else graphs
         self.config = site.content.config
+        self.primary = primary  # the settings in every language (`SiteConfig.in_language`)
         self.languages = primary.languages
         self.original = primary.language  # the language the content is written in
         self.prefix = language_prefix(self.language, self.languages)
@@ -336,6 +346,7 @@ class PageRenderer:
 
     def _page(self, template: str, output: str, **context) -> bytes:
         url = self._url_maker(output)
+        context.setdefault("card_text", context.get("title", ""))  # what its social card shows (`cards.py`)
         base = self.config.base_url
         pieces = self.env.get_template(template).generate(
             site=self.config,
@@ -390,8 +401,8 @@ class PageRenderer:
         return Markup(' lang="{}"').format(self.original) if self._shows_original(output) else Markup("")
 
     def lang_attr_for(self, language: str | None) -> Markup:
-        """` lang="en"` for words in `language` (None: the language the content is written in)
-        shown on a page in another: a screen reader speaks them in their own."""
+        """` lang="en"` for words in `language` (None or "": the language the content is written
+        in) shown on a page in another: a screen reader speaks them in their own."""
         language = language or self.original
         return Markup(' lang="{}"').format(language) if language != self.language else Markup("")
 
@@ -474,7 +485,7 @@ class PageRenderer:
             rows = [
                 Related(
                     entities[(relation.to_kind, link.target)], link.role, self._marks(citations, link.cites),
-                    f"to-{anchor_words(relation.field)}-{link.target}",
+                    f"to-{anchor_words(relation.field)}-{link.target}", link.lang,
                 )
                 for link in entity.links
                 if link.relation == relation.field and (relation.to_kind, link.target) in entities
@@ -485,7 +496,7 @@ class PageRenderer:
             rows = [
                 Related(
                     i.entity, i.link.role, self._marks(citations, i.link.cites),
-                    f"from-{anchor_words(relation.field)}-{i.entity.slug}",
+                    f"from-{anchor_words(relation.field)}-{i.entity.slug}", i.link.lang,
                 )
                 for i in self.site.inbound.get(entity.output, ())
                 if i.relation is relation
@@ -554,6 +565,9 @@ class PageRenderer:
             teaser=render_svg(self.graph, self.config, self._url_maker(HOME), "", "", ident="teaser", linked=False),
             description=plain_text(self.site.summaries.get(HOME)) or self.config.tagline,
             cited=citations.entries(),
+            # Its card shows the lead's first sentence (else the tagline) above the site's name.
+            # (its full stop left out: the alt text goes on with the site's name).
+            card_text=(first_sentence(plain_text(self.site.summaries.get(HOME))) or self.config.tagline or self.config.title).removesuffix("."),
         )
 
     def explore(self) -> bytes:
@@ -614,14 +628,31 @@ class PageRenderer:
         )
 
     def data(self, downloads: Sequence) -> bytes:
+        """The downloads are made once, in the language the content is written in: a CSV cell
+        cannot say which language it is in, and a translation may lag its original. A Data page
+        in another language says so (`data_language`), and its examples are the files' words."""
+        examples = data_examples(self.written)
+        words = self.lang_attr_for(None)
+        for key in ("label", "inverse") if words else ():  # the files' words, in their own language
+            examples[key] = Markup("<span{}>{}</span>").format(words, examples[key])
         return self._page(
-            "data.html", DATA, title=self.t.text("data_title"), downloads=downloads, examples=data_examples(self.site),
+            "data.html", DATA, title=self.t.text("data_title"), downloads=downloads, examples=examples,
             description=self.t.text("data_description", site=self.config.title),
+            data_language=self.language_names[self.original] if self.language != self.original else "",
         )
 
     def not_found(self) -> bytes:
+        """A host serves the root 404.html for every missing address, `/es/...` included: it says
+        so in every language, this one first, each part marked with its own and linking to its
+        own pages (`parts`: language, its messages, its links)."""
         title = self.t.text("not_found_title")
-        return self._page("404.html", NOT_FOUND, title=title, description=title)
+        languages = [self.language, *(language for language in self.languages if language != self.language)]
+        absolute = urlsplit(self.config.base_url).path
+        parts = [
+            (language, self.primary.in_language(language).messages, Links(language_prefix(language, self.languages), "", absolute))
+            for language in languages
+        ]
+        return self._page("404.html", NOT_FOUND, title=title, description=title, parts=parts)
 
 
 HOME_LIST = 5  # how many pages of each kind the home page names
@@ -665,14 +696,14 @@ def _figure_facts(entity: Entity) -> list[tuple[Dated, tuple[Cite, ...]]]:
     for figure in entity.figures:
         if figure.as_of:
             anchor = figure_anchor(figure.label_of_original or figure.label)
-            facts.append((Dated(figure.as_of, "figure", entity.output, entity.name, figure.label, figure.value, Markup(""), anchor), figure.cites))
+            facts.append((Dated(figure.as_of, "figure", entity.output, entity.name, figure.label, figure.value, Markup(""), anchor, figure.lang), figure.cites))
     return facts
 
 
 def _event_facts(document: Entity | Page) -> list[tuple[Dated, tuple[Cite, ...]]]:
     name = getattr(document, "name", None) or getattr(document, "title", "")
     return [
-        (Dated(event.date, "event", document.output, name, event.text, "", Markup(""), anchor), event.cites)
+        (Dated(event.date, "event", document.output, name, event.text, "", Markup(""), anchor, event.lang), event.cites)
         for event, anchor in zip(document.events, event_anchors(document.events))
     ]
 
@@ -681,7 +712,8 @@ def _source_facts(source: Source) -> list[tuple[Dated, tuple[Cite, ...]]]:
     if not source.date:
         return []
     itself = (Cite(source.id, "", source.location),)
-    return [(Dated(source.date, "source", SOURCES, source.publisher, source.title, source.publisher, Markup(""), source.id), itself)]
+    publisher = ", ".join(source.publisher)  # the timeline joins the names in its language
+    return [(Dated(source.date, "source", SOURCES, publisher, source.title, publisher, Markup(""), source.id), itself)]
 
 
 def timeline_facts(site: Site) -> list:
