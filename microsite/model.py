@@ -107,6 +107,7 @@ class Source:
     archived: str | None = None  # when the archived copy was made
     url_at: Location | None = None  # where `url` is written, for a report that the address is gone
     translated_titles: tuple[tuple[str, str], ...] = ()  # (language, the site's translation of the title)
+    facts: tuple[str, ...] = ()  # what a source whose text is not held states: numbers are checked against them
 
 
 @by_fields

@@ -174,11 +174,12 @@ def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: flo
         state.cache.replace(inputs.keys[save.index], save.key, save.prepared)
         inputs = inputs.with_key(save.index, save.key)
     citations = manifest.citations + cite_counts
-    done = replace(manifest, inputs=inputs.digest, files=files, citations=citations, quotations=site.quotations)
+    done = replace(manifest, inputs=inputs.digest, files=files, citations=citations, quotations=site.quotations,
+                   numbers=site.numbers)
     checked = Checked(site, prepared, snapshot.checked.warnings)
     state.last = replace(snapshot, inputs=inputs, checked=checked, manifest=done, fps=fps, inputs_of=inputs_of, graphs=graphs)
     return BuildResult(
-        pages=manifest.pages, sources=manifest.sources, citations=citations, quotations=site.quotations,
+        pages=manifest.pages, sources=manifest.sources, citations=citations, quotations=site.quotations, numbers=site.numbers,
         seconds=time.perf_counter() - start,
         warnings=manifest.warnings, out=snapshot.target, rendered=len(stale), written=len(stale),
         phases=(("saved files only", time.perf_counter() - start),), title=content.config.title,
