@@ -243,11 +243,12 @@ def check(
     """Each number of each claim found in the records of a source it cites, or an error at the
     number; the count of numbers checked. `records`: each source's `provided`, kept between calls."""
     records = {} if records is None else records
+    broken = {p.location.path for p in problems.items if p.severity == "error"}
     count = 0
     for claim in claims:
         cited = [sources[s] for s in dict.fromkeys(claim.sources) if s in sources]
-        if not cited:
-            continue  # an unknown source is reported at its citation
+        if len(cited) < len(set(claim.sources)) or any(s.location.path in broken for s in cited):
+            continue  # an unknown source, or one whose file has an error, is reported there first
         known = set()
         for source in cited:
             if source.id not in records:
