@@ -50,6 +50,7 @@ def generate(out: Path, entities: int, seed: int = 1) -> Path:
 
     sources = [f"source-{i:05d}" for i in range(max(20, entities // 20))]
     (content / "sources").mkdir()
+    records: dict[str, dict] = {}
     for i, source in enumerate(sources):
         data = {
             "title": f"Record {i}: {_words(rng, 8).capitalize()}",
@@ -59,7 +60,8 @@ def generate(out: Path, entities: int, seed: int = 1) -> Path:
             "url": f"https://example.org/records/{i}",
             "quotes": [_words(rng, 12).capitalize() + "."],
         }
-        (content / "sources" / f"{source}.yaml").write_text(yaml.safe_dump(data, sort_keys=True), encoding="utf-8")
+        records[source] = data
+    facts: dict[str, list[str]] = {source: [] for source in sources}  # the figures' values each source gives
 
     slugs = {kind: [f"{kind[:-1]}-{i:05d}" for i in range(k_count)] for kind, k_count in _split(kinds, entities)}
     cursor = 0
@@ -85,12 +87,19 @@ def generate(out: Path, entities: int, seed: int = 1) -> Path:
                     for j in range(3)
                 ],
             }
+            for figure in front["figures"]:
+                facts[figure["cite"]].append(figure["value"])
             for field, link in links:
                 front.setdefault(field, []).append(link)
             other = slugs[kind][(index + 1) % len(slugs[kind])]
             body = _narrative(rng, cites, f"../{kind}/{other}.md")
             text = "---\n" + yaml.safe_dump(front, sort_keys=False, width=100) + "---\n" + body
             (content / kind / f"{slug}.md").write_text(text, encoding="utf-8")
+
+    for source, data in records.items():  # written last, with the numbers the figures take from them
+        if facts[source]:
+            data["facts"] = [", ".join(facts[source])]
+        (content / "sources" / f"{source}.yaml").write_text(yaml.safe_dump(data, sort_keys=True), encoding="utf-8")
 
     (content / "pages").mkdir()
     for order, title in enumerate(("About", "Methodology", "Report")):

@@ -114,6 +114,7 @@ class Manifest:
     citations: int = 0
     warnings: tuple[Problem, ...] = ()
     quotations: int = 0
+    numbers: int = 0
 
 
 EMPTY = Manifest("", {})
@@ -194,11 +195,13 @@ class BuildResult:
     pending: tuple[Rest, ...] = ()
     title: str = ""  # the site's title (names the offline copy)
     quotations: int = 0  # quotations verified against their sources' excerpts
+    numbers: int = 0  # numbers checked against their sources' records
 
     def summary(self) -> str:
         return (
             f"built {self.pages} pages, {self.sources} sources, {self.citations} citations "
-            f"({self.quotations} quotation{'' if self.quotations == 1 else 's'} verified) "
+            f"({self.quotations} quotation{'' if self.quotations == 1 else 's'} and "
+            f"{self.numbers} number{'' if self.numbers == 1 else 's'} checked) "
             f"in {self.seconds:.2f} s" + (f"; offline copy {self.offline.name}" if self.offline else "")
         )
 
@@ -331,7 +334,7 @@ def _check(
 ) -> tuple[Checked, Images]:
     from .outputs.images import asset_image_outputs, image_outputs  # Pillow: see the imports above
     from .render.pages import template_problems
-    from .resolve.site import resolve
+    from .resolve.site import resolve, with_translated_numbers
     from .content.translations import with_translations
 
     if state.templates_checked != inputs.templates:
@@ -346,6 +349,7 @@ def _check(
     texts = {f.name: (p.summary, p.body) for f, p in zip(files, prepared)}
     site = resolve(content, texts, problems)
     site = with_translations(project.root, site, problems)
+    site = with_translated_numbers(site, problems)
     pages, pictures = image_outputs(site, project.root, project.cache / "images", problems)
     assets = asset_image_outputs(project.assets, project.cache / "images", problems)
     problems.raise_if_errors()
@@ -488,7 +492,7 @@ def _build(
         return BuildResult(
             previous.pages, previous.sources, previous.citations, time.perf_counter() - clock.start,
             previous.warnings, target, phases=tuple(clock.phases), title=inputs.config.title,
-            quotations=previous.quotations,
+            quotations=previous.quotations, numbers=previous.numbers,
         )
     from .incremental.parallel import early_helpers  # multiprocessing: see the imports above
 
@@ -609,10 +613,12 @@ def _build_changed(
         phases=tuple(clock.phases),
         title=content.config.title,
         quotations=site.quotations,
+        numbers=site.numbers,
     )
     files = {name: (keys[name], stats[name]) for name in keys}
     done = Manifest(
-        inputs.digest, files, result.pages, result.sources, result.citations, result.warnings, result.quotations
+        inputs.digest, files, result.pages, result.sources, result.citations, result.warnings, result.quotations,
+        result.numbers,
     )
     if state.in_place:
         assert graphs is not None

@@ -121,6 +121,7 @@ class Source:
         """The site's own description standing for the title, in `language`, when it has one
         there; None for a published title, which a page shows as published."""
         return dict(self.translated_titles).get(language) if self.title_is_description else None
+    facts: tuple[str, ...] = ()  # what a source whose text is not held states: numbers are checked against them
 
 
 @by_fields

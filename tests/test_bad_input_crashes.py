@@ -238,6 +238,8 @@ def test_csv_cells_that_a_spreadsheet_would_run_start_with_a_quote(project, caps
         f"    cite: report-2020\n" for text in FORMULAS + ["A = B, - and @ inside"]
     )
     acme.write_text(acme.read_text().replace("figures:\n", "figures:\n" + figures, 1))
+    report = project.root / "content/sources/report-2020.yaml"  # the formulas' numbers, recorded
+    report.write_text(report.read_text() + '  - "1, 2 and 3"\n')
     status, _, err = run(project, "build", capsys=capsys)
     assert status == 0, err
     data = project.root / "site/data"

@@ -21,7 +21,7 @@ def test_build_prints_one_summary_line(project, capsys):
     status, out, err = run(project, "build", capsys=capsys)
     assert status == 0
     [line] = out.splitlines()
-    assert line.startswith("built 14 pages, 2 sources, 13 citations (1 quotation verified) in ")
+    assert line.startswith("built 14 pages, 2 sources, 13 citations (1 quotation and 2 numbers checked) in ")
     assert (project.root / "site/companies/acme.html").is_file()
     assert (project.root / "site/.nojekyll").is_file()
     assert err == ""

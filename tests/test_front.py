@@ -19,7 +19,7 @@ summary: Acme holds 200 million records for U.S. agencies. Nobody else comes clo
 ## Findings
 
 - **200 million records** are held by [Acme](../companies/acme.md). [@daily-2020-01-02]
-- **Page 4** of the report says so too. [@report-2020, p. 4]
+- **A page** of the report says so too. [@report-2020, p. 4]
 """
 LEDGER = "content/systems/ledger.md"
 EVENT = "operators: [agency-one]\nevents:\n  - date: 2019-05\n    text: Ledger opened.\n    cite: report-2020\n"

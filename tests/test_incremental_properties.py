@@ -87,7 +87,7 @@ def files(m: Model) -> dict[str, bytes]:
         "assets/style.css": STYLE_CSS + (f"/* {m.asset} */\n" if m.asset else ""),
     }
     for source, title in zip(SOURCES, m.titles):
-        text[f"content/sources/{source}.yaml"] = f'title: "{title} {source}"\npublisher: P\ndate: 2020-03\nkind: report\n'
+        text[f"content/sources/{source}.yaml"] = f'title: "{title} {source}"\npublisher: P\ndate: 2020-03\nkind: report\nfacts: ["200 million records"]\n'
     if m.zeta is not None:
         text["content/systems/zeta.md"] = (
             f"---\nname: Zeta\nsummary: Another system. [@alpha]\nvendors:\n  - id: acme\n    cite: {m.zeta}\n"

@@ -13,7 +13,7 @@ from tests.conftest import run, write
 from tests.test_incremental import clean_build, edit, tree
 
 ACME, LEDGER = "content/companies/acme.md", "content/systems/ledger.md"
-MEMO = 'title: "A memo"\npublisher: An agency\ndate: 2021-05\nkind: report\n'
+MEMO = 'title: "A memo"\npublisher: An agency\ndate: 2021-05\nkind: report\nfacts: ["Acme holds 200 million records."]\n'
 
 
 def _retitled_memo_reaches_every_page(project: Project, tmp_path: Path, page: str) -> None:

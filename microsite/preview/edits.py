@@ -29,8 +29,8 @@ from ..guard import exclusive
 from ..model import Content, Entity, Page, Source
 from ..content.prepare import Prepared, digest, prepare
 from ..render.pages import PageRenderer, record_timeline_facts
-from ..resolve import quotes
-from ..resolve.site import Inbound, LinkTargets, Site, document_cites, document_quotations, excerpts_by_cite, place_document
+from ..resolve import numbers, quotes
+from ..resolve.site import Inbound, LinkTargets, Site, document_claims, document_cites, document_quotations, excerpts_by_cite, place_document
 from ..write import update_in_place
 
 
@@ -174,11 +174,12 @@ def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: flo
         state.cache.replace(inputs.keys[save.index], save.key, save.prepared)
         inputs = inputs.with_key(save.index, save.key)
     citations = manifest.citations + cite_counts
-    done = replace(manifest, inputs=inputs.digest, files=files, citations=citations, quotations=site.quotations)
+    done = replace(manifest, inputs=inputs.digest, files=files, citations=citations, quotations=site.quotations,
+                   numbers=site.numbers)
     checked = Checked(site, prepared, snapshot.checked.warnings)
     state.last = replace(snapshot, inputs=inputs, checked=checked, manifest=done, fps=fps, inputs_of=inputs_of, graphs=graphs)
     return BuildResult(
-        pages=manifest.pages, sources=manifest.sources, citations=citations, quotations=site.quotations,
+        pages=manifest.pages, sources=manifest.sources, citations=citations, quotations=site.quotations, numbers=site.numbers,
         seconds=time.perf_counter() - start,
         warnings=manifest.warnings, out=snapshot.target, rendered=len(stale), written=len(stale),
         phases=(("saved files only", time.perf_counter() - start),), title=content.config.title,
@@ -207,7 +208,8 @@ def _place(site: Site, content: Content, targets: LinkTargets, documents: list[C
     longer cited at all (a warning comes or goes). Their quotations are checked again, and the
     excerpts their citations show replaced."""
     summaries, bodies = dict(site.summaries), dict(site.bodies)
-    excerpts, verified = dict(site.excerpts), site.quotations
+    excerpts, verified, checked = dict(site.excerpts), site.quotations, site.numbers
+    languages = tuple(content.config.languages)
     cited_by = dict(site.cited_by)
     inbound = dict(site.inbound)
     problems = Problems()
@@ -230,10 +232,13 @@ def _place(site: Site, content: Content, targets: LinkTargets, documents: list[C
                 return None
             cited_by[source] = tuple(sorted((*cited_by[source], output)))
         found = quotes.check(document_quotations(after, summary, body, problems), content.sources, problems)
+        stated = numbers.check(document_claims(after, summary, body), content.sources, languages, problems)
         if problems.items:
             return None
         old = document_quotations(before, site.summaries.get(output), site.bodies[output], Problems())
         verified += len(found) - len(quotes.check(old, site.content.sources, Problems()))
+        was = document_claims(before, site.summaries.get(output), site.bodies[output])
+        checked += stated - numbers.check(was, site.content.sources, languages, Problems())
         excerpts = {at: text for at, text in excerpts.items() if at.path != after.path}
         excerpts.update(excerpts_by_cite(found, new_cites))
         if summary is not None:
@@ -243,7 +248,7 @@ def _place(site: Site, content: Content, targets: LinkTargets, documents: list[C
             inbound.update(_inbound_of(site, before, after))
     site = replace(
         site, content=content, summaries=summaries, bodies=bodies, inbound=inbound, cited_by=cited_by,
-        excerpts=excerpts, quotations=verified,
+        excerpts=excerpts, quotations=verified, numbers=checked,
     )
     return site, count
 

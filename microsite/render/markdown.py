@@ -27,6 +27,7 @@ from ..content.fields import is_safe_external
 from ..model import Cite
 from ..addresses import relative_url
 from ..pickling import by_fields
+from ..resolve.numbers import Claim, claim
 from ..resolve.quotes import Quotation, locate, quotations_plugin
 from ..incremental.texts import StoredText, Text
 
@@ -92,6 +93,7 @@ class Fragment:
     plain: str  # its words without citation marks, for meta descriptions
     anchors: tuple[str, ...] = ()  # the ids of its headings, which a link's #anchor may name
     quotations: tuple[Quotation, ...] = ()  # checked against the cited sources' excerpts by resolve
+    claims: tuple[Claim, ...] = ()  # their numbers checked against the cited sources' records by resolve
 
     @property
     def html(self) -> str:
@@ -134,6 +136,7 @@ def prepare_block(
     cites: list[Cite] = []
     links: list[LinkRef] = []
     quotations: list[Quotation] = []
+    numbered: list[Claim] = []
     for i, block in enumerate(tokens):
         if block.children is None:
             continue
@@ -142,11 +145,13 @@ def prepare_block(
         _check_inline(block.children, window, path, problems, cites, links)
         if not (i and tokens[i - 1].type == "heading_open"):  # a heading's marks enclose titles
             quotations += _quotations(block, window, path, problems)
+            numbered += _claim(block, window, path)
     anchors = _heading_ids(tokens)
     _claim_anchors(tokens)
     html = md.renderer.render(tokens, md.options, {"cite": _cite_slot})
     return Fragment(
-        Text(html, _words(tokens)), tuple(cites), tuple(links), "", anchors=anchors, quotations=tuple(quotations)
+        Text(html, _words(tokens)), tuple(cites), tuple(links), "", anchors=anchors, quotations=tuple(quotations),
+        claims=tuple(numbered),
     )
 
 
@@ -202,13 +207,16 @@ def prepare_inline(md: MarkdownIt, text: str, where: Location, line: str, proble
     cites: list[Cite] = []
     links: list[LinkRef] = []
     quotations: list[Quotation] = []
+    claims: list[Claim] = []
     window = [(where.line, " " * (where.col - 1) + line[where.col - 1 :])]
     for block in tokens:
         _check_inline(block.children or [], window, where.path, problems, cites, links)
         quotations += _quotations(block, window, where.path, problems)
+        claims += _claim(block, window, where.path)
     html = md.renderer.render(tokens, md.options, {"cite": _cite_slot})
     return Fragment(
-        Text(html, _words(tokens)), tuple(cites), tuple(links), _plain_text(tokens), quotations=tuple(quotations)
+        Text(html, _words(tokens)), tuple(cites), tuple(links), _plain_text(tokens), quotations=tuple(quotations),
+        claims=tuple(claims),
     )
 
 
@@ -220,6 +228,18 @@ def _quotations(block: Token, window, path: str, problems: Problems) -> list[Quo
         return []
     sources = tuple(dict.fromkeys(t.meta["source"] for t in block.children or () if t.type == "citation"))
     return locate(found, _Cursor(window, path).find, sources, problems)
+
+
+def _claim(block: Token, window, path: str) -> list[Claim]:
+    """The block's words whose numbers are checked (found by the quotations rule), each digit run
+    placed in the file, with the sources the block cites."""
+    pieces = (block.meta or {}).get("numbers")
+    if not pieces:
+        return []
+    sources = tuple(dict.fromkeys(t.meta["source"] for t in block.children or () if t.type == "citation"))
+    cursor = _Cursor(window, path)
+    found = claim(pieces, sources, lambda digits, counts: cursor.find(digits))
+    return [found] if found else []
 
 
 # A claim is a paragraph, a list item, a quotation or a table cell with words of its own; it is

@@ -7,9 +7,9 @@ source" are derived, never written by hand.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from . import quotes
+from . import numbers, quotes
 from ..errors import Location, Problems, did_you_mean
 from ..render.markdown import Fragment, LinkContext, resolve_link
 from ..model import Cite, Content, Document, Entity, Link, RelationSpec
@@ -50,6 +50,7 @@ class Site:
     # A citation's location -> the excerpt of its source that a quotation beside it was found in
     excerpts: dict[Location, str] = field(default_factory=dict)
     quotations: int = 0  # quotations verified against their sources' excerpts
+    numbers: int = 0  # numbers checked against their sources' records, in every language
     # Each other language's translations (`translations.Translated`), by language code
     translated: dict = field(default_factory=dict)
     targets: LinkTargets | None = None  # what its texts' links may lead to, as resolve found it
@@ -64,7 +65,9 @@ def resolve(content: Content, texts: dict[str, tuple[Fragment | None, Fragment |
     targets = link_targets(content, {d.output: texts[d.path][1] for d in documents})
     summaries, bodies, cited_by = {}, {}, defaultdict(set)
     excerpts: dict[Location, str] = {}
-    verified = 0
+    verified = checked = 0
+    records: dict[str, frozenset] = {}
+    languages = tuple(content.config.languages)
     for document in documents:
         summary, body = place_document(document, texts[document.path], targets, problems)
         if summary is not None:
@@ -77,6 +80,7 @@ def resolve(content: Content, texts: dict[str, tuple[Fragment | None, Fragment |
         found = quotes.check(document_quotations(document, summary, body, problems), content.sources, problems)
         excerpts.update(excerpts_by_cite(found, cites))
         verified += len(found)
+        checked += numbers.check(document_claims(document, summary, body), content.sources, languages, problems, records)
     for source in content.sources.values():
         if source.id not in cited_by:
             problems.warning(source.location, f"source '{source.id}' is cited by nothing; cite it or delete the file")
@@ -88,6 +92,7 @@ def resolve(content: Content, texts: dict[str, tuple[Fragment | None, Fragment |
         cited_by={s: tuple(sorted(o)) for s, o in sorted(cited_by.items())},
         excerpts=excerpts,
         quotations=verified,
+        numbers=checked,
         targets=targets,
     )
 
@@ -143,6 +148,74 @@ def document_quotations(
         for text in (figure.label, figure.value, figure.note or ""):
             found += quotes.in_plain_text(text, figure.location, sources, problems)
     return found
+
+
+def document_claims(document: Document, summary: Placed | None, body: Placed | None) -> list[numbers.Claim]:
+    """Every claim whose numbers are checked: in the summary, the body, the figures and the events
+    (an event's date among its numbers)."""
+    found = [*(summary.fragment.claims if summary is not None else ()), *(body.fragment.claims if body else ())]
+    fields = [(e.date + " \x00 " + e.text, e.location, e.cites) for e in document.events]
+    for figure in document.figures if isinstance(document, Entity) else ():
+        fields.append((" \x00 ".join((figure.label, figure.value, figure.note or "")), figure.location, figure.cites))
+    for text, where, cites in fields:
+        pieces = quotes.plain_number_pieces(text)
+        made = numbers.claim(pieces, tuple(c.source for c in cites), lambda digits, counts: where)
+        found += [made] if made else []
+    return found
+
+
+def with_translated_numbers(site: Site, problems: Problems) -> Site:
+    """Each translation's numbers checked as the original's are, in its own language's format,
+    and held to the original's: a number the original states in a text (summary, body) that its
+    translation drops, or one the translation adds, is an error at the translation."""
+    languages = tuple(site.content.config.languages)
+    by_output = {d.output: d for d in site.documents()}
+    records: dict[str, frozenset] = {}
+    checked = 0
+    for language, translated in site.translated.items():
+        for output in sorted(translated.translated):
+            document = by_output[output]
+            record = translated.records.get(output, document)
+            path = document.path.removesuffix(".md") + f".{language}.md"
+            pairs = [
+                (site.summaries.get(output), translated.summaries.get(output)),
+                (site.bodies.get(output), translated.bodies.get(output)),
+            ]
+            claims = [
+                replace(c, language=language)
+                for _, text in pairs if text is not None for c in text.fragment.claims
+            ]
+            if record is not document:
+                claims += [replace(c, language=language) for c in document_claims(record, None, None)]
+            checked += numbers.check(claims, site.content.sources, languages, problems, records)
+            for original, text in pairs:
+                if original is not None and text is not None:
+                    _same_numbers(original.fragment, text.fragment, language, languages[0], path, problems)
+    return replace(site, numbers=site.numbers + checked)
+
+
+def _same_numbers(original: Fragment, text: Fragment, language: str, first: str, path: str, problems: Problems) -> None:
+    own = {s.key: s for c in original.claims for s in numbers.stated(c, first)}
+    quoted = {s.key for q in original.quotations for s in numbers.read(q.text, first)}
+    said = {}
+    for claim in text.claims:
+        for s in numbers.stated(replace(claim, language=language), language):
+            said.setdefault(s.key, s)
+            if s.key not in own and s.key not in quoted:
+                problems.error(
+                    claim.location(s.at),
+                    f"the number '{s.raw}' is not one its original states; a translation states the numbers "
+                    "of its original, in its own language's format",
+                )
+    quoted_here = {s.key for q in text.quotations for s in numbers.read(q.text, first)}
+    for key, s in own.items():
+        if key not in said and key not in quoted_here:
+            where = text.claims[0].spots[0][1] if text.claims else Location(path, 1, 1)
+            problems.error(
+                where,
+                f"the original states '{s.raw}' ({numbers.shown(key, language)}), which its translation does not; "
+                "translate every number of the original",
+            )
 
 
 def excerpts_by_cite(found: list[quotes.Verified], cites: list[Cite]) -> dict[Location, str]:
