@@ -164,3 +164,19 @@ def test_a_build_with_pdf_then_without_removes_the_report_and_its_links(tmp_path
     assert list(site.rglob("*.pdf")) and 'class="report-link"' in (site / "index.html").read_text()
     build(project)
     assert not list(site.rglob("*.pdf")) and 'class="report-link"' not in (site / "index.html").read_text()
+
+
+def test_the_map_names_every_connected_page(reports):
+    """The map is drawn as vectors with its boxes' names (WeasyPrint once left them out)."""
+    from pypdf import PdfReader
+
+    site = real_content.site()
+    caption = squeezed(engine_table(site.content.config.language)["report_map_caption"])
+    pages = [squeezed(p.extract_text()) for p in PdfReader(reports[site.content.config.language]).pages]
+    [page] = [p for p in pages if caption in p]
+    linked = {link.target for e in site.content.entities.values() for link in e.links} | {
+        e.slug for e in site.content.entities.values() if e.links
+    }
+    for entity in site.content.entities.values():
+        if entity.slug in linked:
+            assert squeezed(entity.name)[:12] in page, entity.name

@@ -29,6 +29,7 @@ from ..resolve.site import Placed, Site
 from .datasets import FOLDER, site_slug
 
 TEMPLATE = "report.html"
+MAP_STYLE = "_report_map.css"  # set inside the map's SVG: the document's style sheet does not reach it
 INSTALL = "pip install -e '.[pdf]' (make pdf), with Debian's libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
 
 
@@ -153,6 +154,7 @@ class Report:
     """The report of one language: its chapters and where each link of the site leads in it."""
 
     def __init__(self, site: Site, env: Environment, language: str, graphs: dict[str, Graph] | None):
+        self.env = env
         self.pages = PageRenderer(site, env, (), graphs, language)
         self.site = self.pages.site  # as this language shows it
         self.config = self.site.content.config
@@ -248,7 +250,11 @@ class Report:
         graph = self.pages.graph
         if not graph.nodes:
             return Markup("")
-        return render_svg(graph, self.config, self._link, self.t.text("map_title"), self.t.text("report_map_caption"))
+        title, caption = self.t.text("map_title"), self.t.text("report_map_caption")
+        svg = str(render_svg(graph, self.config, self._link, title, caption))
+        start = svg.index(">") + 1  # within the <svg> element
+        svg = svg[:start] + f"<style>{self.env.get_template(MAP_STYLE).render()}</style>" + svg[start:]
+        return Markup(svg)
 
     def context(self, day: date) -> dict:
         words = self.t.text("report_page", number="\x00").split("\x00")
