@@ -14,13 +14,19 @@ BUILD_ARGS := $(if $(MICROSITE_BASE_URL),--base-url '$(MICROSITE_BASE_URL)')
 # package-lock.json. Without npm they are not installed and their tests skip (CI installs npm).
 NODE_TOOLS := $(if $(shell command -v npm),node_modules/.installed)
 
-.PHONY: site test serve check links zip bench golden mutate clean
+.PHONY: site pdf test serve check links zip bench golden mutate clean
 
 site: $(VENV)/.installed
 	$(PY) build.py build $(BUILD_ARGS)
 
 zip: $(VENV)/.installed
 	$(PY) build.py build --zip $(BUILD_ARGS)
+
+# The site and, inside it, the whole investigation as a PDF per language (docs/printed-report.md).
+# WeasyPrint, installed here only, needs Debian's Pango and a font: apt-get install -y $(PDF_DEBIAN)
+PDF_DEBIAN := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+pdf: $(VENV)/.installed-pdf
+	$(PY) build.py build --pdf $(BUILD_ARGS)
 
 test: $(VENV)/.installed-test $(NODE_TOOLS)
 	$(PY) -m pytest
@@ -77,6 +83,11 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	    exit 1; }; \
 	  rm -rf $(VENV) && echo "$(PYTHON) -m venv $(VENV)" && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e .
+	touch $@
+
+$(VENV)/.installed-pdf: $(VENV)/.installed
+	@echo "make pdf: WeasyPrint needs Debian's $(PDF_DEBIAN) (apt-get install -y $(PDF_DEBIAN))"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[pdf]'
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed

@@ -75,6 +75,7 @@ class Project:
 
     root: Path
     base_url: str | None = None  # the published address, replacing site.yaml's (`build --base-url`)
+    pdf: bool = False  # also the printed report of each language (`build --pdf`, outputs/report.py)
 
     @property
     def templates(self) -> tuple[Path, ...]:
@@ -484,7 +485,7 @@ def _build(
     clock = Clock()
     target = (out or project.site).resolve()
     problems = Problems()
-    inputs = read_inputs(project, state, problems, extra=b"preview" if preview else b"")
+    inputs = read_inputs(project, state, problems, extra=(b"preview" if preview else b"") + (b"pdf" if project.pdf else b""))
     previous = state.manifest(target)
     current = tree_stats(target)  # what is really there: a file changed or added by hand is noticed
     clock.lap("read")
@@ -507,6 +508,7 @@ def _build_changed(
 ) -> BuildResult:
     """The build once some input has changed: load, resolve, render and write what changed."""
     from .outputs.cards import card_path, site_cards  # see the imports above
+    from .outputs.report import report_names
     from .incremental.deps import fingerprints, inputs_of_pages, keys_of, readers
     from .outputs.feeds import FEED
     from .render.graph import relation_graph
@@ -527,12 +529,13 @@ def _build_changed(
     # rendering those are not forked from a parent holding it all (`_late_outputs`). The preview
     # shows an edit first and makes these just after, in a child (`preview_rest`); meanwhile the
     # last versions stand in.
-    late = _made_later(site)
+    late = _made_later(site, project.pdf)
     deferred = state.in_place and all(as_written(name) for name in late)
     extras, pictures = _site_outputs(project, site, images), images.pictures
     cards = site_cards(site, project.assets, project.cache / "cards", page_labels(site.content.config.messages))
-    env.globals.update(pictures=pictures, card_path=card_path, feed=FEED if site.content.changes else None)
-    site_wide = site_wide_fingerprints(site, preview, inputs.templates)
+    reports = report_names(site) if project.pdf else {}  # the home and Data pages link them
+    env.globals.update(pictures=pictures, card_path=card_path, feed=FEED if site.content.changes else None, reports=reports)
+    site_wide = site_wide_fingerprints(site, preview, inputs.templates + ("pdf" if reports else ""))
     site_wide["pictures"] = digest(repr(sorted(pictures.items())))
     fps = fingerprints(site, checked.prepared, site_wide)
     fps.update(translation_fingerprints(site))
@@ -557,7 +560,7 @@ def _build_changed(
     if not (deferred or to_make):
         # No pages to render, so no workers to fork: whether anything changed at all hangs on these
         made_late = {}
-        for name, key, data in _late_outputs(site, fps, env, None, counter, _late_cache(project, state)):
+        for name, key, data in _late_outputs(site, fps, env, None, counter, _late_cache(project, state), project.pdf):
             keys[name] = key
             if unchanged(name, key):
                 keep.append(name)
@@ -577,7 +580,7 @@ def _build_changed(
             if made_late is not None:
                 yield from made_late.items()
             elif not deferred:
-                for name, key, data in _late_outputs(site, fps, env, graphs, counter, _late_cache(project, state)):
+                for name, key, data in _late_outputs(site, fps, env, graphs, counter, _late_cache(project, state), project.pdf):
                     keys[name] = key
                     yield name, None if unchanged(name, key) else data
                     del data  # see _keyed
@@ -696,13 +699,15 @@ def preview_rest(state: BuildState, snapshot: Snapshot) -> Rest:
     return Rest(changed_outputs, wanted, keep)
 
 
-def _made_later(site: Site) -> list[str]:
-    """What is made after the pages: outputs no other page reads."""
+def _made_later(site: Site, pdf: bool = False) -> list[str]:
+    """What is made after the pages: outputs no other page reads (`pdf`: the printed reports too)."""
     from .outputs.datasets import dataset_names  # see the imports above
     from .outputs.feeds import SITEMAP
+    from .outputs.report import report_names
     from .outputs.search import index_names
 
-    return [*index_names(site), SITEMAP, *dataset_names(site), *data_pages(site)]
+    reports = list(report_names(site).values()) if pdf else []
+    return [*index_names(site), SITEMAP, *dataset_names(site), *reports, *data_pages(site)]
 
 
 def data_pages(site: Site) -> list[str]:
@@ -718,13 +723,14 @@ def _late_cache(project: Project, state: BuildState) -> Path | None:
 
 def _late_outputs(
     site: Site, fps: dict[str, str], env: Environment, graphs: dict[str, Graph] | None, counter: TermCounter | None,
-    kept: Path | None = None,
+    kept: Path | None = None, pdf: bool = False,
 ) -> Iterator[tuple[str, str, bytes]]:
     """The outputs of `_made_later`, each with its key, made after the render pass and one at a
     time, each let go before the next is made: held through the render pass, they were 270 MiB
     more in the process the render workers are forked from (10,000 entities), and held together
     after it, the build's highest point. `counter`: the preview's search terms, kept between saves;
-    `kept`: the cache folder where a build keeps the parts of these instead (search terms, sitemap)."""
+    `kept`: the cache folder where a build keeps the parts of these instead (search terms, sitemap);
+    `pdf`: the printed reports too, made last, a language at a time (`outputs/report.py`)."""
     from .outputs.datasets import dataset_outputs, downloads  # SQLite, csv, lunr: see the imports above
     from .incremental.deps import page_keys
     from .outputs.feeds import SITEMAP, sitemap
@@ -735,6 +741,10 @@ def _late_outputs(
     yield from _keyed(dataset_outputs(site), sizes)
     yield from _keyed(search_index(site, counter, kept and kept / "search").items(), sizes)
     yield from _keyed([(SITEMAP, sitemap(site, kept and kept / "sitemap"))], sizes)
+    if pdf:
+        from .outputs.report import report_outputs
+
+        yield from _keyed(report_outputs(site, env, graphs), sizes)
     listed = downloads(site, sizes)
     renderer = PageRenderer(site, env, listed, graphs)
     # The Data page also shows examples taken from the content (an entity's id, a source's).

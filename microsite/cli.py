@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
@@ -60,6 +61,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     p.add_argument("--out", help="write here instead of site/")
     p.add_argument("--zip", action="store_true", help="also write the offline copy, a zip of the site, beside it")
     p.add_argument("--timings", action="store_true", help="also print the seconds spent in each pass")
+    p.add_argument("--pdf", action="store_true", help="also write the whole investigation as a PDF per language (make pdf)")
     _base_url_option(p)
     p.set_defaults(run=_build)
 
@@ -124,6 +126,13 @@ def _published_at(args) -> str | None:
 
 
 def _build(project: Project, args) -> int:
+    if args.pdf:
+        from .outputs.report import weasyprint_missing
+
+        missing = weasyprint_missing()
+        if missing:
+            raise UsageError(missing)
+        project = replace(project, pdf=True)
     result = build(project, Path(os.path.abspath(args.out)) if args.out else None, offline=args.zip)  # links kept: guard.check_unlinked
     report(_for_this_run(result.warnings, publishing=bool(os.environ.get("CI")) and args.base_url is None), sys.stderr)
     print(result.summary())

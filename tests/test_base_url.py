@@ -188,7 +188,7 @@ def test_publish_builds_with_the_pages_address_and_caches_pip():
     flow = yaml.safe_load((REPO / ".github/workflows/publish.yml").read_text())
     steps = flow["jobs"]["build"]["steps"]
     [pages] = [i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/configure-pages@")]
-    [make] = [i for i, s in enumerate(steps) if s.get("run") == "make site"]
+    [make] = [i for i, s in enumerate(steps) if s.get("run") == "make pdf"]
     assert pages < make
     assert steps[make]["env"]["MICROSITE_BASE_URL"] == f"${{{{ steps.{steps[pages]['id']}.outputs.base_url }}}}"
     [python] = [s for s in steps if s.get("uses", "").startswith("actions/setup-python@")]
@@ -198,7 +198,7 @@ def test_publish_builds_with_the_pages_address_and_caches_pip():
 
 def test_make_site_passes_base_url_to_the_build():
     """As publish.yml sets it, in the environment; the Pages address has no final '/'."""
-    for target in ("site", "zip", "check"):
+    for target in ("site", "zip", "pdf", "check"):
         result = subprocess.run(
             ["make", "-n", target], cwd=REPO, capture_output=True, text=True, timeout=60,
             env={**os.environ, "MICROSITE_BASE_URL": "https://org.github.io/repo"},

@@ -62,7 +62,10 @@ def test_publish_deploys_main_to_pages_with_the_official_actions():
     assert flow["permissions"] == {"contents": "read"} and build["permissions"] == {"contents": "read"}
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert all("run" not in step for step in deploy["steps"])
-    assert any(s.get("run") == "make site" for s in build["steps"])
+    # The site with the whole investigation as a PDF per language, after the packages WeasyPrint loads.
+    runs = [s.get("run", "") for s in build["steps"]]
+    assert "make pdf" in runs
+    assert any("libpango-1.0-0" in r and "fonts-dejavu-core" in r for r in runs[: runs.index("make pdf")])
     (upload,) = steps_using(build, "actions/upload-pages-artifact")
     assert upload["with"]["path"] == "site"
     assert deploy["needs"] == "build"
