@@ -338,3 +338,35 @@ def test_the_real_sites_spanish_pages_avoid_known_missteps(real_site: Path):
     title = re.search(r'<meta property="og:title" content="([^"]*)">', home).group(1)
     alt = re.search(r'<meta property="og:image:alt" content="([^"]*)">', home).group(1)
     assert not alt.startswith(title), alt  # what the card shows first is the lead, not the name
+
+
+def test_a_quotation_is_marked_with_its_sources_language_on_a_page_in_another(tmp_path):
+    """Quoted words stay in their source's language, and say so (`lang`), so a screen reader
+    speaks them in it: an English source quoted on a Spanish page, a Spanish one on an English
+    page; a quotation in the page's own language is not marked."""
+    from .conftest import make_project, run
+
+    project = make_project(tmp_path / "project", "dos")
+    sources = project.root / "content" / "sources"
+    daily = sources / "daily-2020-01-02.yaml"
+    daily.write_text(daily.read_text() + 'quotes:\n  - "Acme sells records to agencies"\n')
+    (sources / "nota-2020.yaml").write_text(
+        'title: "Nota"\npublisher: "Diario"\ndate: 2020-02-01\nkind: news\nlanguage: es\n'
+        'url: https://diario.example.org/nota\nquotes:\n  - "las empresas venden datos"\n'
+    )
+    acme = project.root / "content" / "companies" / "acme.md"
+    acme.write_text(acme.read_text() + '\nThe Daily wrote that "Acme sells records to agencies". [@daily-2020-01-02]\n\n'
+                    'A paper wrote that "las empresas venden datos". [@nota-2020]\n')
+    spanish = project.root / "content" / "companies" / "acme.es.md"
+    spanish.write_text(spanish.read_text() + '\nThe Daily escribió que "Acme sells records to agencies" '
+                       '(traducción propia: \\«Acme vende registros\\»). [@daily-2020-01-02]\n\n'
+                       'Un diario escribió que "las empresas venden datos". [@nota-2020]\n')
+    status, _, err = run(project, "build")
+    assert status == 0, err
+    english = (project.site / "companies" / "acme.html").read_text()
+    translated = (project.site / "es" / "companies" / "acme.html").read_text()
+    assert '<span lang="en">&quot;Acme sells records to agencies&quot;</span>' in translated
+    assert '<span lang="es">&quot;las empresas venden datos&quot;</span>' in english
+    assert '"&quot;Acme sells records to agencies&quot;' not in english and '>&quot;Acme sells records' not in english.replace(
+        "that &quot;", "")
+    assert english.count('<span lang="en">') == 0 and translated.count('<span lang="es">') == 0

@@ -69,7 +69,10 @@ def _align_classes(state: StateCore) -> None:
 CITE_SLOT = "\x00C\x00"
 LINK_SLOT = "\x00L\x00"
 CLAIM_SLOT = "\x00A\x00"  # the words of a paragraph's "link to this", which come from a template
-SLOT = re.compile("\x00([CLA])\x00")
+# Around each quotation: opened with its number among the text's quotations, and closed. A page
+# in another language than the quoted source's marks the words with the source's (`fill`).
+QUOTE_SLOT, UNQUOTE_SLOT = "\x00Q{}\x00", "\x00E\x00"
+SLOT = re.compile("\x00([CLAE]|Q[0-9]+)\x00")
 
 
 @by_fields
@@ -144,6 +147,7 @@ def prepare_block(
         window = [(first_line + n, lines[n]) for n in range(start, min(end, len(lines)))]
         _check_inline(block.children, window, path, problems, cites, links)
         if not (i and tokens[i - 1].type == "heading_open"):  # a heading's marks enclose titles
+            _mark_quotations(block, len(quotations))
             quotations += _quotations(block, window, path, problems)
             numbered += _claim(block, window, path)
     anchors = _heading_ids(tokens)
@@ -211,6 +215,7 @@ def prepare_inline(md: MarkdownIt, text: str, where: Location, line: str, proble
     window = [(where.line, " " * (where.col - 1) + line[where.col - 1 :])]
     for block in tokens:
         _check_inline(block.children or [], window, where.path, problems, cites, links)
+        _mark_quotations(block, len(quotations))
         quotations += _quotations(block, window, where.path, problems)
         claims += _claim(block, window, where.path)
     html = md.renderer.render(tokens, md.options, {"cite": _cite_slot})
@@ -228,6 +233,56 @@ def _quotations(block: Token, window, path: str, problems: Problems) -> list[Quo
         return []
     sources = tuple(dict.fromkeys(t.meta["source"] for t in block.children or () if t.type == "citation"))
     return locate(found, _Cursor(window, path).find, sources, problems)
+
+
+def _mark_quotations(block: Token, first: int) -> None:
+    """Put a slot before and after each closed quotation of the block (its marks included), the
+    quotations numbered from `first`, where both ends stand in the same element (a quotation
+    opening inside an emphasis and closing after it is left unmarked: a tag cannot cross)."""
+    found = [f for f in (block.meta or {}).get("quotations") or () if f.text is not None]
+    children = block.children or []
+    for number, item in reversed(list(enumerate(found, first))):  # from the end: earlier offsets hold
+        at_start = _split_at(children, item.span[0])
+        at_end = _split_at(children, item.span[1])  # after the start's split: offsets are the text's, not the tokens'
+        if at_start is None or at_end is None or not _balanced(children[at_start:at_end]):
+            continue
+        children.insert(at_end, _slot_token(UNQUOTE_SLOT))
+        children.insert(at_start, _slot_token(QUOTE_SLOT.format(number)))
+
+
+def _split_at(children: list[Token], offset: int) -> int | None:
+    """The index before which a token would stand at character `offset` of the block's text (as
+    the quotations rule counts it), a text token split in two where needed; None inside code."""
+    at = 0
+    for index, token in enumerate(children):
+        size = 1 if token.type in ("softbreak", "hardbreak") else len(token.content) if token.type in ("text", "code_inline") else 0
+        if offset == at:
+            return index
+        if at < offset < at + size:
+            if token.type != "text":
+                return None
+            cut = offset - at
+            rest = Token("text", "", 0)
+            rest.content, token.content = token.content[cut:], token.content[:cut]
+            children.insert(index + 1, rest)
+            return index + 1
+        at += size
+    return len(children) if offset == at else None
+
+
+def _balanced(tokens: list[Token]) -> bool:
+    depth = 0
+    for token in tokens:
+        depth += token.nesting
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _slot_token(content: str) -> Token:
+    token = Token("html_inline", "", 0)
+    token.content = content
+    return token
 
 
 def _claim(block: Token, window, path: str) -> list[Claim]:
@@ -428,14 +483,29 @@ def resolve_link(link: LinkRef, ctx: LinkContext, problems: Problems) -> str | N
     return output + (f"#{fragment}" if fragment else "")
 
 
-def fill(fragment: Fragment, targets: tuple[str | None, ...], output: str, cite, claim: str = "") -> str:
+def fill(
+    fragment: Fragment, targets: tuple[str | None, ...], output: str, cite, claim: str = "",
+    quoted_in: tuple[str | None, ...] = (),
+) -> str:
     """The fragment's HTML on page `output`: each citation marked by `cite(source, locator,
     location)` in order, each internal link made relative to `output`, each "link to this" worded
-    `claim`."""
+    `claim`, each quotation `i` of the fragment marked as in language `quoted_in[i]` (None: the
+    page's own)."""
     cites, links = iter(fragment.cites), iter(targets)
+    opened = False
 
     def slot(match: re.Match) -> str:
-        if match.group(1) == "A":
+        nonlocal opened
+        kind = match.group(1)
+        if kind[0] == "Q":
+            number = int(kind[1:])
+            language = quoted_in[number] if number < len(quoted_in) else None
+            opened = language is not None
+            return f'<span lang="{escapeHtml(language)}">' if opened else ""
+        if kind == "E":
+            closing, opened = "</span>" if opened else "", False
+            return closing
+        if kind == "A":
             return claim
         if match.group(1) == "C":
             c = next(cites)

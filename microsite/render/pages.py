@@ -417,7 +417,16 @@ class PageRenderer:
         placed = which.get(origin)
         if placed is None:
             return Markup("")
-        return Markup(fill(placed.fragment, placed.targets, output or origin, citations.mark, self.claim))
+        quoted_in = tuple(self._quoted_in(q.sources) for q in placed.fragment.quotations)
+        return Markup(fill(placed.fragment, placed.targets, output or origin, citations.mark, self.claim, quoted_in))
+
+    def _quoted_in(self, cited: tuple[str, ...]) -> str | None:
+        """The language a quotation is in, when it is not the page's: that of the sources cited
+        beside it (one of which holds its words), when they share one."""
+        sources = self.site.content.sources
+        languages = {sources[s].language or self.original for s in cited if s in sources}
+        language = languages.pop() if len(languages) == 1 else None
+        return language if language != self.language else None
 
     def _citations(self) -> PageCitations:
         return PageCitations(self.site.content.sources, self.previews, self.site.excerpts, messages=self.t, original=self.original)
