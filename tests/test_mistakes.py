@@ -51,6 +51,28 @@ def test_an_unclosed_citation_is_an_error_not_published_text(project, capsys):
     assert not (project.root / "site").exists()
 
 
+def test_an_unclosed_citation_is_the_one_error_of_its_paragraph(project, capsys):
+    """The paragraph's citation, never closed, is not read: its paragraph seemed uncited and its
+    quotation and number seemed to cite no source. The cause is told, not what follows from it."""
+    citations_required(project)
+    write(project, ACME, FRONT + (
+        "Acme is cited here [@daily-2020-01-02].\n\n"
+        "Acme holds 200 million records, which the newspaper calls, in its words, \"the backbone\"\n"
+        "of the trade. [@daily-2020-01-02\n"
+    ))
+    found = errors(project, capsys)
+    assert found[0] == f"{ACME}:8:15: citation '[@daily-2020-01-02' is not closed: close it with ']', as in [@id]"
+    assert found == found[:1]
+
+
+def test_a_summary_whose_citation_is_unclosed_is_not_also_uncited(project, capsys):
+    citations_required(project)
+    write(project, ACME, "---\nname: Acme\nsummary: Sells. [@report-2020\n---\nA claim [@daily-2020-01-02].\n")
+    assert errors(project, capsys) == [
+        f"{ACME}:3:17: citation '[@report-2020' is not closed: close it with ']', as in [@id]",
+    ]
+
+
 def test_a_citation_that_cannot_be_read_is_an_error(project, capsys):
     write(project, ACME, FRONT + "A claim [@report-2020; daily-2020-01-02].\n")
     assert errors(project, capsys) == [
