@@ -143,6 +143,18 @@ def test_a_source_in_two_files_names_both(project, capsys):
     ]
 
 
+def test_one_page_in_two_files_is_told_first_and_alone(project, capsys):
+    """`acme.markdown` beside `acme.md`: the cause is told, not every link and relation it breaks;
+    the .md one (the name links and translations give) is read meanwhile."""
+    (project.root / "content/companies/acme.markdown").write_bytes((project.root / ACME).read_bytes())
+    found = errors(project, capsys)
+    assert found[0] == (
+        "content/companies/acme.markdown:1:1: two files for one page: content/companies/acme.md and "
+        "content/companies/acme.markdown; keep one of them, the .md one (links and translations name it)"
+    )
+    assert len(found) <= 2
+
+
 @pytest.mark.parametrize("leftover", ["acme.md~", "#acme.md#", ".#acme.md", ".acme.md.swp", ".DS_Store"])
 def test_editor_leftovers_are_ignored(project, capsys, leftover):
     for folder in ("companies", "sources", "pages"):
