@@ -2,6 +2,8 @@
 `check`, at its file, line and column, in words that say what to do."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import run, write
@@ -187,7 +189,7 @@ def test_a_link_to_a_missing_anchor_is_an_error(project, capsys):
     assert errors(project, capsys) == [
         f"{ACME}:7:5: link to missing anchor '#part-on' on this page — did you mean 'part-one'?",
         f"{ACME}:7:19: link to missing anchor '#how-we-wrk' on '../pages/about.md' — did you mean 'how-we-work'?",
-        f"{ACME}:7:53: link to missing anchor '#nothing' on '/about.html'; its anchors are: how-we-work",
+        f"{ACME}:7:53: link to missing anchor '#nothing' on '/about.html'; its anchors are: how-we-work, main",
         f"{ACME}:7:78: link to missing anchor '#report-202' on '/sources.html' — did you mean 'report-2020'?",
     ]
 
@@ -206,6 +208,47 @@ def test_anchors_of_headings_and_sources_lead_there(project, capsys):
     assert '<a href="../sources.html#report-2020">c</a>' in acme
     about = (project.root / "site/about.html").read_text()
     assert '<h2 id="how-we-work">' in about and '<h2 id="how-we-work-1">' in about
+
+
+def test_a_missing_anchor_on_a_page_the_site_makes_is_an_error(project, capsys):
+    write(project, ACME, FRONT + (
+        "[m](../map.html#nope) [s](../sources.html#nope) [e](/explore.html#list-title) [k](index.html#x)\n"
+    ))
+    assert errors(project, capsys) == [
+        f"{ACME}:5:5: link to missing anchor '#nope' on '../map.html'; its anchors are: list-title, main",
+        f"{ACME}:5:27: link to missing anchor '#nope' on '../sources.html'; its anchors are: "
+        "daily-2020-01-02, kind-news, kind-report, main, report-2020",
+        f"{ACME}:5:53: link to missing anchor '#list-title' on '/explore.html'; its anchors are: "
+        "explore-caption, filter-kind, filter-relation, filter-status, filter-text, main",
+        f"{ACME}:5:83: link to missing anchor '#x' on 'index.html'; its anchors are: main",
+    ]
+
+
+# What rendering numbers (citation marks, the list of sources under a page), a paragraph's own anchor, the
+# search box's parts and a map's title and description: not anchors a link is checked against.
+NOT_LINKED = re.compile(r"^(cite-|source-\d|page-sources-title|p-[0-9a-f]+|search-)|-tip$|^(local-)?map-(title|desc)$")
+
+
+def test_every_anchor_a_built_page_has_may_be_linked_to(project, capsys):
+    """The anchors `check` accepts are the ids the pages are built with: each id of every page of
+    the fixture, linked to from a page, passes `check` (and a site with events, so their ids too)."""
+    write(project, "content/pages/about.md", (
+        "---\ntitle: About\nshow_changes: true\nevents:\n  - date: 2019-05\n    text: The Ledger opened.\n"
+        "    cite: report-2020\n---\n## How we work\n\nText. [@report-2020]\n"
+    ))
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 0, err
+    links = []
+    for page in sorted((project.root / "site").rglob("*.html")):
+        output = page.relative_to(project.root / "site").as_posix()
+        if output.split("/")[0] in ("es", "assets"):
+            continue
+        ids = set(re.findall(r' id="([^"]+)"', page.read_text())) - {""}
+        links += [f"[{output} {i}](/{output}#{i})" for i in sorted(ids) if not NOT_LINKED.search(i)]
+    assert any("year-2019" in link for link in links) and any("from-vendors-ledger" in link for link in links)
+    write(project, "content/pages/links.md", "---\ntitle: Links\n---\n" + "\n".join(links) + "\n")
+    status, _, err = run(project, "check", capsys=capsys)
+    assert status == 0, err
 
 
 def test_raw_html_is_a_warning_at_its_place(project, capsys):
