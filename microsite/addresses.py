@@ -6,7 +6,8 @@ one build works at a domain root, under a project subpath, and opened from disk 
 from __future__ import annotations
 
 import posixpath
-from typing import Iterable
+import re
+from typing import Iterable, Sequence
 
 HOME = "index.html"
 SOURCES = "sources.html"
@@ -91,3 +92,28 @@ def split_language(output: str, languages: tuple[str, ...]) -> tuple[str, str]:
 LANGUAGE_SCRIPTS = {
     "es": ("assets/vendor/lunr-languages/lunr.stemmer.support.min.js", "assets/vendor/lunr-languages/lunr.es.min.js"),
 }
+
+
+# A page's anchors for what its records hold, the same in every language (`resolve/anchors.py`
+# lets links name them).
+_NOT_A_WORD = re.compile(r"[\W_]+")  # what is not a letter or a digit (str.isalnum), one or more
+
+
+def anchor_words(text: str) -> str:
+    """A readable fragment for an address: 'Federal data authorizations' -> 'federal-data-authorizations'."""
+    return "-".join(w for w in _NOT_A_WORD.split(text.lower()) if w)[:60].strip("-") or "x"
+
+
+def figure_anchor(label: str) -> str:
+    """A figure's address on its page, from its label: other figures coming or going leave it be."""
+    return "fig-" + anchor_words(label)
+
+
+def event_anchors(events: Sequence) -> list[str]:
+    """Each event's address on its page, from its date (and its order among events of that date)."""
+    seen: dict[str, int] = {}
+    anchors = []
+    for event in events:
+        seen[event.date] = seen.get(event.date, 0) + 1
+        anchors.append(f"event-{event.date}" + (f"-{seen[event.date]}" if seen[event.date] > 1 else ""))
+    return anchors

@@ -91,8 +91,8 @@ def test_bad_date(project, capsys, value, why):
 def test_two_files_one_output(project, capsys):
     write(project, "content/companies/acme.markdown", "---\nname: Acme again\nsummary: S [@report-2020]\n---\nB [@report-2020]\n")
     assert check(project, capsys) == [
-        "content/companies/acme.md:1:1: two files write companies/acme.html: "
-        "this one and content/companies/acme.markdown; rename one of them"
+        "content/companies/acme.markdown:1:1: two files for one page: content/companies/acme.md and "
+        "content/companies/acme.markdown; keep one of them, the .md one (links and translations name it)"
     ]
 
 

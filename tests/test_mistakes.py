@@ -2,6 +2,8 @@
 `check`, at its file, line and column, in words that say what to do."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import run, write
@@ -49,6 +51,28 @@ def test_an_unclosed_citation_is_an_error_not_published_text(project, capsys):
         f"{ACME}:5:9: citation '[@daily-2020-01-02.' is not closed: close it with ']', as in [@id]",
     ]
     assert not (project.root / "site").exists()
+
+
+def test_an_unclosed_citation_is_the_one_error_of_its_paragraph(project, capsys):
+    """The paragraph's citation, never closed, is not read: its paragraph seemed uncited and its
+    quotation and number seemed to cite no source. The cause is told, not what follows from it."""
+    citations_required(project)
+    write(project, ACME, FRONT + (
+        "Acme is cited here [@daily-2020-01-02].\n\n"
+        "Acme holds 200 million records, which the newspaper calls, in its words, \"the backbone\"\n"
+        "of the trade. [@daily-2020-01-02\n"
+    ))
+    found = errors(project, capsys)
+    assert found[0] == f"{ACME}:8:15: citation '[@daily-2020-01-02' is not closed: close it with ']', as in [@id]"
+    assert found == found[:1]
+
+
+def test_a_summary_whose_citation_is_unclosed_is_not_also_uncited(project, capsys):
+    citations_required(project)
+    write(project, ACME, "---\nname: Acme\nsummary: Sells. [@report-2020\n---\nA claim [@daily-2020-01-02].\n")
+    assert errors(project, capsys) == [
+        f"{ACME}:3:17: citation '[@report-2020' is not closed: close it with ']', as in [@id]",
+    ]
 
 
 def test_a_citation_that_cannot_be_read_is_an_error(project, capsys):
@@ -121,6 +145,18 @@ def test_a_source_in_two_files_names_both(project, capsys):
     ]
 
 
+def test_one_page_in_two_files_is_told_first_and_alone(project, capsys):
+    """`acme.markdown` beside `acme.md`: the cause is told, not every link and relation it breaks;
+    the .md one (the name links and translations give) is read meanwhile."""
+    (project.root / "content/companies/acme.markdown").write_bytes((project.root / ACME).read_bytes())
+    found = errors(project, capsys)
+    assert found[0] == (
+        "content/companies/acme.markdown:1:1: two files for one page: content/companies/acme.md and "
+        "content/companies/acme.markdown; keep one of them, the .md one (links and translations name it)"
+    )
+    assert len(found) <= 2
+
+
 @pytest.mark.parametrize("leftover", ["acme.md~", "#acme.md#", ".#acme.md", ".acme.md.swp", ".DS_Store"])
 def test_editor_leftovers_are_ignored(project, capsys, leftover):
     for folder in ("companies", "sources", "pages"):
@@ -153,7 +189,7 @@ def test_a_link_to_a_missing_anchor_is_an_error(project, capsys):
     assert errors(project, capsys) == [
         f"{ACME}:7:5: link to missing anchor '#part-on' on this page — did you mean 'part-one'?",
         f"{ACME}:7:19: link to missing anchor '#how-we-wrk' on '../pages/about.md' — did you mean 'how-we-work'?",
-        f"{ACME}:7:53: link to missing anchor '#nothing' on '/about.html'; its anchors are: how-we-work",
+        f"{ACME}:7:53: link to missing anchor '#nothing' on '/about.html'; its anchors are: how-we-work, main",
         f"{ACME}:7:78: link to missing anchor '#report-202' on '/sources.html' — did you mean 'report-2020'?",
     ]
 
@@ -172,6 +208,47 @@ def test_anchors_of_headings_and_sources_lead_there(project, capsys):
     assert '<a href="../sources.html#report-2020">c</a>' in acme
     about = (project.root / "site/about.html").read_text()
     assert '<h2 id="how-we-work">' in about and '<h2 id="how-we-work-1">' in about
+
+
+def test_a_missing_anchor_on_a_page_the_site_makes_is_an_error(project, capsys):
+    write(project, ACME, FRONT + (
+        "[m](../map.html#nope) [s](../sources.html#nope) [e](/explore.html#list-title) [k](index.html#x)\n"
+    ))
+    assert errors(project, capsys) == [
+        f"{ACME}:5:5: link to missing anchor '#nope' on '../map.html'; its anchors are: list-title, main",
+        f"{ACME}:5:27: link to missing anchor '#nope' on '../sources.html'; its anchors are: "
+        "daily-2020-01-02, kind-news, kind-report, main, report-2020",
+        f"{ACME}:5:53: link to missing anchor '#list-title' on '/explore.html'; its anchors are: "
+        "explore-caption, filter-kind, filter-relation, filter-status, filter-text, main",
+        f"{ACME}:5:83: link to missing anchor '#x' on 'index.html'; its anchors are: main",
+    ]
+
+
+# What rendering numbers (citation marks, the list of sources under a page), a paragraph's own anchor, the
+# search box's parts and a map's title and description: not anchors a link is checked against.
+NOT_LINKED = re.compile(r"^(cite-|source-\d|page-sources-title|p-[0-9a-f]+|search-)|-tip$|^(local-)?map-(title|desc)$")
+
+
+def test_every_anchor_a_built_page_has_may_be_linked_to(project, capsys):
+    """The anchors `check` accepts are the ids the pages are built with: each id of every page of
+    the fixture, linked to from a page, passes `check` (and a site with events, so their ids too)."""
+    write(project, "content/pages/about.md", (
+        "---\ntitle: About\nshow_changes: true\nevents:\n  - date: 2019-05\n    text: The Ledger opened.\n"
+        "    cite: report-2020\n---\n## How we work\n\nText. [@report-2020]\n"
+    ))
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 0, err
+    links = []
+    for page in sorted((project.root / "site").rglob("*.html")):
+        output = page.relative_to(project.root / "site").as_posix()
+        if output.split("/")[0] in ("es", "assets"):
+            continue
+        ids = set(re.findall(r' id="([^"]+)"', page.read_text())) - {""}
+        links += [f"[{output} {i}](/{output}#{i})" for i in sorted(ids) if not NOT_LINKED.search(i)]
+    assert any("year-2019" in link for link in links) and any("from-vendors-ledger" in link for link in links)
+    write(project, "content/pages/links.md", "---\ntitle: Links\n---\n" + "\n".join(links) + "\n")
+    status, _, err = run(project, "check", capsys=capsys)
+    assert status == 0, err
 
 
 def test_raw_html_is_a_warning_at_its_place(project, capsys):

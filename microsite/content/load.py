@@ -126,7 +126,7 @@ def content_files(root: Path, config: SiteConfig, problems: Problems) -> list[Co
         if folder == "sources" or not is_translation(path.name, config.languages)
     ]
     _one_file_per_source(files, problems)
-    return files
+    return _one_file_per_page(files, problems)
 
 
 def _one_file_per_source(files: list[ContentFile], problems: Problems) -> None:
@@ -142,6 +142,25 @@ def _one_file_per_source(files: list[ContentFile], problems: Problems) -> None:
                 Location(name, 1, 1),
                 f"two files for source '{source}': this one and {others}; keep one of them",
             )
+
+
+def _one_file_per_page(files: list[ContentFile], problems: Problems) -> list[ContentFile]:
+    """`x.markdown` beside `x.md` is one page in two files: told once, at the one left out, and
+    the .md one is read (links and translations name it), so the page's links, relations and
+    citations are not each told as well."""
+    stems = {(f.folder, f.path.stem) for f in files if f.folder != "sources" and f.path.suffix == ".md"}
+    kept = []
+    for file in files:
+        twin = f"content/{file.folder}/{file.path.stem}.md"
+        if file.path.suffix != ".md" and (file.folder, file.path.stem) in stems:
+            problems.error(
+                Location(file.name, 1, 1),
+                f"two files for one page: {twin} and {file.name}; keep one of them, the .md one "
+                "(links and translations name it)",
+            )
+            continue
+        kept.append(file)
+    return kept
 
 
 def is_translation(name: str, languages: tuple[str, ...]) -> bool:

@@ -30,6 +30,7 @@ from ..model import Content, Entity, Page, Source
 from ..content.prepare import Prepared, digest, prepare
 from ..render.pages import PageRenderer, record_timeline_facts
 from ..resolve import numbers, quotes
+from ..resolve.anchors import page_anchors
 from ..resolve.site import Inbound, LinkTargets, Site, document_claims, document_cites, document_quotations, excerpts_by_cite, place_document
 from ..write import update_in_place
 
@@ -137,7 +138,10 @@ def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: flo
                 records["pages"][record.slug] = record
             documents.append((old.record, record, new))
     content = replace(content, **records)
-    placed = _place(site, content, snapshot.targets, documents)
+    targets = _with_anchors(snapshot.targets, site.content, content)
+    if targets is None:
+        return None
+    placed = _place(site, content, targets, documents)
     if placed is None:
         return None
     site, cite_counts = placed
@@ -177,7 +181,7 @@ def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: flo
     done = replace(manifest, inputs=inputs.digest, files=files, citations=citations, quotations=site.quotations,
                    numbers=site.numbers)
     checked = Checked(site, prepared, snapshot.checked.warnings)
-    state.last = replace(snapshot, inputs=inputs, checked=checked, manifest=done, fps=fps, inputs_of=inputs_of, graphs=graphs)
+    state.last = replace(snapshot, inputs=inputs, checked=checked, manifest=done, fps=fps, inputs_of=inputs_of, graphs=graphs, targets=site.targets)
     return BuildResult(
         pages=manifest.pages, sources=manifest.sources, citations=citations, quotations=site.quotations, numbers=site.numbers,
         seconds=time.perf_counter() - start,
@@ -200,6 +204,19 @@ def _touched(inputs: Inputs, saves: list[Saved]) -> list[str]:
         if isinstance(save.prepared.record, Source):
             names.append(f"source:{save.prepared.record.id}")
     return names
+
+
+def _with_anchors(targets: LinkTargets, before: Content, after: Content) -> LinkTargets | None:
+    """`targets` with the anchors the saved records add (a figure, a relation, an event: `anchors.py`);
+    None when one went, which a link elsewhere may name (the full path checks them all). The
+    headings are the same: they are in the card (`_same_shape`)."""
+    was, now = page_anchors(before, {}), page_anchors(after, {})
+    if was == now:
+        return targets
+    if any(not ids <= now.get(output, frozenset()) for output, ids in was.items()):
+        return None
+    anchors = {output: targets.anchors.get(output, frozenset()) | now.get(output, frozenset()) for output in {*targets.anchors, *now}}
+    return replace(targets, anchors=anchors)
 
 
 def _place(site: Site, content: Content, targets: LinkTargets, documents: list[Changed]) -> tuple[Site, int] | None:
@@ -248,7 +265,7 @@ def _place(site: Site, content: Content, targets: LinkTargets, documents: list[C
             inbound.update(_inbound_of(site, before, after))
     site = replace(
         site, content=content, summaries=summaries, bodies=bodies, inbound=inbound, cited_by=cited_by,
-        excerpts=excerpts, quotations=verified, numbers=checked,
+        excerpts=excerpts, quotations=verified, numbers=checked, targets=targets,
     )
     return site, count
 

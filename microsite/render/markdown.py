@@ -21,7 +21,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from .citations import citations_plugin
+from .citations import CITE_ID, citations_plugin
 from ..errors import Location, Problems, did_you_mean
 from ..content.fields import is_safe_external
 from ..model import Cite
@@ -37,6 +37,8 @@ SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 HTML_TAG = re.compile("|".join((html_re.open_tag, html_re.close_tag, html_re.comment, html_re.declaration)))
 # What is left of a citation the plugin could not read: `[@id` never closed, or `[@a; b]`.
 BROKEN_CITE = re.compile(r"\[@(?=\w)")
+# The sources a broken citation names (`[@a` names a, `[@a; b]` names a): what its writer meant to cite.
+_MEANT = re.compile(r"@(" + CITE_ID.pattern + ")")
 _CLOSER = re.compile(r"\]")
 # How much of a broken citation is looked for in its line and shown (the message shows 80): a
 # bound, so many broken citations cost in proportion to the text.
@@ -97,6 +99,9 @@ class Fragment:
     anchors: tuple[str, ...] = ()  # the ids of its headings, which a link's #anchor may name
     quotations: tuple[Quotation, ...] = ()  # checked against the cited sources' excerpts by resolve
     claims: tuple[Claim, ...] = ()  # their numbers checked against the cited sources' records by resolve
+    # The sources of citations written but not read (`[@id` unclosed), each an error of its own: the
+    # text they stand in counts as citing them, so the writer is told the cause, not what follows.
+    unread: tuple[str, ...] = ()
 
     @property
     def html(self) -> str:
@@ -131,31 +136,33 @@ def prepare_block(
     each block of its own words must cite a source (`uncited_blocks`)."""
     lines = text.split("\n")
     tokens = md.parse(text)
-    if claims:
-        for line, what in uncited_blocks(tokens):
-            text_line = lines[line] if line < len(lines) else ""
-            col = len(text_line) - len(text_line.lstrip()) + 1
-            problems.error(Location(path, first_line + line, col), f"{what} without a citation: {CITE_FIX}")
     cites: list[Cite] = []
     links: list[LinkRef] = []
     quotations: list[Quotation] = []
     numbered: list[Claim] = []
+    unread: list[str] = []
     for i, block in enumerate(tokens):
         if block.children is None:
             continue
         start, end = block.map if block.map else (0, len(lines))
         window = [(first_line + n, lines[n]) for n in range(start, min(end, len(lines)))]
-        _check_inline(block.children, window, path, problems, cites, links)
+        block.meta = {**(block.meta or {}), "unread": _check_inline(block.children, window, path, problems, cites, links)}
+        unread += block.meta["unread"]
         if not (i and tokens[i - 1].type == "heading_open"):  # a heading's marks enclose titles
             _mark_quotations(block, len(quotations))
             quotations += _quotations(block, window, path, problems)
             numbered += _claim(block, window, path)
+    if claims:
+        for line, what in uncited_blocks(tokens):
+            text_line = lines[line] if line < len(lines) else ""
+            col = len(text_line) - len(text_line.lstrip()) + 1
+            problems.error(Location(path, first_line + line, col), f"{what} without a citation: {CITE_FIX}")
     anchors = _heading_ids(tokens)
     _claim_anchors(tokens)
     html = md.renderer.render(tokens, md.options, {"cite": _cite_slot})
     return Fragment(
         Text(html, _words(tokens)), tuple(cites), tuple(links), "", anchors=anchors, quotations=tuple(quotations),
-        claims=tuple(numbered),
+        claims=tuple(numbered), unread=tuple(dict.fromkeys(unread)),
     )
 
 
@@ -212,16 +219,18 @@ def prepare_inline(md: MarkdownIt, text: str, where: Location, line: str, proble
     links: list[LinkRef] = []
     quotations: list[Quotation] = []
     claims: list[Claim] = []
+    unread: list[str] = []
     window = [(where.line, " " * (where.col - 1) + line[where.col - 1 :])]
     for block in tokens:
-        _check_inline(block.children or [], window, where.path, problems, cites, links)
+        block.meta = {**(block.meta or {}), "unread": _check_inline(block.children or [], window, where.path, problems, cites, links)}
+        unread += block.meta["unread"]
         _mark_quotations(block, len(quotations))
         quotations += _quotations(block, window, where.path, problems)
         claims += _claim(block, window, where.path)
     html = md.renderer.render(tokens, md.options, {"cite": _cite_slot})
     return Fragment(
         Text(html, _words(tokens)), tuple(cites), tuple(links), _plain_text(tokens), quotations=tuple(quotations),
-        claims=tuple(claims),
+        claims=tuple(claims), unread=tuple(dict.fromkeys(unread)),
     )
 
 
@@ -231,8 +240,7 @@ def _quotations(block: Token, window, path: str, problems: Problems) -> list[Quo
     found = (block.meta or {}).get("quotations")
     if not found:
         return []
-    sources = tuple(dict.fromkeys(t.meta["source"] for t in block.children or () if t.type == "citation"))
-    return locate(found, _Cursor(window, path).find, sources, problems)
+    return locate(found, _Cursor(window, path).find, _sources(block), problems)
 
 
 def _mark_quotations(block: Token, first: int) -> None:
@@ -291,10 +299,16 @@ def _claim(block: Token, window, path: str) -> list[Claim]:
     pieces = (block.meta or {}).get("numbers")
     if not pieces:
         return []
-    sources = tuple(dict.fromkeys(t.meta["source"] for t in block.children or () if t.type == "citation"))
     cursor = _Cursor(window, path)
-    found = claim(pieces, sources, lambda digits, counts: cursor.find(digits))
+    found = claim(pieces, _sources(block), lambda digits, counts: cursor.find(digits))
     return [found] if found else []
+
+
+def _sources(block: Token) -> tuple[str, ...]:
+    """The sources a block cites, with those its unread citations meant: a quotation or a number
+    beside a citation not closed is checked against the source it names, not told it cites none."""
+    cited = [t.meta["source"] for t in block.children or () if t.type == "citation"]
+    return tuple(dict.fromkeys([*cited, *(block.meta or {}).get("unread", ())]))
 
 
 # A claim is a paragraph, a list item, a quotation or a table cell with words of its own; it is
@@ -322,7 +336,8 @@ def uncited_blocks(tokens: list[Token]) -> list[tuple[int, str]]:
         elif token.type == "inline" and open_:
             children = token.children or []
             open_[-1][2] |= any(c.type in ("text", "code_inline") and c.content.strip() for c in children)
-            open_[-1][3] |= any(c.type == "citation" for c in children)
+            # A citation not read is an error of its own: the claim is not also called uncited.
+            open_[-1][3] |= any(c.type == "citation" for c in children) or bool((token.meta or {}).get("unread"))
     return sorted(found)
 
 
@@ -385,11 +400,13 @@ class _Cursor:
         return None
 
 
-def _check_inline(children, window, path: str, problems: Problems, cites: list, links: list) -> None:
+def _check_inline(children, window, path: str, problems: Problems, cites: list, links: list) -> list[str]:
+    """Check a block's inline tokens; the sources its unread citations name (`_check_text`)."""
     cursor = _Cursor(window, path)
+    unread: list[str] = []
     for token in children:
         if token.type == "text":
-            _check_text(token.content, cursor, problems)
+            unread += _check_text(token.content, cursor, problems)
         elif token.type == "citation":
             where = cursor.find("@" + token.meta["source"])
             cites.append(Cite(token.meta["source"], token.meta["locator"], where))
@@ -406,11 +423,14 @@ def _check_inline(children, window, path: str, problems: Problems, cites: list, 
                 "a picture loaded from another site would reveal readers to it",
             )
             token.attrSet("src", "")
+    return unread
 
 
-def _check_text(text: str, cursor: _Cursor, problems: Problems) -> None:
+def _check_text(text: str, cursor: _Cursor, problems: Problems) -> list[str]:
     """What markup the parser left as text: a citation it could not read (an error: it would be
-    published as typed), raw HTML (a warning: it is shown as text, never run)."""
+    published as typed), raw HTML (a warning: it is shown as text, never run). Returns the
+    sources the citations not read name."""
+    unread: list[str] = []
     found = [(m.start(), "cite", m) for m in BROKEN_CITE.finditer(text)]
     found += [(m.start(), "html", m) for m in HTML_TAG.finditer(text)]
     closers = [m.start() for m in _CLOSER.finditer(text)]  # found once, not after each citation
@@ -424,6 +444,7 @@ def _check_text(text: str, cursor: _Cursor, problems: Problems) -> None:
             place = cursor.seek(written if closed else "[@")
             if place is None or place[1] == "\\":  # `\[@` is text by choice
                 continue
+            unread += [m.group(1).rstrip(".:") for m in _MEANT.finditer(written)]
             if closed:
                 problems.error(place[0], f"citation '{written[:80]}' cannot be read: write [@id], [@a; @b] or [@id, p. 4]")
             else:
@@ -438,6 +459,7 @@ def _check_text(text: str, cursor: _Cursor, problems: Problems) -> None:
                 f"HTML '{tag[:60]}' is shown as text, not as HTML: write it in Markdown instead, "
                 "or put it between backticks (`) to show it as code",
             )
+    return unread
 
 
 def _local_link(href: str, where: Location, problems: Problems, links: list[LinkRef]) -> dict[str, str]:

@@ -28,6 +28,7 @@ from .graph import Graph, neighbourhood, relation_graph, render_svg
 from .markdown import fill
 from ..messages import SEARCH_MESSAGES, Messages, engine_table, language_name, sort_key
 from ..model import Cite, Entity, Event, Figure, Page, Source
+from ..addresses import anchor_words, event_anchors, figure_anchor
 from ..addresses import LANGUAGE_SCRIPTS, SEARCH_INDEX, DATA, in_every_language, language_prefix, split_language, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_from_folder, SHARED
 from ..resolve.site import Site, inbound_relations
 from ..outputs.page_list import first_sentence
@@ -108,27 +109,6 @@ class Dated:
     lang: str | None = None  # the language of `text` (and a figure's value): "" for the content's own
 
 
-_NOT_A_WORD = re.compile(r"[\W_]+")  # what is not a letter or a digit (str.isalnum), one or more
-
-
-def anchor_words(text: str) -> str:
-    """A readable fragment for an address: 'Federal data authorizations' -> 'federal-data-authorizations'."""
-    return "-".join(w for w in _NOT_A_WORD.split(text.lower()) if w)[:60].strip("-") or "x"
-
-
-def figure_anchor(label: str) -> str:
-    """A figure's address on its page, from its label: other figures coming or going leave it be."""
-    return "fig-" + anchor_words(label)
-
-
-def event_anchors(events: Sequence[Event]) -> list[str]:
-    """Each event's address on its page, from its date (and its order among events of that date)."""
-    seen: dict[str, int] = {}
-    anchors = []
-    for event in events:
-        seen[event.date] = seen.get(event.date, 0) + 1
-        anchors.append(f"event-{event.date}" + (f"-{seen[event.date]}" if seen[event.date] > 1 else ""))
-    return anchors
 
 
 @dataclass(frozen=True)

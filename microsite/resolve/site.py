@@ -10,10 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from . import numbers, quotes
+from .anchors import page_anchors
 from ..errors import Location, Problems, did_you_mean
 from ..render.markdown import Fragment, LinkContext, resolve_link
 from ..model import Cite, Content, Document, Entity, Link, RelationSpec
-from ..addresses import GENERATED, SOURCES, kind_index
+from ..addresses import GENERATED, kind_index
 from ..pickling import by_fields
 
 
@@ -108,13 +109,12 @@ class LinkTargets:
 
 
 def link_targets(content: Content, bodies: dict[str, Fragment | None] | None = None) -> LinkTargets:
-    """`bodies`: each document's rendered narrative, by output (its headings are its anchors);
-    the anchors of a page not given are not checked."""
+    """`bodies`: each document's rendered narrative, by output (its headings are among its
+    anchors); every page's anchors are checked, those the site makes too (`anchors.py`)."""
     pages_by_file = {d.path: d.output for d in (*content.entities.values(), *content.pages.values())}
     outputs = frozenset([*pages_by_file.values(), *GENERATED, *(kind_index(k.id) for k in content.config.kinds)])
-    anchors = {output: frozenset(body.anchors if body else ()) for output, body in (bodies or {}).items()}
-    anchors[SOURCES] = frozenset(content.sources)  # each source's entry on the sources page
-    return LinkTargets(pages_by_file, outputs, content.unreadable, anchors)
+    headings = {output: body.anchors if body else () for output, body in (bodies or {}).items()}
+    return LinkTargets(pages_by_file, outputs, content.unreadable, page_anchors(content, headings))
 
 
 def place_document(
