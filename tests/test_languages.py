@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from microsite.build import ENGINE_HOME
 from microsite.messages import ENGINE_TABLES
 from tests.conftest import REPO, make_project, run
 
@@ -113,7 +114,7 @@ def test_a_folder_holding_only_content_builds_with_the_engines_templates_and_ass
     status, out, err = run(Project(root), "build", capsys=capsys)
     assert status == 0, err
     assert sorted(p.name for p in root.iterdir()) == [".cache", "content", "site"]
-    assert (root / "site/assets/style.css").read_bytes() == (Path(__file__).parent.parent / "assets/style.css").read_bytes()
+    assert (root / "site/assets/style.css").read_bytes() == (ENGINE_HOME / "assets/style.css").read_bytes()
     assert '<html lang="es">' in (root / "site/empresas/acme.html").read_text()
 
 

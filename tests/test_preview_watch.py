@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import struct
 from pathlib import Path
 
@@ -70,6 +71,9 @@ def test_the_preview_rebuilds_everything_after_an_overflow(tmp_path):
         watcher.start(reloaded.set)
         await asyncio.wait_for(reloaded.wait(), 5)
 
-    asyncio.run(one_save())
+    # In a thread of its own: the browser tests' driver may hold a running loop in this one.
+    saving = threading.Thread(target=asyncio.run, args=(one_save(),))
+    saving.start()
+    saving.join(10)
     assert rebuilt == [None]
     assert watcher.examine() == ("__livereload__", None) and watcher.filepath == str(tmp_path / "a.md")

@@ -151,8 +151,6 @@ def test_every_quotation_of_the_real_site_fails_when_one_word_changes(tmp_path: 
     assert quotations and site.quotations == len(quotations)
     root = tmp_path / "project"
     shutil.copytree(REPO / "content", root / "content")
-    for part in ("templates", "assets"):
-        shutil.copytree(REPO / part, root / part)
     by_file: dict[str, list] = {}
     for q in quotations:
         by_file.setdefault(q.location.path, []).append(q)
