@@ -131,6 +131,9 @@ def hostile_project(project):
         # Marks in the payloads make quotations: these excerpts hold them, as written and as Markdown
         # reads them (character references decoded), so the build goes on to show them.
         "quotes": [*fields, many, *(html.unescape(p) for p in fields)], "note": TEMPLATE + many,
+        # The payloads' numbers (`_js(n)`) stand in cited claims, which must hold only what their
+        # sources record (`resolve/numbers.py`): this source records them all.
+        "facts": [" ".join(map(str, range(1000)))],
     }))
     front = {
         "name": TEMPLATE + CORPUS[0],

@@ -140,7 +140,7 @@ def test_the_error_banner_is_seen_wherever_the_page_was_scrolled(project, page):
     and the reload put the reader back where they were, far below it."""
     acme = project.root / "content/companies/acme.md"
     long = acme.read_text() + "".join(
-        f"\nParagraph {n}: the report describes Acme's work at length. [@daily-2020-01-02]\n" for n in range(60)
+        "\nAnother paragraph: the report describes Acme's work at length. [@daily-2020-01-02]\n" for _ in range(60)
     )
     write(project, "content/companies/acme.md", long)
     refused: list[str] = []
