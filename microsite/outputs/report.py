@@ -23,7 +23,7 @@ from ..errors import ContentErrors
 from ..messages import Messages, sort_key
 from ..model import Entity, Page, Source
 from ..render.graph import Graph, render_svg
-from ..render.markdown import SLOT
+from ..render.markdown import fill_slots
 from ..render.pages import PageRenderer, template_failure
 from ..resolve.site import Placed, Site
 from .datasets import FOLDER, site_slug
@@ -192,19 +192,8 @@ class Report:
         if placed is None:
             return Markup("")
         html = _OWN_IDS.sub(lambda m: f"{m.group(1)}{chapter}--", placed.fragment.html)
-        cites, targets = iter(placed.fragment.cites), iter(placed.targets)
-
-        def slot(match: re.Match) -> str:
-            what = match.group(1)
-            if what == "A":
-                return ""
-            if what == "C":
-                c = next(cites)
-                return notes.mark(c.source, c.locator, c.location)
-            target = next(targets)
-            return str(escape(self.href(target))) if target else "#"
-
-        html = SLOT.sub(slot, html)
+        quoted_in = tuple(self.pages.quoted_in(q.sources) for q in placed.fragment.quotations)
+        html = fill_slots(html, placed.fragment.cites, placed.targets, notes.mark, self.href, "", quoted_in)
         # A line break of the source as a space: WeasyPrint broke some lines early at one.
         return Markup(html if "<pre" in html else html.replace("\n", " "))
 

@@ -513,7 +513,20 @@ def fill(
     location)` in order, each internal link made relative to `output`, each "link to this" worded
     `claim`, each quotation `i` of the fragment marked as in language `quoted_in[i]` (None: the
     page's own)."""
-    cites, links = iter(fragment.cites), iter(targets)
+    def link(target: str) -> str:
+        page, _, anchor = target.partition("#")
+        return f"#{anchor}" if anchor and page == output else relative_url(output, target)
+
+    return fill_slots(fragment.html, fragment.cites, targets, cite, link, claim, quoted_in)
+
+
+def fill_slots(
+    html: str, cites: tuple[Cite, ...], targets: tuple[str | None, ...], cite, link, claim: str = "",
+    quoted_in: tuple[str | None, ...] = (),
+) -> str:
+    """`fill` for any reader of a fragment's HTML (a page, the printed report): each internal link
+    written as `link(target)` says."""
+    cites_left, links = iter(cites), iter(targets)
     opened = False
 
     def slot(match: re.Match) -> str:
@@ -529,16 +542,12 @@ def fill(
             return closing
         if kind == "A":
             return claim
-        if match.group(1) == "C":
-            c = next(cites)
+        if kind == "C":
+            c = next(cites_left)
             return cite(c.source, c.locator, c.location)
         target = next(links)
-        if not target:
-            return "#"
-        page, _, anchor = target.partition("#")
-        return escapeHtml(f"#{anchor}" if anchor and page == output else relative_url(output, target))
+        return escapeHtml(link(target)) if target else "#"
 
-    html = fragment.html
     return SLOT.sub(slot, html) if "\x00" in html else html
 
 

@@ -397,10 +397,10 @@ class PageRenderer:
         placed = which.get(origin)
         if placed is None:
             return Markup("")
-        quoted_in = tuple(self._quoted_in(q.sources) for q in placed.fragment.quotations)
+        quoted_in = tuple(self.quoted_in(q.sources) for q in placed.fragment.quotations)
         return Markup(fill(placed.fragment, placed.targets, output or origin, citations.mark, self.claim, quoted_in))
 
-    def _quoted_in(self, cited: tuple[str, ...]) -> str | None:
+    def quoted_in(self, cited: tuple[str, ...]) -> str | None:
         """The language a quotation is in, when it is not the page's: that of the sources cited
         beside it (one of which holds its words), when they share one."""
         sources = self.site.content.sources
