@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from microsite.build import Project, build, check
+from microsite.build import ENGINE_HOME, Project, build, check
 from microsite.errors import ContentErrors, Location, Problems
 from microsite.resolve import quotes
 from microsite.resolve.quotes import holds, normal, scan
@@ -152,7 +152,7 @@ def test_every_quotation_of_the_real_site_fails_when_one_word_changes(tmp_path: 
     root = tmp_path / "project"
     shutil.copytree(REPO / "content", root / "content")
     for part in ("templates", "assets"):
-        shutil.copytree(REPO / part, root / part)
+        shutil.copytree(ENGINE_HOME / part, root / part)
     by_file: dict[str, list] = {}
     for q in quotations:
         by_file.setdefault(q.location.path, []).append(q)
