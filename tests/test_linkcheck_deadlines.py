@@ -1,0 +1,205 @@
+"""The parts of `check --external` that keep a hostile address from hanging the check or reaching
+another machine, asked one by one, on a clock the test moves: the name lookup left behind at its
+deadline, the connection to the judged addresses only, and the run's deadline over all requests."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+
+from microsite import linkcheck
+from microsite.linkcheck import Answer, _ask_all, _connect, _resolve
+
+
+@pytest.fixture
+def slow_lookup(monkeypatch):
+    """A name lookup that answers only when the test lets it."""
+    release = threading.Event()
+
+    def lookup(host, port, *args, **kwargs):
+        release.wait(10)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    yield release
+    release.set()
+
+
+def test_a_lookup_still_running_at_the_deadline_is_left_behind(slow_lookup):
+    start = time.monotonic()
+    with pytest.raises(TimeoutError):
+        _resolve("slow.example", 80, time.monotonic() + 0.3)
+    assert 0.2 < time.monotonic() - start < 2
+    [left] = [t for t in threading.enumerate() if t.is_alive() and getattr(t, "_target", None)
+              and t._target.__name__ == "look_up"]
+    assert left.daemon  # it keeps no process from ending
+
+
+def test_a_lookup_whose_deadline_has_passed_is_not_waited_for(slow_lookup):
+    start = time.monotonic()
+    with pytest.raises(TimeoutError):
+        _resolve("slow.example", 80, time.monotonic() - 5)
+    assert time.monotonic() - start < 0.5
+
+
+def test_a_lookup_gives_every_address_of_the_name_for_a_stream(monkeypatch):
+    asked = []
+    found = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 443))]
+
+    def lookup(*args, **kwargs):
+        asked.append((args, kwargs))
+        return found
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    assert _resolve("name.example", 443, time.monotonic() + 5) == found
+    assert asked == [(("name.example", 443), {"type": socket.SOCK_STREAM})]
+
+
+@pytest.mark.parametrize("error", [socket.gaierror(-2, "Name or service not known"), UnicodeError("label too long")])
+def test_a_lookup_that_fails_says_why(monkeypatch, error):
+    def lookup(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    with pytest.raises(type(error)) as raised:
+        _resolve("name.example", 80, time.monotonic() + 5)
+    assert raised.value is error
+
+
+@pytest.fixture
+def ports():
+    """A port that listens and one that nothing listens on, both on 127.0.0.1."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nothing = closed.getsockname()[1]
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(4)
+        yield listening.getsockname()[1], nothing
+
+
+def address(port: int) -> tuple:
+    return (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port))
+
+
+def test_the_connection_goes_to_the_first_judged_address_that_answers(ports):
+    listening, nothing = ports
+    with _connect([address(nothing), address(listening)], time.monotonic() + 5) as sock:
+        assert sock.getpeername() == ("127.0.0.1", listening)
+        assert 3 < sock.gettimeout() <= 5  # what is left of the request's time, not more
+    with _connect([address(listening), address(nothing)], time.monotonic() + 0.5) as sock:
+        assert sock.getpeername() == ("127.0.0.1", listening)
+        assert 0 < sock.gettimeout() <= 0.5
+
+
+def test_a_connection_no_judged_address_accepts_fails_with_the_last_error(ports):
+    _, nothing = ports
+    with pytest.raises(ConnectionRefusedError):
+        _connect([address(nothing), address(nothing)], time.monotonic() + 5)
+    with pytest.raises(TimeoutError):
+        _connect([], time.monotonic() + 5)
+
+
+def test_a_connection_past_its_deadline_still_waits_a_moment_not_forever(ports, monkeypatch):
+    listening, _ = ports
+    timeouts = []
+    real = socket.socket.settimeout
+
+    def settimeout(self, value):
+        timeouts.append(value)
+        real(self, value)
+
+    monkeypatch.setattr(socket.socket, "settimeout", settimeout)
+    try:
+        _connect([address(listening)], time.monotonic() - 5).close()
+    except OSError:
+        pass
+    assert timeouts == [0.001]  # 0 would make the socket non-blocking, None wait for ever
+
+
+class Clock:
+    """The check's clock, moved by the test's requests only; the main thread's stays at 0, so it
+    waits for the workers in real time while they see the run's time run out."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.main = threading.main_thread()
+
+    def __call__(self) -> float:
+        return 0.0 if threading.current_thread() is self.main else self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(linkcheck, "monotonic", clock)
+    return clock
+
+
+def asking(clock, monkeypatch, took: float, late: set[str] = frozenset()):
+    """Requests that each take `took` of the check's time; those in `late` get no answer."""
+    asked = []
+    lock = threading.Lock()
+
+    def request(url, agent, timeout, *, allow_loopback=False):
+        with lock:
+            asked.append((url, agent, timeout, allow_loopback))
+            clock.now += took
+        return Answer(None, error="late", late=True) if url in late else Answer(200, error=url)
+
+    monkeypatch.setattr(linkcheck, "request", request)
+    return asked
+
+
+def test_every_address_is_asked_once_in_its_place_with_the_request_timeout(clock, monkeypatch):
+    asked = asking(clock, monkeypatch, took=1)
+    urls = [f"https://{i}.example/" for i in range(6)]
+    answers = _ask_all(urls, "agent", timeout=3, workers=2, run_timeout=100, allow_loopback=True)
+    assert answers == [Answer(200, error=url) for url in urls]
+    assert sorted(asked) == [(url, "agent", 3, True) for url in urls]
+
+
+def test_addresses_not_asked_before_the_runs_deadline_have_no_answer(clock, monkeypatch):
+    asked = asking(clock, monkeypatch, took=4)
+    urls = [f"https://{i}.example/" for i in range(5)]
+    answers = _ask_all(urls, "agent", timeout=3, workers=1, run_timeout=10, allow_loopback=False)
+    # asked at 0, 4 and 8 (with 2 s left: its timeout is cut to 2), not at 12
+    assert answers == [Answer(200, error=url) for url in urls[:3]] + [None, None]
+    assert [timeout for _, _, timeout, _ in asked] == [3, 3, 2]
+
+
+def test_a_request_is_not_started_with_no_time_left(clock, monkeypatch):
+    asked = asking(clock, monkeypatch, took=5)
+    answers = _ask_all(["https://a.example/", "https://b.example/"], "agent", 3, 1, run_timeout=5, allow_loopback=False)
+    assert answers == [Answer(200, error="https://a.example/"), None]  # at 5 the run's 5 s are up
+    assert len(asked) == 1
+
+
+def test_a_silence_cut_short_by_the_runs_deadline_is_no_answer(clock, monkeypatch):
+    """Late with its whole timeout: the server is silent (gone). Late with only what the run had
+    left: nothing is known, and the address is listed as not asked."""
+    urls = ["https://a.example/", "https://b.example/", "https://c.example/"]
+    asking(clock, monkeypatch, took=4, late=set(urls))
+    answers = _ask_all(urls, "agent", timeout=3, workers=1, run_timeout=10, allow_loopback=False)
+    assert answers == [Answer(None, error="late", late=True)] * 2 + [None]
+
+
+def test_no_more_requests_at_a_time_than_workers(monkeypatch):
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def request(url, agent, timeout, *, allow_loopback=False):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return Answer(200)
+
+    monkeypatch.setattr(linkcheck, "request", request)
+    assert _ask_all([f"https://{i}.example/" for i in range(8)], "a", 3, 3, 100, False) == [Answer(200)] * 8
+    assert most[0] == 3
+    assert _ask_all([], "a", 3, 3, 100, False) == []
