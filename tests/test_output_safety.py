@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from microsite.build import BuildState, build
+from microsite.build import ENGINE_HOME, BuildState, build
 from microsite.write import STAMP, _Tree
 from tests.conftest import REPO, run, write, require
 
@@ -173,7 +173,7 @@ def test_a_second_build_waits_for_the_first_and_the_site_is_the_last_ones(projec
     clean = tmp_path / "clean"
     shutil.copytree(project.root / "content", clean / "content")
     for part in ("templates", "assets"):
-        shutil.copytree(REPO / part, clean / part)
+        shutil.copytree(ENGINE_HOME / part, clean / part)
     subprocess.run([sys.executable, "build.py", "--root", str(clean), "build"], cwd=REPO, check=True, capture_output=True)
     assert site_files(project.root / "site") == site_files(clean / "site")  # the second build's site, whole
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from microsite.build import Project
+from microsite.build import ENGINE_HOME, Project
 from microsite.content.fields import MAX_EXCERPT
 from microsite.content.yamlfile import MAX_FILE_BYTES
 from tests.conftest import REPO, run, write
@@ -66,7 +66,7 @@ def test_a_killed_build_leaves_the_previous_site_intact(project, capsys, tmp_pat
     clean = tmp_path / "clean"
     shutil.copytree(project.root / "content", clean / "content")
     for part in ("templates", "assets"):
-        shutil.copytree(REPO / part, clean / part)
+        shutil.copytree(ENGINE_HOME / part, clean / part)
     assert run(Project(clean), "build", capsys=capsys)[0] == 0
     assert digest(clean / "site") == after
 
