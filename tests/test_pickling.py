@@ -93,3 +93,40 @@ def test_by_fields_refuses_a_record_with_a_field_no_call_can_give():
 
     with pytest.raises(TypeError):
         by_fields(Derived)
+
+
+def forged(module: str, name: str) -> bytes:
+    """A pickle naming `module.name` and calling it with no arguments."""
+    return b"\x80\x04\x8c" + bytes([len(module)]) + module.encode() + b"\x8c" + bytes([len(name)]) + name.encode() + b"\x93)R."
+
+
+def test_only_records_defined_where_they_are_named_are_made():
+    from microsite.errors import Location
+    from microsite.pickling import records_from
+
+    assert records_from(pickle.dumps({1, 2})) == {1, 2}
+    assert records_from(pickle.dumps(frozenset({1}))) == frozenset({1})
+    assert records_from(memoryview(pickle.dumps(Location("a", 1, 2)))) == Location("a", 1, 2)
+    for module, name in [
+        ("microsite.build", "Location"),  # imported there, defined in microsite.errors
+        ("microsite.errors", "Problems.error"),  # not a name
+        ("microsite.errors", "did_you_mean"),  # a function
+        ("microsite.errors", "ContentErrors"),  # a class, not a record
+        ("microsite_evil", "Location"), ("os", "getcwd"), ("builtins", "eval"),
+    ]:
+        with pytest.raises(pickle.UnpicklingError, match=rf"^{module}\.{name} is not a record of the engine$"):
+            records_from(forged(module, name))
+
+
+def test_a_record_of_the_package_itself_is_made(monkeypatch):
+    from microsite.pickling import _record_class
+
+    @dataclasses.dataclass(frozen=True)
+    class Top:
+        a: int = 1
+
+    Top.__module__ = "microsite"
+    monkeypatch.setattr(microsite, "Top", Top, raising=False)
+    _record_class.cache_clear()
+    assert _record_class("microsite", "Top") is Top
+    assert _record_class("microsite", "__path__") is None
