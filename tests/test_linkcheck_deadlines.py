@@ -203,3 +203,131 @@ def test_no_more_requests_at_a_time_than_workers(monkeypatch):
     assert _ask_all([f"https://{i}.example/" for i in range(8)], "a", 3, 3, 100, False) == [Answer(200)] * 8
     assert most[0] == 3
     assert _ask_all([], "a", 3, 3, 100, False) == []
+
+
+def test_get_is_asked_where_head_is_refused_within_the_same_deadline(monkeypatch):
+    asked = []
+    monkeypatch.setattr(linkcheck, "monotonic", lambda: 100.0)
+
+    def ask(target, method, agent, deadline, timeout, allow_loopback):
+        asked.append((method, agent, deadline, timeout, allow_loopback))
+        return Answer(statuses[method])
+
+    monkeypatch.setattr(linkcheck, "_ask", ask)
+    for head, asked_get in ((405, True), (501, True), (404, False), (400, False), (200, False), (None, False)):
+        asked.clear()
+        statuses = {"HEAD": head, "GET": 200}
+        answer = linkcheck.request("https://example.org/a", "agent", 7, allow_loopback=True)
+        expected = [("HEAD", "agent", 107.0, 7, True)] + [("GET", "agent", 107.0, 7, True)] * asked_get
+        assert asked == expected and answer == Answer(200 if asked_get else head)
+    asked.clear()
+    statuses = {"HEAD": 200}
+    linkcheck.request("https://example.org/a", "agent")
+    assert asked == [("HEAD", "agent", 100.0 + linkcheck.TIMEOUT, linkcheck.TIMEOUT, False)]
+
+
+def target(url: str) -> linkcheck.Target:
+    return linkcheck.Target.of(url)
+
+
+@pytest.mark.parametrize("error, said", [
+    (socket.gaierror(-2, "Name or service not known"), Answer(None, error="has a name that does not resolve (DNS)")),
+    (TimeoutError(), Answer(None, error="did not answer within 1.5 s", late=True)),
+    (socket.timeout(), Answer(None, error="did not answer within 1.5 s", late=True)),
+    (OSError("no route"), Answer(None, error="could not be reached (no route)")),
+    (UnicodeError("label empty or too long"), Answer(None, error="could not be reached (label empty or too long)")),
+])
+def test_a_lookup_that_fails_is_reported_without_a_connection(monkeypatch, error, said):
+    def resolve(host, port, deadline):
+        raise error
+
+    monkeypatch.setattr(linkcheck, "_resolve", resolve)
+    monkeypatch.setattr(linkcheck, "_connect", lambda *a: pytest.fail("connected"))
+    assert linkcheck._ask(target("http://name.example/"), "HEAD", "a", time.monotonic() + 1.5, 1.5, True) == said
+
+
+def resolving_to(monkeypatch, *ips: str) -> list:
+    looked_up = []
+
+    def resolve(host, port, deadline):
+        looked_up.append((host, port))
+        return [(socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port)) for ip in ips]
+
+    monkeypatch.setattr(linkcheck, "_resolve", resolve)
+    monkeypatch.setattr(linkcheck, "_connect", lambda *a: pytest.fail("connected"))
+    return looked_up
+
+
+@pytest.mark.parametrize("ips, shown, kind", [
+    (["10.0.0.1"], "10.0.0.1", "private or special-use"),
+    (["93.184.216.34", "127.0.0.1"], "127.0.0.1", "loopback"),  # one address of the name is enough
+    (["127.0.0.1", "169.254.169.254"], "169.254.169.254", "link-local"),
+])
+def test_a_name_leading_to_any_local_address_is_not_asked(monkeypatch, ips, shown, kind):
+    looked_up = resolving_to(monkeypatch, *ips)
+    allow_loopback = kind != "loopback"  # the tests' own servers: loopback, and nothing else
+    answer = linkcheck._ask(target("https://name.example:8443/"), "GET", "a", time.monotonic() + 5, 5, allow_loopback)
+    assert answer == Answer(None, not_checked=(
+        f"leads to {shown}, a {kind} address; only addresses on the public internet are requested: "
+        "give the document's public address in url:"))
+    assert looked_up == [("name.example", 8443)]
+
+
+@pytest.fixture
+def recorder():
+    """A local HTTP server answering 200 and keeping each request's method, path and headers."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_HEAD(self):
+            seen.append((self.command, self.path, dict(self.headers)))
+            self.send_response(301)
+            self.send_header("Location", "/there")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_HEAD
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1], seen
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_request_says_who_asks_and_takes_any_answer(recorder):
+    port, seen = recorder
+    answer = linkcheck._ask(target(f"http://127.0.0.1:{port}/a%20b?q=1"), "HEAD", "the agent",
+                            time.monotonic() + 5, 5, True)
+    assert answer == Answer(301, "/there")
+    [(method, path, headers)] = seen
+    assert (method, path) == ("HEAD", "/a%20b?q=1")
+    assert headers["User-Agent"] == "the agent" and headers["Accept"] == "*/*"
+    assert headers["Host"] == f"127.0.0.1:{port}"
+
+
+def test_an_https_address_is_asked_over_tls(recorder):
+    port, seen = recorder
+    answer = linkcheck._ask(target(f"https://127.0.0.1:{port}/"), "HEAD", "a", time.monotonic() + 5, 5, True)
+    assert answer.status is None and answer.error.startswith("could not be reached (") and "SSL" in answer.error
+    assert seen == []
+
+
+def test_a_connection_made_after_the_deadline_is_late_not_unreachable(recorder, monkeypatch):
+    """The request's time ran out while connecting: the watchdog cuts the new connection at once,
+    and the answer says the server was too slow, not that it could not be reached."""
+    port, _ = recorder
+    connect = linkcheck._connect
+
+    def slow(addresses, deadline):
+        time.sleep(max(0.0, deadline - time.monotonic()) + 0.2)
+        return connect(addresses, deadline + 5)
+
+    monkeypatch.setattr(linkcheck, "_connect", slow)
+    answer = linkcheck._ask(target(f"http://127.0.0.1:{port}/"), "HEAD", "a", time.monotonic() + 0.3, 0.3, True)
+    assert answer == Answer(None, error="did not answer within 0.3 s", late=True)
