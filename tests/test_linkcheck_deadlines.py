@@ -10,7 +10,9 @@ import time
 import pytest
 
 from microsite import linkcheck
+from microsite.errors import Location, Problems
 from microsite.linkcheck import Answer, _ask_all, _connect, _resolve
+from microsite.model import Source
 
 
 @pytest.fixture
@@ -162,12 +164,12 @@ def test_every_address_is_asked_once_in_its_place_with_the_request_timeout(clock
 
 
 def test_addresses_not_asked_before_the_runs_deadline_have_no_answer(clock, monkeypatch):
-    asked = asking(clock, monkeypatch, took=4)
+    asked = asking(clock, monkeypatch, took=4.5)
     urls = [f"https://{i}.example/" for i in range(5)]
     answers = _ask_all(urls, "agent", timeout=3, workers=1, run_timeout=10, allow_loopback=False)
-    # asked at 0, 4 and 8 (with 2 s left: its timeout is cut to 2), not at 12
+    # asked at 0, 4.5 and 9 (with 1 s left: its timeout is cut to 1), not at 13.5
     assert answers == [Answer(200, error=url) for url in urls[:3]] + [None, None]
-    assert [timeout for _, _, timeout, _ in asked] == [3, 3, 2]
+    assert [timeout for _, _, timeout, _ in asked] == [3, 3, 1]
 
 
 def test_a_request_is_not_started_with_no_time_left(clock, monkeypatch):
@@ -184,6 +186,10 @@ def test_a_silence_cut_short_by_the_runs_deadline_is_no_answer(clock, monkeypatc
     asking(clock, monkeypatch, took=4, late=set(urls))
     answers = _ask_all(urls, "agent", timeout=3, workers=1, run_timeout=10, allow_loopback=False)
     assert answers == [Answer(None, error="late", late=True)] * 2 + [None]
+    clock.now = 0.0
+    asking(clock, monkeypatch, took=5, late=set(urls))
+    answers = _ask_all(urls[:2], "agent", timeout=5, workers=1, run_timeout=10, allow_loopback=False)
+    assert answers == [Answer(None, error="late", late=True)] * 2  # the second had its whole 5 s
 
 
 def test_no_more_requests_at_a_time_than_workers(monkeypatch):
@@ -331,3 +337,69 @@ def test_a_connection_made_after_the_deadline_is_late_not_unreachable(recorder, 
     monkeypatch.setattr(linkcheck, "_connect", slow)
     answer = linkcheck._ask(target(f"http://127.0.0.1:{port}/"), "HEAD", "a", time.monotonic() + 0.3, 0.3, True)
     assert answer == Answer(None, error="did not answer within 0.3 s", late=True)
+
+
+def test_the_workers_end_quietly_and_keep_no_process_from_ending(monkeypatch):
+    daemons, failures = [], []
+    monkeypatch.setattr(threading, "excepthook", lambda args: failures.append(args.exc_type))
+
+    def request(url, agent, timeout, *, allow_loopback=False):
+        daemons.append(threading.current_thread().daemon)
+        return Answer(200)
+
+    monkeypatch.setattr(linkcheck, "request", request)
+    assert _ask_all(["https://a.example/", "https://b.example/"], "a", 3, 4, 100, False) == [Answer(200)] * 2
+    time.sleep(0.2)  # the workers' last turn: the queue found empty
+    assert daemons == [True, True] and failures == []
+
+
+def test_the_run_ends_at_its_deadline_whatever_a_request_does(monkeypatch):
+    """A request that overstays its own timeout (a lookup left behind) does not hold the run."""
+    release = threading.Event()
+
+    def request(url, agent, timeout, *, allow_loopback=False):
+        release.wait(10)
+        return Answer(200)
+
+    monkeypatch.setattr(linkcheck, "request", request)
+    start = time.monotonic()
+    try:
+        answers = _ask_all([f"https://{i}.example/" for i in range(3)], "a", 3, 2, 0.3, False)
+    finally:
+        release.set()
+    assert 0.25 < time.monotonic() - start < 0.9
+    assert answers == [None, None, None]
+
+
+def a_source(name: str, url: str | None, url_at: Location | None):
+    return Source(name, "Title", ("P",), "news", None, None, url, None, None, (), None,
+                  Location(f"content/sources/{name}.yaml"), url_at=url_at)
+
+
+def test_each_address_is_reported_at_its_url_line_or_its_files_first(monkeypatch):
+    seen = {}
+
+    def ask_all(urls, agent, timeout, workers, run_timeout, allow_loopback):
+        seen.update(urls=urls, agent=agent, args=(timeout, workers, run_timeout, allow_loopback))
+        return [Answer(404), Answer(200), None, Answer(None, not_checked="leads to 10.0.0.1"), Answer(301, "/b")]
+
+    monkeypatch.setattr(linkcheck, "_ask_all", ask_all)
+    sources = {
+        "e": a_source("e", "https://e.example/a", None),
+        "a": a_source("a", "https://a.example/", Location("content/sources/a.yaml", 4, 6)),
+        "b": a_source("b", "https://b.example/", None),
+        "c": a_source("c", "https://c.example/", None),
+        "n": a_source("n", None, None),
+        "d": a_source("d", "https://d.example/", Location("content/sources/d.yaml", 5, 6)),
+    }
+    problems = Problems()
+    tally = linkcheck.check_external(sources, "Site — 東京", problems, 7, 3, run_timeout=60, allow_loopback=True)
+    assert seen == {"urls": [f"https://{n}.example/" for n in "abcd"] + ["https://e.example/a"],
+                    "agent": linkcheck.user_agent("Site — 東京"), "args": (7, 3, 60, True)}
+    assert [str(p.location) for p in problems.items] == [
+        "content/sources/a.yaml:4:6", "content/sources/c.yaml:1:1", "content/sources/d.yaml:5:6",
+        "content/sources/e.yaml:1:1",
+    ]
+    assert problems.items[1].message == (
+        "address not checked: https://c.example/ was not asked before the check's 60 s were up; run the check again")
+    assert tally == linkcheck.Tally(asked=3, not_checked=2)
