@@ -403,3 +403,44 @@ def test_each_address_is_reported_at_its_url_line_or_its_files_first(monkeypatch
     assert problems.items[1].message == (
         "address not checked: https://c.example/ was not asked before the check's 60 s were up; run the check again")
     assert tally == linkcheck.Tally(asked=3, not_checked=2)
+
+
+def test_an_https_request_names_its_host_and_port(tmp_path, monkeypatch):
+    """Over TLS too, the Host header a server routes by carries the address's port."""
+    import shutil
+    import ssl
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl makes the test's certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    seen = []
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_HEAD(self):
+            seen.append((self.command, self.path, dict(self.headers)))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(cert, key)
+    httpd.socket = served.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    trusting = ssl.create_default_context(cafile=str(cert))
+    monkeypatch.setattr(linkcheck, "_tls", lambda: trusting)
+    try:
+        tls_port = httpd.server_address[1]
+        answer = linkcheck._ask(target(f"https://127.0.0.1:{tls_port}/x"), "HEAD", "a", time.monotonic() + 5, 5, True)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert answer == Answer(204)
+    assert [(m, p, h["Host"]) for m, p, h in seen] == [("HEAD", "/x", f"127.0.0.1:{tls_port}")]
