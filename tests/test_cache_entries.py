@@ -95,7 +95,7 @@ def test_cached_makes_once_and_reads_back(tmp_path):
         made.append(1)
         return b"made %d" % len(made)
 
-    folder = tmp_path / "cards"
+    folder = tmp_path / ".cache" / "cards"  # neither made yet
     assert cached(folder, "key", ".png", make) == b"made 1"
     assert (folder / "key.png").read_bytes() == seal(b"made 1")
     assert cached(folder, "key", ".png", make) == b"made 1"
