@@ -131,3 +131,19 @@ def test_a_record_of_the_package_itself_is_made(monkeypatch):
     _record_class.cache_clear()
     assert _record_class("microsite", "Top") is Top
     assert _record_class("microsite", "__path__") is None
+
+
+def test_sets_of_an_older_protocol_are_made_and_a_records_instance_is_not_called(monkeypatch):
+    """Protocol 3 names `builtins.set` and `frozenset` (`PLAIN`; 4 and later have opcodes for
+    them); a module's value that is a record, not a record's class, is refused like any other."""
+    from microsite import errors
+    from microsite.errors import Location
+    from microsite.pickling import _record_class, records_from
+
+    assert records_from(pickle.dumps({1, 2}, protocol=3)) == {1, 2}
+    assert records_from(pickle.dumps(frozenset({1}), protocol=3)) == frozenset({1})
+    monkeypatch.setattr(errors, "HERE", Location("a", 1, 1), raising=False)
+    _record_class.cache_clear()
+    with pytest.raises(pickle.UnpicklingError, match=r"^microsite\.errors\.HERE is not a record of the engine$"):
+        records_from(forged("microsite.errors", "HERE"))
+    _record_class.cache_clear()
