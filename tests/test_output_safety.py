@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from microsite.build import BuildState, build
+from microsite.build import ENGINE_HOME, BuildState, build
 from microsite.write import STAMP, _Tree
 from microsite.build import ENGINE_HOME
 from tests.conftest import REPO, run, write, require

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from microsite.build import Project
+from microsite.build import ENGINE_HOME, Project
 from microsite.content.fields import MAX_EXCERPT
 from microsite.content.yamlfile import MAX_FILE_BYTES
 from microsite.build import ENGINE_HOME
