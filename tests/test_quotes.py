@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from microsite.build import ENGINE_HOME, Project, build, check
+from microsite.build import Project, build, check
 from microsite.errors import ContentErrors, Location, Problems
 from microsite.resolve import quotes
 from microsite.resolve.quotes import holds, normal, scan
