@@ -76,6 +76,7 @@ def test_each_language_has_a_report_with_every_page_source_bookmark_and_page_num
         for address in (source.url, source.archive_url):
             if address:
                 assert squeezed(address) in text, address
+        assert squeezed(config.messages.join(source.publisher)) in text, source.publisher  # names joined in the page's words
     bookmarks = [squeezed(t) for t in outline_titles(reader)]
     for title in titles:
         assert squeezed(title) in bookmarks, title
