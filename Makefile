@@ -44,7 +44,7 @@ links: $(VENV)/.installed
 # The build benchmark (bench/README.md): synthetic sites of 1,000 to 10,000 entities on /dev/shm,
 # each also built by Hugo when `hugo` is on the PATH (not installed here), then the figure. BENCH_ARGS="--entities 10000 --runs 5" to change what is measured.
 BENCH_ARGS ?= --entities 1000 2000 5000 10000 --runs 3
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-pdf
 	$(PY) bench/run.py $(BENCH_ARGS) --json bench/results.json
 	$(PY) bench/figure.py bench/results.json bench/build-time.svg
 

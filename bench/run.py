@@ -189,6 +189,28 @@ def measure_serve(project: Path, runs: int) -> list[float]:
         server.wait()
 
 
+def measure_report(where: Path, runs: int) -> list[dict] | str:
+    """The printed report's cost (`build --pdf`) on this repository's own investigation, cold, as
+    `make pdf` builds it; a line saying why not when WeasyPrint is missing. The synthetic sites
+    are not laid out: at 1,000 entities a report is some 2,000 pages a language (bench/README.md)."""
+    from microsite.outputs.report import weasyprint_missing
+
+    missing = weasyprint_missing()
+    if missing is not None:
+        return f"not measured: {missing}"
+    project, out, rows = where / "report-project", where / "report-site", []
+    shutil.rmtree(project, ignore_errors=True)
+    shutil.copytree(REPO / "content", project / "content")  # the engine's templates and assets serve it
+    for _ in range(runs):
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(project / ".cache", ignore_errors=True)
+        command = [sys.executable, str(REPO / "build.py"), "--root", str(project), "build", "--pdf", "--out", str(out)]
+        rows.append(run_build(project, out, command))
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(project, ignore_errors=True)
+    return rows
+
+
 def median(rows: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in rows)
 
@@ -240,6 +262,15 @@ def main() -> None:
         if hugo_site is not None:
             shutil.rmtree(hugo_site, ignore_errors=True)
             shutil.rmtree(out.with_name(out.name + "-hugo"), ignore_errors=True)
+    pdf = measure_report(args.where, args.runs)
+    report["printed_report"] = pdf
+    if isinstance(pdf, str):
+        print(f"printed report (build --pdf): {pdf}", flush=True)
+    else:
+        print(f"printed report (build --pdf), this repository's investigation, cold: {median(pdf, 'seconds'):6.2f} s  "
+              f"cpu {median(pdf, 'cpu_seconds'):6.2f} s  peak {median(pdf, 'peak_pss_mib'):5.0f} MiB PSS   runs: "
+              + " ".join(f"{r['seconds']:.2f}" for r in pdf), flush=True)
+        print(f"printed report at {', '.join(map(str, args.entities))} entities: not made (thousands of pages a language; bench/README.md)")
     if args.json:
         args.json.write_text(json.dumps(report, indent=1) + "\n")
 
