@@ -4,7 +4,7 @@ A reviewer of an investigation reviews claims, not diffs of Markdown. Both versi
 the content at REF (a git commit) and the working tree, go through the passes a build makes
 (`build.check`: load, resolve, translations), and their claims are compared page by page and
 language by language: each paragraph, list item, table cell, summary, figure, relation and event,
-with the sources it cites and whether its quotations were verified. Claims are matched by page,
+with the sources it cites and whether its quotations and numbers were verified. Claims are matched by page,
 kind and words: an identical one is unchanged; one of the same kind whose words are close enough
 (`REWORDED`) is reworded; the rest are added or removed.
 
@@ -30,7 +30,7 @@ from .content.load import _front_matter
 from .content.translations import load_translations
 from .errors import ContentErrors, Location, Problems, printable
 from .model import Cite, Content, Document, Entity
-from .resolve import quotes
+from .resolve import numbers, quotes
 from .resolve.site import Site
 
 # Where a citation mark stood before punctuation (NUL: Markdown makes any of content's U+FFFD)
@@ -274,9 +274,23 @@ def quotations_verified(content: Content, claim: Claim) -> tuple[str, int, int] 
     return ("quotation", len(found), len(claim.quotations))
 
 
+def numbers_verified(content: Content, claim: Claim) -> tuple[str, int, int] | None:
+    """The claim's numbers (outside its quotations, which are checked word for word) found in what
+    the sources it cites record (`numbers.check`), read as the page's language writes them."""
+    text = claim.text
+    for quotation in claim.quotations:
+        text = text.replace(quotation, " ")
+    stated = numbers.read(text, content.config.language)
+    if not stated:
+        return None
+    cited = [content.sources[s] for s in claim.sources if s in content.sources]
+    known = frozenset().union(*(numbers.provided(s, tuple(content.config.languages)) for s in cited))
+    return ("number", sum(n.key in known for n in stated), len(stated))
+
+
 # Each check the engine makes of a claim's words: (content, claim) -> (what, verified, of how many)
-# or None. Another check (numbers against their sources) joins here, and each claim shows its count.
-CHECKS: tuple[Callable[[Content, Claim], tuple[str, int, int] | None], ...] = (quotations_verified,)
+# or None; each claim shows its counts.
+CHECKS: tuple[Callable[[Content, Claim], tuple[str, int, int] | None], ...] = (quotations_verified, numbers_verified)
 
 
 def checked(content: Content, claim: Claim) -> Claim:

@@ -236,3 +236,17 @@ def test_escaped_shows_every_character_and_makes_none_markup():
     text = "a <b>&amp; *c* _d_ [e](f) `g` \\ # | ~~h~~ ![i](j) https://k.example \x1b[31m\u202e\nnext"
     html = MarkdownIt("gfm-like").render(escaped(text))
     assert html == "<p>" + "a &lt;b&gt;&amp;amp; *c* _d_ [e](f) `g` \\ # | ~~h~~ ![i](j) https://k.example \\x1b[31m\\u202e next" + "</p>\n"
+
+
+def test_an_added_claims_numbers_are_counted_as_verified_against_its_sources(tmp_path, capsys):
+    project = repository(tmp_path / "p")
+    write(project, "content/companies/acme.md", ACME)
+    commit(project)
+    write(project, "content/companies/acme.md", ACME + "\nThe Ledger holds 9 million records [@report-2020].\n")
+    commit(project)
+
+    status, out, err = changes(project, capsys)
+
+    assert status == 0, err
+    (added,) = [line for line in items(out, "+") if escaped("9 million records") in line]
+    assert "1 of 1 number verified" in added
