@@ -94,11 +94,17 @@ def run_build(project: Path, out: Path, command: list[str] | None = None) -> dic
     }
 
 
+def in_letters(number: int) -> str:
+    """A number written in letters (1207: "bcah"): an edit's words must hold no number, which a
+    cited paragraph may state only when its sources record it (`resolve/numbers.py`)."""
+    return "".join("abcdefghij"[int(d)] for d in str(number))
+
+
 def edit_entity(project: Path, n: int) -> Path:
     path = sorted((project / "content" / "companies").glob("*.md"))[len(list((project / "content" / "companies").glob("*.md"))) // 2]
     text = path.read_text(encoding="utf-8")
     # A sentence added to the last paragraph, which stays cited (an uncited paragraph is an error).
-    path.write_text(text.rstrip("\n") + f" Edit number {n} of this page.\n", encoding="utf-8")
+    path.write_text(text.rstrip("\n") + f" Edit {in_letters(n)} of this page.\n", encoding="utf-8")
     return path
 
 
@@ -166,7 +172,7 @@ def measure_serve(project: Path, runs: int) -> list[float]:
             await asyncio.sleep(1.0)
             times = []
             for n in range(runs):
-                marker = f"Saved edit {n} at {time.time_ns()}"
+                marker = f"Saved edit {in_letters(n)} at {in_letters(time.time_ns())}"
                 text = path.read_text(encoding="utf-8")
                 start = time.perf_counter()
                 path.write_text(text.rstrip("\n") + f" {marker}\n", encoding="utf-8")
