@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from microsite.build import build
 from microsite.content.load import load_content
@@ -121,7 +122,8 @@ def test_csv_json_and_sqlite_agree(real_site: Path):
 
 
 def test_data_page_is_in_the_navigation_and_links_every_download(real_site: Path):
-    assert '<a href="data.html">Data</a>' in (real_site / "index.html").read_text()
+    data = real_content.site().content.config.messages.text("nav_data")
+    assert f'<a href="data.html">{escape(data)}</a>' in (real_site / "index.html").read_text()
     html = (real_site / "data.html").read_text()
     links = re.findall(r'<a href="(data/[^"]+)" download>', html)
     assert sorted(links) == sorted(p.relative_to(real_site).as_posix() for p in (real_site / "data").iterdir())

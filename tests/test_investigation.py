@@ -82,6 +82,8 @@ def test_every_claim_on_an_entity_page_is_cited(real_site: Path, output: str):
     parser.feed((real_site / output).read_text())
     uncited = [text for text, cited in parser.claims if not cited]
     assert parser.claims, f"{output}: no claims found"
+    if real_content.site().content.config.require_citations == "off":
+        return  # the content asks for no citation on every claim (site.yaml)
     assert uncited == [], f"{output}: uncited, yet `make check` passed"
 
 

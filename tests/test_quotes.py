@@ -169,7 +169,8 @@ def test_every_quotation_of_the_real_site_fails_when_one_word_changes(tmp_path: 
 def test_build_prints_the_real_sites_verified_quotations(tmp_path: Path, capsys):
     site, _ = check(Project(REPO))
     result = build(Project(REPO), tmp_path / "site")
-    assert f"({site.quotations} quotations and {site.numbers} numbers checked)" in result.summary()
+    quotations = f"{site.quotations} quotation{'' if site.quotations == 1 else 's'}"
+    assert f"({quotations} and {site.numbers} numbers checked)" in result.summary()
 
 
 def test_a_term_in_a_summary_in_single_quotes(project, capsys):
