@@ -210,7 +210,8 @@ def test_map_rows_are_ordered_to_cross_less_than_alphabetical_order():
 
     ordered = graph.layout(relations, site.content.config)
     alphabetical = graph.layout(relations, site.content.config, sweeps=0)
-    assert crossings(ordered) < crossings(alphabetical) / 2
+    before, after = crossings(alphabetical), crossings(ordered)
+    assert after <= before and (before == 0 or after < before / 2)  # a map with no crossing keeps none
     assert graph.layout(relations, site.content.config) == ordered  # the same every build
 
 

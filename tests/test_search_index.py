@@ -36,8 +36,10 @@ def test_the_real_sites_index_is_the_one_lunr_py_builds():
     site, _ = check(Project(REPO))
     documents = [(d.ref, (d.title, d.text)) for d in search_documents(site)]
     assert documents
-    ours = index_json(FIELDS, documents, TermCounter())
-    assert ours == as_json(by_lunr_py(documents))
+    language = site.content.config.language
+    ours = index_json(FIELDS, documents, TermCounter(language=language))
+    if language == "en":  # lunr.py's own pipeline is English's; another's is held to the browser's (test_search_languages)
+        assert ours == as_json(by_lunr_py(documents))
     script = search_index(site)["assets/search-index.js"].decode()
     assert ours in script
 
