@@ -162,6 +162,9 @@ def table_rows(site: Site) -> dict[str, list[tuple]]:
         for part, parsed in (("summary", site.summaries.get(document.output)), ("text", site.bodies.get(document.output))):
             for c in parsed.cites if parsed else ():
                 cite(c, document.output, entity, part)
+        for event in document.events:  # dated events a page shows (and the timeline) cite their sources too
+            for c in event.cites:
+                cite(c, document.output, entity, "event")
         if not isinstance(document, Entity):
             continue
         for figure in document.figures:
