@@ -159,3 +159,15 @@ def test_offline_zip_holds_the_site_in_one_folder_with_fixed_dates(tmp_path: Pat
         assert not {"404.html", ".nojekyll", "robots.txt"} & inside
         assert not any(n.startswith("cards/") for n in inside)
         assert archive.read("mini-investigation/index.html") == result.outputs["index.html"]
+
+
+def test_an_events_citation_is_a_row_of_the_downloads(tmp_path):
+    """A dated event's citation is a mark on its page like any other: the downloads hold it."""
+    from tests.conftest import run
+
+    project = make_project(tmp_path / "project", "dos")
+    assert run(project, "build")[0] == 0
+    [database] = project.site.rglob("*.sqlite")
+    db = sqlite3.connect(database)
+    rows = db.execute("SELECT page, source FROM citations WHERE part = 'event'").fetchall()
+    assert ("systems/ledger.html", "report-2020") in rows
