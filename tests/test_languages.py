@@ -31,7 +31,7 @@ def table_words(language: str) -> set[str]:
 # formats and programs, data values ("part = figure"), and words both languages have. Written
 # out, not computed: an English word slipped into the other table must not leave the list.
 SAME_IN_BOTH = {
-    "es": {"browser", "bytes", "csv", "datasette", "entity", "figure", "for", "from", "json", "llll", "mmmm",
+    "es": {"browser", "bytes", "csv", "datasette", "entity", "event", "figure", "for", "from", "json", "llll", "mmmm",
            "null", "original", "part", "relation", "sqlite", "summary", "text", "use", "utf"},
 }
 
