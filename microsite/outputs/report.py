@@ -22,6 +22,7 @@ from ..addresses import HOME, MAP, SOURCES, kind_index, language_prefix
 from ..errors import ContentErrors
 from ..messages import Messages, sort_key
 from ..model import Entity, Page, Source
+from ..render.citemarks import tally
 from ..render.graph import Graph, render_svg
 from ..render.markdown import fill_slots
 from ..render.pages import PageRenderer, template_failure
@@ -105,15 +106,8 @@ class Notes:
     def mark(self, source_id: str, locator: str = "", at=None) -> Markup:
         if source_id not in self.sources:  # reported when the site was resolved
             return escape(f"[@{source_id}]")
-        number = self.numbers.setdefault(source_id, len(self.numbers) + 1)
-        marks = self.marks.setdefault(source_id, [])
-        anchor = f"{self.chapter}--cite-{number}-{len(marks) + 1}"
-        marks.append(anchor)
-        if locator and locator not in self.locators.setdefault(source_id, []):
-            self.locators[source_id].append(locator)
         excerpt = self.excerpts.get(at, "") if at is not None else ""
-        if excerpt and excerpt not in self.quoted.setdefault(source_id, []):
-            self.quoted[source_id].append(excerpt)
+        number, anchor = tally(self, source_id, locator, excerpt, f"{self.chapter}--")
         return Markup('<a class="note-ref" id="{}" href="#{}--note-{}">{}</a>').format(anchor, self.chapter, number, number)
 
     def entries(self) -> list[Note]:

@@ -15,6 +15,21 @@ from ..errors import Location
 from ..model import Source
 
 
+def tally(book, source_id: str, locator: str, excerpt: str, prefix: str = "") -> tuple[int, str]:
+    """Count a citation of `source_id` in `book` (a page's or a printed chapter's citations: its
+    `numbers`, `marks`, `locators` and `quoted`): its source's number, in order of first use, and
+    the mark's anchor, `cite-NUMBER-PLACE` after `prefix`. Its locator and the excerpt quoted
+    beside it are kept once each."""
+    number = book.numbers.setdefault(source_id, len(book.numbers) + 1)
+    anchors = book.marks.setdefault(source_id, [])
+    anchors.append(f"{prefix}cite-{number}-{len(anchors) + 1}")
+    if locator and locator not in book.locators.setdefault(source_id, []):
+        book.locators[source_id].append(locator)
+    if excerpt and excerpt not in book.quoted.setdefault(source_id, []):
+        book.quoted[source_id].append(excerpt)
+    return number, anchors[-1]
+
+
 @dataclass(frozen=True)
 class CitedSource:
     number: int
@@ -45,16 +60,9 @@ class PageCitations:
         source = self.sources.get(source_id)
         if source is None:  # reported by resolve; never rendered as a live link
             return escape(f"[@{source_id}]")
-        number = self.numbers.setdefault(source_id, len(self.numbers) + 1)
-        anchors = self.marks.setdefault(source_id, [])
-        anchor = f"cite-{number}-{len(anchors) + 1}"
-        anchors.append(anchor)
-        if locator and locator not in self.locators.setdefault(source_id, []):
-            self.locators[source_id].append(locator)
-        label = escape(f"{number}, {locator}" if locator else str(number))
         excerpt = self.excerpts.get(at, "") if at is not None else ""
-        if excerpt and excerpt not in self.quoted.setdefault(source_id, []):
-            self.quoted[source_id].append(excerpt)
+        number, anchor = tally(self, source_id, locator, excerpt)
+        label = escape(f"{number}, {locator}" if locator else str(number))
         tip = self.previews.get((source_id, excerpt))
         if tip is None:
             tip = self.previews[(source_id, excerpt)] = preview(source, excerpt, self.messages or Messages("en", engine_table("en")), self.original)
