@@ -25,6 +25,11 @@ from .libc import function
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
+# Flags of the files the engine opens: no link followed, none inherited by a child process. Windows
+# has neither (nor links an unprivileged user can make): 0 leaves them out there.
+NO_FOLLOW, CLOSE_ON_EXEC = getattr(os, "O_NOFOLLOW", 0), getattr(os, "O_CLOEXEC", 0)
+READ_ONLY = os.O_RDONLY | NO_FOLLOW | CLOSE_ON_EXEC  # a cache file
+
 
 FileStat = tuple[int, int, int]  # inode, size, modification time (ns): enough to notice a change
 
@@ -230,7 +235,7 @@ class _Tree:
         path = self.root / name
         self._parent(path)
         with writing(self.shown / name):
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, FILE_MODE)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | CLOSE_ON_EXEC, FILE_MODE)
             with open(fd, "wb") as out:
                 os.fchmod(fd, FILE_MODE)  # the umask narrowed it
                 out.write(data)

@@ -28,7 +28,7 @@ from typing import Callable
 from ..content.prepare import Prepared, digest
 from ..pickling import UNPICKLING_ERRORS, records_from
 from .texts import StoredText, Text
-from ..write import write_file
+from ..write import CLOSE_ON_EXEC, NO_FOLLOW, READ_ONLY, write_file
 
 ENGINE = Path(__file__).resolve().parents[1]  # the package, every folder of it
 SEAL = 16  # bytes of the digest every cache file starts with
@@ -70,26 +70,27 @@ def seal_key() -> bytes:
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NO_FOLLOW | CLOSE_ON_EXEC, 0o600)
         except FileExistsError:
             pass
         else:
             with os.fdopen(fd, "wb") as f:
                 f.write(os.urandom(KEY))
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = os.open(path, READ_ONLY)
         with os.fdopen(fd, "rb") as f:
             info = os.fstat(f.fileno())
             key = f.read(KEY + 1)
     except OSError:
         return os.urandom(KEY)
-    trusted = stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and not info.st_mode & 0o022
+    own = not hasattr(os, "geteuid") or info.st_uid == os.geteuid()  # Windows has no owner to compare
+    trusted = stat.S_ISREG(info.st_mode) and own and not info.st_mode & 0o022
     return key if trusted and len(key) == KEY else os.urandom(KEY)
 
 
 def read_entry(path: str | Path) -> bytes:
     """A cache file's bytes, if it is a plain file: a link (to /dev/zero, say) or a pipe someone
     put in .cache/ raises OSError, as a missing file does, instead of being read for ever."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    fd = os.open(path, READ_ONLY | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as f:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(errno.EINVAL, "not a plain file", str(path))

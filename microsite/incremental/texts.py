@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..errors import ContentErrors, Location, Problem
 from ..pickling import by_fields
+from ..write import READ_ONLY
 
 
 @by_fields
@@ -47,7 +48,7 @@ class StoredText:
 
 def _read(path: str, offset: int, size: int) -> str:
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = os.open(path, READ_ONLY)
         try:
             data = os.pread(fd, size, offset)
         finally:
