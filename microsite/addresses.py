@@ -1,6 +1,6 @@
 """Where each page is written, and how one page links to another.
 
-Every link is relative and names a real file (`../companies/amazon.html`, never a directory), so
+Every link is relative and names a real file (`../companies/acme.html`, never a directory), so
 one build works at a domain root, under a project subpath, and opened from disk (file://).
 """
 from __future__ import annotations
@@ -59,7 +59,7 @@ def _relative(start: str, target: str) -> str:
 
 # What every language shares: the downloads, scripts, styles, images and cards are written once,
 # at the site's root; each other language's pages, and its feed, are under its code
-# (`es/companies/amazon.html`, `es/feed.xml`).
+# (`es/companies/acme.html`, `es/feed.xml`).
 SHARED = ("assets/", "data/", "images/", "cards/", "sitemap.xml")
 
 
@@ -81,7 +81,7 @@ def in_language(prefix: str, target: str) -> str:
 
 
 def split_language(output: str, languages: tuple[str, ...]) -> tuple[str, str]:
-    """('es/', 'companies/amazon.html') for 'es/companies/amazon.html'; ('', output) at the root."""
+    """('es/', 'companies/acme.html') for 'es/companies/acme.html'; ('', output) at the root."""
     head, _, rest = output.partition("/")
     if rest and head in languages[1:]:
         return head + "/", rest

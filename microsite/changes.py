@@ -27,6 +27,7 @@ from typing import Callable, Iterable
 
 from .build import Project, check
 from .content.load import _front_matter
+from .content.quotations import Quotation, in_plain_text
 from .content.translations import load_translations
 from .errors import ContentErrors, Location, Problems, printable
 from .model import Cite, Content, Document, Entity
@@ -245,7 +246,7 @@ def record_claims(content: Content, document: Document, language: str = "") -> l
     if isinstance(document, Entity):
         for figure in document.figures:
             text = f"{figure.label}: {figure.value}" + (f" ({figure.as_of})" if figure.as_of else "") + (f"; {figure.note}" if figure.note else "")
-            found = [q.text for part in (figure.label, figure.value, figure.note or "") for q in quotes.in_plain_text(part, figure.location, (), Problems())]
+            found = [q.text for part in (figure.label, figure.value, figure.note or "") for q in in_plain_text(part, figure.location, (), Problems())]
             claims.append(checked(content, Claim("figure", text, _ids(figure.cites), tuple(found))))
         for link in document.links:
             relation = content.config.in_language(language).relation(link.relation)
@@ -270,7 +271,7 @@ def quotations_verified(content: Content, claim: Claim) -> tuple[str, int, int] 
     """The claim's quotations found in the excerpts of the sources it cites (`quotes.check`)."""
     if not claim.quotations:
         return None
-    found = quotes.check((quotes.Quotation(q, Location(""), claim.sources) for q in claim.quotations), content.sources, Problems())
+    found = quotes.check((Quotation(q, Location(""), claim.sources) for q in claim.quotations), content.sources, Problems())
     return ("quotation", len(found), len(claim.quotations))
 
 

@@ -89,7 +89,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
 
     p = commands.add_parser("new", help="write a ready-to-fill content file")
     p.add_argument("kind", help="company, system, agency, page or source (or a kind's plural)")
-    p.add_argument("name", help='the name, such as "Acme Corp", or a source id; for a translation, the page, such as companies/amazon')
+    p.add_argument("name", help='the name, such as "Acme Corp", or a source id; for a translation, the page, such as companies/acme')
     p.add_argument("language", nargs="?", help="for `new translation`: the language code, such as es")
     p.set_defaults(run=_new)
 

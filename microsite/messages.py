@@ -23,7 +23,7 @@ from markupsafe import EscapeFormatter, Markup, escape
 
 from .confine import confined
 from .errors import Location, Problems, did_you_mean
-from .content.yamlfile import decode_text, parse_yaml
+from .yamlfile import decode_text, parse_yaml
 
 ENGINE_TABLES = Path(__file__).parent / "messages"
 # The messages assets/search.js shows, passed to it in its form's `data-messages`.

@@ -1,7 +1,7 @@
 """The typed records every pass works on. Frozen: passes build new values, never mutate.
 
 The kinds made once per value (citations, figures, links, and `errors.Location`, the texts and
-places of `render/markdown.py` and `resolve/site.py`) have slots: without, each object unpickled from a
+places of `content/markdown.py` and `resolve/site.py`) have slots: without, each object unpickled from a
 helper got a dict of its own, 40 MiB more for a site of 10,000 entities."""
 from __future__ import annotations
 

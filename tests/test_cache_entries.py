@@ -9,10 +9,11 @@ import struct
 
 import pytest
 
+from microsite.content.cached import _parse_entry
 from microsite.content.prepare import Prepared
-from microsite.incremental import cache
-from microsite.incremental.cache import (
-    ENTRY_HEAD, KEY, SEAL, TEXTS, _parse_entry, cached, read_entry, read_sealed_pickle, seal, unsealed,
+from microsite.store import cache
+from microsite.store.cache import (
+    ENTRY_HEAD, KEY, SEAL, TEXTS, cached, read_entry, read_sealed_pickle, seal, unsealed,
     write_sealed_pickle,
 )
 from microsite.errors import Location

@@ -11,7 +11,7 @@ from typing import Callable
 import pytest
 from PIL import Image
 
-from microsite.incremental import stamps
+from microsite.store import stamps
 from microsite.build import Project
 
 from .conftest import run
@@ -139,7 +139,7 @@ def test_a_damaged_cache_entry_is_made_again(project, tmp_path, capsys, monkeypa
 
 def test_the_engine_digest_covers_modules_in_the_package_s_folders(tmp_path, monkeypatch):
     """A change to a module in a folder of the engine makes every cache entry stale, as one at its top does."""
-    from microsite.incremental import cache
+    from microsite.store import cache
 
     engine = tmp_path / "engine"
     (engine / "stage").mkdir(parents=True)

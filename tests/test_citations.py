@@ -8,8 +8,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
 from microsite.errors import Problems
-from microsite.render.citations import citation_rule, citations_plugin, parse_group
-from microsite.render.markdown import make_markdown, prepare_block
+from microsite.content.citations import citation_rule, citations_plugin, parse_group
+from microsite.content.markdown import make_markdown, prepare_block
 
 md = MarkdownIt("commonmark", {"html": False}).use(citations_plugin)
 

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from microsite.messages import Messages
 from microsite.render.graph import _e
-from microsite.render.pages import make_environment
+from microsite.render.templates import make_environment
 
 from .conftest import REPO
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from microsite.messages import ENGINE_TABLES
-from microsite.render.pages import translated_view
+from microsite.render.facts import translated_view
 from microsite.resolve.site import Site
 from tests.conftest import REPO, make_project, run
 

@@ -13,7 +13,7 @@ from tests.conftest import REPO
 BUILDS = textwrap.dedent("""
     import os, sys, threading
     from pathlib import Path
-    from microsite.incremental import parallel
+    from microsite import parallel
     from microsite.build import Project, build, check
 
     threads_at_fork = []
@@ -44,7 +44,7 @@ def test_builds_fork_with_no_other_thread_running(project, tmp_path):
 SERVE = textwrap.dedent("""
     import os, sys, threading
     from pathlib import Path
-    from microsite.incremental import parallel
+    from microsite import parallel
     from microsite.cli import main
 
     def before_fork():

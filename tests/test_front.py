@@ -7,9 +7,10 @@ import re
 from pathlib import Path
 
 from microsite.build import ENGINE_HOME, BuildState, build, check
-from microsite.incremental.cache import PreparedCache
-from microsite.outputs.page_list import first_sentence, site_pages
-from microsite.render.pages import dated_facts
+from microsite.content.cached import PreparedCache
+from microsite.outputs.page_list import site_pages
+from microsite.render.text import first_sentence
+from microsite.render.facts import dated_facts
 from tests import real_content
 from tests.conftest import REPO, run, write
 

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from microsite import write
 from microsite.render.citemarks import PageCitations
 from microsite.errors import ContentErrors, Location, Problems, did_you_mean
-from microsite.render.markdown import LinkContext, LinkRef, make_markdown, prepare_block, prepare_inline, resolve_link
+from microsite.content.markdown import LinkRef, make_markdown, prepare_block, prepare_inline
+from microsite.resolve.links import LinkContext, resolve_link
 from microsite.model import Source
 from microsite.addresses import relative_url
 

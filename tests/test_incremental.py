@@ -11,17 +11,19 @@ from typing import Callable
 
 import pytest
 
-from microsite import build as build_module
+from microsite import project as build_module
 
 from microsite.outputs import feeds
 
-from microsite.incremental import parallel, stamps
+from microsite import parallel
+from microsite.store import stamps
+from microsite.preview.session import Session
 from microsite.build import BuildState, Project, build, check
-from microsite.incremental.cache import PreparedCache
+from microsite.content.cached import PreparedCache
 from microsite.preview.edits import apply_saves
 from microsite.errors import ContentErrors
 from microsite.render.graph import relation_graph
-from microsite.render.pages import translated_view
+from microsite.render.facts import translated_view
 from microsite.outputs.lunr_index import TermCounter
 from tests.conftest import FIXTURES, REPO, make_project, write
 
@@ -176,14 +178,14 @@ def test_the_sitemap_is_made_again_only_when_the_pages_change(project, tmp_path,
 
 
 def test_the_preview_shows_an_edit_first_and_its_search_index_and_downloads_right_after(project, tmp_path):
-    state = BuildState.on_disk(project, preview=True)  # as `build.py serve` keeps it
+    state = Session.on_disk(project)  # as `build.py serve` keeps it
     out = tmp_path / "preview"
-    build(project, out, preview=True, state=state)
+    state.build(project, out)
     data = out / "data/mini-investigation.json"
     data_page = (out / "data.html").read_text()
     edit(project, "content/companies/acme.md", "The report calls Acme", "The report names Acme")
     edit(project, "content/companies/acme.md", '"200 million"', '"200 million or more, by one count"')
-    result = build(project, out, preview=True, state=state)
+    result = state.build(project, out)
     assert "names Acme" in (out / "companies/acme.html").read_text()
     assert "or more, by one count" in (out / "companies/acme.html").read_text()
     assert b"names" not in (out / "assets/search-index.js").read_bytes()  # not yet
@@ -195,16 +197,16 @@ def test_the_preview_shows_an_edit_first_and_its_search_index_and_downloads_righ
     clean = tmp_path / "clean"
     build(project, clean, preview=True, state=BuildState(PreparedCache(None), None))
     assert tree(out) == tree(clean)
-    assert build(project, out, preview=True, state=state).rendered == 0
+    assert state.build(project, out).rendered == 0
 
 
 def test_a_preview_whose_folder_was_deleted_is_made_again_in_full(project, tmp_path):
     out = tmp_path / "preview"
-    first = BuildState.on_disk(project, preview=True)
-    build(project, out, preview=True, state=first)
+    first = Session.on_disk(project)
+    first.build(project, out)
     shutil.rmtree(out)  # the manifest in .cache/build/ remains
-    state = BuildState.on_disk(project, preview=True)
-    result = build(project, out, preview=True, state=state)
+    state = Session.on_disk(project)
+    result = state.build(project, out)
     assert result.pending == ()
     clean = tmp_path / "clean"
     build(project, clean, preview=True, state=BuildState(PreparedCache(None), None))
@@ -239,24 +241,24 @@ def test_the_preview_shows_a_template_edit(project, tmp_path):
     state = started_preview(project, out)
     base = templates / "base.html"
     base.write_text(base.read_text(encoding="utf-8").replace("<body>", "<body><!-- edited template -->", 1), encoding="utf-8")
-    build(project, out, preview=True, state=state)
+    state.build(project, out)
     assert "<!-- edited template -->" in (out / "companies/acme.html").read_text()
 
 
-def started_preview(project: Project, out: Path) -> BuildState:
+def started_preview(project: Project, out: Path) -> Session:
     """The state `build.py serve` keeps, after its first build."""
-    state = BuildState.on_disk(project, preview=True)  # as `build.py serve` keeps it
-    build(project, out, preview=True, state=state)
+    state = Session.on_disk(project)  # as `build.py serve` keeps it
+    state.build(project, out)
     return state
 
 
-def preview_save(project: Project, out: Path, state: BuildState, *paths: str):
+def preview_save(project: Project, out: Path, state: Session, *paths: str):
     """What `build.py serve` does on a save: the quick path when it can tell, else a full build;
     then the work left for after the reload. Returns the result and whether it was quick."""
     result = apply_saves(project, out, state, {project.root / p for p in paths})
     quick = result is not None
     if result is None:
-        result = build(project, out, preview=True, state=state)
+        result = state.build(project, out)
     for work in result.pending:
         work()
     return result, quick
@@ -326,8 +328,8 @@ def test_the_preview_applies_a_save_to_the_last_build_as_a_clean_build_would(pro
         if what == "nothing new":
             assert result.rendered == 0
     # A build from scratch afterwards (a new preview) agrees with what the quick path left.
-    restarted = BuildState.on_disk(project, preview=True)
-    assert build(project, out, preview=True, state=restarted).rendered == 0
+    restarted = Session.on_disk(project)
+    assert restarted.build(project, out).rendered == 0
 
 
 def test_the_quick_path_leaves_errors_to_the_full_build(project, tmp_path):
@@ -336,7 +338,7 @@ def test_the_quick_path_leaves_errors_to_the_full_build(project, tmp_path):
     edit(project, ACME, "[@daily-2020-01-02]\n", "[@daily-2020-01-03]\n")
     assert apply_saves(project, out, state, {project.root / ACME}) is None
     with pytest.raises(ContentErrors, match="unknown source 'daily-2020-01-03'"):
-        build(project, out, preview=True, state=state)
+        state.build(project, out)
 
 
 def test_the_quick_path_leaves_a_changed_quotation_to_the_full_build(project, tmp_path):
@@ -345,7 +347,7 @@ def test_the_quick_path_leaves_a_changed_quotation_to_the_full_build(project, tm
     edit(project, ACME, '"the backbone"', '"the spine"')
     assert apply_saves(project, out, state, {project.root / ACME}) is None
     with pytest.raises(ContentErrors, match='quotation "the spine" is not in the quotes: of daily-2020-01-02'):
-        build(project, out, preview=True, state=state)
+        state.build(project, out)
 
 
 def test_a_save_before_the_last_ones_search_index_is_made_does_not_wait_for_it(project, tmp_path):

@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from PIL import Image
 
-from microsite.render import pages as render_module
+from microsite import pipeline as render_module  # the build makes its template environments with `pipeline.make_environment`
 from microsite.build import ENGINE_HOME, BuildState, Project, build
-from microsite.incremental.cache import PreparedCache
+from microsite.content.cached import PreparedCache
 from tests.conftest import FIXTURES, REPO
 from tests.test_incremental import preview_save, started_preview, tree
 

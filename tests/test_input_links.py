@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from microsite.preview.session import Session
 from microsite.build import ENGINE_HOME, BuildState, Project, build
 from microsite.preview.edits import apply_saves
 from microsite.errors import ContentErrors
-from microsite.render.pages import make_environment
+from microsite.render.templates import make_environment
 
 from .conftest import REPO, run
 
@@ -167,15 +168,15 @@ def test_a_link_that_stays_inside_its_folder_is_allowed(project, capsys):
 
 def test_the_preview_refuses_a_saved_file_that_became_a_link_out(project, tmp_path):
     out = tmp_path / "preview"
-    state = BuildState.on_disk(project, preview=True)  # as `build.py serve` keeps it
-    build(project, out, preview=True, state=state)
+    state = Session.on_disk(project)  # as `build.py serve` keeps it
+    state.build(project, out)
     about = project.root / "content/pages/about.md"
     same_shape = about.read_text().replace("This site is a test fixture.", SECRET)  # else the quick path declines anyway
     about.unlink()
     about.symlink_to(secret_file(tmp_path, "about.md", same_shape))
     assert apply_saves(project, out, state, {about}) is None  # not the quick path: the full one checks
     with pytest.raises(ContentErrors, match="content/pages/about.md is a link to a file outside content/"):
-        build(project, out, preview=True, state=state)
+        state.build(project, out)
     assert not any(SECRET.encode() in p.read_bytes() for p in out.rglob("*") if p.is_file())
 
 

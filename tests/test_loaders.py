@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from microsite.errors import Location, Problems
-from microsite.content.yamlfile import parse_yaml, split_front_matter
+from microsite.yamlfile import parse_yaml, split_front_matter
 
 
 def test_values_keep_their_line_and_column():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from microsite.resolve.numbers import read
-from microsite.resolve.quotes import scan
+from microsite.content.quotations import scan
 from tests.conftest import make_project, run, write
 from tests.test_translations import bilingual
 

@@ -8,12 +8,14 @@ import os
 import shutil
 import stat
 import subprocess
+import time
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from microsite.preview.session import Session
 from microsite.build import ENGINE_HOME, BuildState, build
 from microsite.write import STAMP, _Tree
 from microsite.build import ENGINE_HOME
@@ -132,17 +134,17 @@ def test_the_offline_copy_replaces_only_an_earlier_offline_copy(project, capsys,
 PAUSED_BUILD = """
 import sys
 from pathlib import Path
-import microsite.build
+import microsite.pipeline
 from microsite.cli import main
 
-real = microsite.build.update_site
+real = microsite.pipeline.update_site
 
 def paused(*args, **kwargs):
-    open(sys.argv[1], "w").close()  # a fifo: opened once the test is listening
+    open(sys.argv[1], "w").close()  # the test waits for this file
     open(sys.argv[2]).read()  # a fifo: returns once the test lets this build go on
     return real(*args, **kwargs)
 
-microsite.build.update_site = paused
+microsite.pipeline.update_site = paused
 root = sys.argv[3]
 sys.exit(main(["--root", root, "build"], root=Path(root)))
 """
@@ -150,12 +152,14 @@ sys.exit(main(["--root", root, "build"], root=Path(root)))
 
 def test_a_second_build_waits_for_the_first_and_the_site_is_the_last_ones(project, tmp_path):
     started, go = tmp_path / "started", tmp_path / "go"
-    os.mkfifo(started)
     os.mkfifo(go)
     acme = project.root / "content/companies/acme.md"
     first = subprocess.Popen([sys.executable, "-c", PAUSED_BUILD, str(started), str(go), str(project.root)], cwd=REPO)
     try:
-        started.read_text()  # the first build is about to write site/, holding the lock
+        deadline = time.monotonic() + 120
+        while not started.exists():  # the first build is about to write site/, holding the lock
+            assert first.poll() is None and time.monotonic() < deadline, "the first build never reached its writing"
+            time.sleep(0.05)
         acme.write_text(acme.read_text() + "\nSaved while the first build ran.\n")
         second = subprocess.Popen(
             [sys.executable, "build.py", "--root", str(project.root), "build"],
@@ -190,7 +194,7 @@ def test_files_are_0644_and_folders_0755_under_umask_077(project, tmp_path):
     preview = project.root / ".cache/preview"
     old = os.umask(0o077)
     try:
-        build(project, preview, preview=True, state=BuildState.on_disk(project, preview=True))
+        Session.on_disk(project).build(project, preview)
     finally:
         os.umask(old)
     [copy] = (tmp_path / "out").glob("*.zip")

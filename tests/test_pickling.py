@@ -11,7 +11,7 @@ import pkgutil
 import pytest
 
 import microsite
-from microsite.incremental.cache import PreparedCache
+from microsite.content.cached import PreparedCache
 
 from .conftest import make_project, run
 

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from microsite.build import BuildState, Project, build
-from microsite.incremental.cache import PreparedCache
+from microsite.content.cached import PreparedCache
 from tests.conftest import run, write
 from tests.test_incremental import clean_build, edit, tree
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from microsite.incremental import parallel
+from microsite import parallel
 
 from .conftest import REPO, make_project
 

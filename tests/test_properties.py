@@ -9,10 +9,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from microsite.render.citations import CITE_ID, parse_group
+from microsite.content.citations import CITE_ID, parse_group
 from microsite.errors import Problems
-from microsite.render.markdown import make_markdown, prepare_block
-from microsite.content.yamlfile import parse_yaml, split_front_matter
+from microsite.content.markdown import make_markdown, prepare_block
+from microsite.yamlfile import parse_yaml, split_front_matter
 
 settings.register_profile("gates", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("gates")

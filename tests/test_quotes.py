@@ -13,7 +13,8 @@ import pytest
 from microsite.build import Project, build, check
 from microsite.errors import ContentErrors, Location, Problems
 from microsite.resolve import quotes
-from microsite.resolve.quotes import holds, normal, scan
+from microsite.content.quotations import Quotation, scan
+from microsite.resolve.quotes import holds, normal
 from tests.conftest import REPO, run, write
 
 ACME = "content/companies/acme.md"
@@ -227,8 +228,8 @@ def test_checking_quotations_normalizes_each_text_once(monkeypatch):
     monkeypatch.setattr(quotes, "normal", counting)
     excerpts = tuple(f"{_words(200, 10 + i)} passage {i} of the checked source" for i in range(10))
     source = SimpleNamespace(id="checked-source", quotes=excerpts)
-    found = [quotes.Quotation(f"passage {i % 10} of the checked source", Location("x.md", i + 1, 1), ("checked-source",)) for i in range(1000)]
-    wrong = [quotes.Quotation(f"words {i} quoted nowhere", Location("x.md", i + 1, 1), ("checked-source",)) for i in range(100)]
+    found = [Quotation(f"passage {i % 10} of the checked source", Location("x.md", i + 1, 1), ("checked-source",)) for i in range(1000)]
+    wrong = [Quotation(f"words {i} quoted nowhere", Location("x.md", i + 1, 1), ("checked-source",)) for i in range(100)]
     problems = Problems()
     assert len(quotes.check(found + wrong, {"checked-source": source}, problems)) == 1000
     assert len(problems.errors) == 100

@@ -15,7 +15,7 @@ import pytest
 from microsite.build import Project, build
 from microsite.messages import engine_table
 from microsite.outputs.report import INSTALL, report_names, to_pdf, weasyprint_missing
-from microsite.render.pages import translated_view
+from microsite.render.facts import translated_view
 from tests import real_content
 from tests.conftest import REPO, make_project, require, run
 

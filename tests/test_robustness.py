@@ -17,7 +17,7 @@ import pytest
 
 from microsite.build import ENGINE_HOME, Project
 from microsite.content.fields import MAX_EXCERPT
-from microsite.content.yamlfile import MAX_FILE_BYTES
+from microsite.yamlfile import MAX_FILE_BYTES
 from microsite.build import ENGINE_HOME
 from tests.conftest import REPO, run, write
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from microsite.incremental import cache
-from microsite.incremental.cache import KEY, SEAL, key_file, seal, seal_key, unsealed
+from microsite.store import cache
+from microsite.store.cache import KEY, SEAL, key_file, seal, seal_key, unsealed
 
 make_key = seal_key.__wrapped__  # uncached: each call reads the key file again
 

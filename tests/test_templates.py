@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from microsite import build as build_module
+from microsite import project as build_module
 from microsite.build import ENGINE_HOME, Project
 from microsite.preview.serve import Preview
 from tests.conftest import FIXTURES, REPO, run

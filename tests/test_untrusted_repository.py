@@ -17,7 +17,7 @@ import pytest
 
 from microsite.build import Project
 from microsite.errors import Location
-from microsite.incremental.cache import SEAL, seal
+from microsite.store.cache import SEAL, seal
 from microsite.pickling import records_from
 
 from .conftest import make_project, run
@@ -261,7 +261,7 @@ def test_only_plain_files_are_read_from_the_cache(tmp_path):
     link to a plain file and on a pipe with no writer: neither hangs should the guard break."""
     import os
 
-    from microsite.incremental.cache import read_entry
+    from microsite.store.cache import read_entry
 
     (tmp_path / "plain").write_bytes(b"x")
     assert read_entry(tmp_path / "plain") == b"x"

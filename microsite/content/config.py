@@ -12,7 +12,7 @@ from ..errors import Location, Problems, did_you_mean
 from .fields import Field
 from ..messages import load_messages
 from ..model import KindSpec, RelationSpec, SiteConfig, SourceKind
-from .yamlfile import YamlDoc, decode_text, parse_yaml
+from ..yamlfile import YamlDoc, decode_text, parse_yaml
 
 SITE_FIELDS = (
     Field("title", F.localized_text, True, "the site's name"),
@@ -194,7 +194,7 @@ def _kinds(doc: YamlDoc, languages: tuple[str, ...], problems: Problems) -> tupl
         if name in RESERVED_KIND_NAMES:
             problems.error(doc.where_key("kinds", name), f"'{name}' is used by the site itself; choose another name")
             continue
-        if name in languages[1:]:  # es/amazon.html: a page of kind 'es', or the Spanish page amazon?
+        if name in languages[1:]:  # es/acme.html: a page of kind 'es', or the Spanish page acme?
             problems.error(
                 doc.where_key("kinds", name),
                 f"kind '{name}' is named like the language '{name}', whose pages are under {name}/; choose another name",

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from ..errors import Problems, did_you_mean
 from ..model import Cite
-from .yamlfile import YamlDoc
+from ..yamlfile import YamlDoc
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")

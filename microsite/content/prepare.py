@@ -6,20 +6,20 @@ file is never parsed again, and a cold build prepares files on every core.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import Location, Problem, Problems
+from ..store.cache import digest
 from .load import ContentFile, load_file
 from ..model import Entity, Page, SiteConfig, Source
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-    from ..render.markdown import Fragment
+    from .markdown import Fragment
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Prepared:
 
 
 def prepare(root: Path, file: ContentFile, data: bytes, config: SiteConfig) -> Prepared:
-    from ..render.markdown import CITE_FIX, prepare_block, prepare_inline  # markdown-it: a build with nothing changed parses nothing
+    from .markdown import CITE_FIX, prepare_block, prepare_inline  # markdown-it: a build with nothing changed parses nothing
 
     problems = Problems()
     record = load_file(root, file, data, config, problems)
@@ -79,14 +79,8 @@ def unreadable(file: ContentFile, error: OSError) -> Prepared:
     return Prepared(None, (problem,), None, None, "-", "-", "-")
 
 
-def digest(data: bytes | str) -> str:
-    if isinstance(data, str):
-        data = data.encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
-    from ..render.markdown import make_markdown  # see prepare()
+    from .markdown import make_markdown  # see prepare()
 
     return make_markdown()

@@ -14,7 +14,8 @@ from .config import load_config
 from ..confine import confined, first_link
 from ..errors import ContentErrors, Problems, did_you_mean
 from .fields import Field
-from .load import FIGURE_FIELDS, LINK_FIELDS, PAGE_FIELDS, entity_fields, made_by_the_site, source_fields
+from .load import made_by_the_site
+from .schema import FIGURE_FIELDS, LINK_FIELDS, PAGE_FIELDS, entity_fields, source_fields
 
 
 class ScaffoldError(Exception):
@@ -27,7 +28,7 @@ def slugify(name: str) -> str:
 
 
 def new_translation(root: Path, original: str, language: str) -> Path:
-    """`new translation companies/amazon es`: a translation starter beside the original, with
+    """`new translation companies/acme es`: a translation starter beside the original, with
     its digest, the texts to translate and the body copied; never overwriting."""
     from .translations import starter
 
@@ -135,7 +136,7 @@ def _commented_list(fields: tuple[Field, ...]) -> list[str]:
 _ENTITY_BODY = """\
 Replace this paragraph with the narrative, in Markdown. Put a citation after every claim, such
 as `[@source-id]`, or `[@source-id, p. 4]` with a page. Link to other pages by their file, such
-as `[Palantir](../companies/palantir.md)`.
+as `[Another page](../kind/another-page.md)`.
 """
 
 _PAGE_BODY = """\

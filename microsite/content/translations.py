@@ -15,17 +15,13 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import fields as F
 from ..errors import Location, Problems
 from .fields import Field
 from .load import _front_matter, is_editor_leftover, is_translation
 from ..model import Entity, Page, SiteConfig
-from .yamlfile import YamlDoc
 
-if TYPE_CHECKING:
-    from ..resolve.site import Placed, Site
 
 DIGEST = re.compile(r"[0-9a-f]{16}")
 FIELDS = (
@@ -41,8 +37,8 @@ FIELDS = (
 
 @dataclass(frozen=True)
 class Translation:
-    path: str  # content/companies/amazon.es.md
-    original: str  # content/companies/amazon.md
+    path: str  # content/companies/acme.es.md
+    original: str  # content/companies/acme.md
     language: str
     translates: str
     translates_at: Location
@@ -124,69 +120,8 @@ def stale_translations(root: Path, translations: list[Translation], problems: Pr
     return stale
 
 
-@dataclass(frozen=True)
-class Translated:
-    """One language's translations, placed: what its pages show instead of the original's texts."""
-
-    language: str
-    names: dict[str, str]  # output -> name or title
-    records: dict[str, Entity | Page]  # output -> the record with its figures, roles, events translated
-    # What translations replace, by output (the rest is the original's, as the site has it now)
-    summaries: dict[str, Placed]
-    bodies: dict[str, Placed]
-    translated: frozenset[str]  # outputs with a translation
-    stale: frozenset[str]  # outputs whose translation's original changed since
-    digest: str  # of every translation file of the language
-
-
-def translate(site: Site, root: Path, language: str, translations: list[Translation], problems: Problems) -> Translated:
-    """The site's texts in `language` where a translation gives them; the rest stay the original's.
-    The translated texts are checked as the originals are: citations, links and quotations."""
-    # markdown-it: a build with nothing changed lists the translations (`translation_files`), no more.
-    from ..resolve import quotes
-    from ..render.markdown import make_markdown, prepare_block, prepare_inline
-    from ..resolve.site import check_cite, document_quotations, place_document
-
-    content = site.content
-    ours = [t for t in translations if t.language == language]
-    stale = stale_translations(root, ours, problems)
-    by_path = {d.path: d for d in site.documents()}
-    md = make_markdown()
-    summaries, bodies, names, records = {}, {}, {}, {}
-    targets = site.targets
-    done, old = set(), set()
-    for t in ours:
-        document = by_path.get(t.original)
-        if document is None:
-            continue
-        local = Problems()
-        summary = prepare_inline(md, t.summary, t.summary_at, t.summary_line, local) if t.summary else None
-        body = prepare_block(md, t.body, t.body_line, t.path, local, False)
-        placed_summary, placed_body = place_document(replace(document, path=t.original), (summary, body), targets, local)
-        for cite in [*(placed_summary.cites if placed_summary else ()), *placed_body.cites]:
-            check_cite(cite, content, local)
-        quotes.check(document_quotations(document, placed_summary, placed_body, local), content.sources, local)
-        _same_sources(site, document.output, t, placed_summary, placed_body, local)
-        record = translated_record(document, t, local, t.path in stale)
-        problems.items.extend(local.items)
-        if record is not document:
-            records[document.output] = record
-        if placed_summary is not None:
-            summaries[document.output] = placed_summary
-        if t.body.strip():
-            bodies[document.output] = placed_body
-        name = t.name if isinstance(document, Entity) else t.title
-        if name:
-            names[document.output] = name
-        done.add(document.output)
-        if t.path in stale:
-            old.add(document.output)
-    digest = hashlib.sha256(repr(sorted((t.path, t.digest) for t in ours)).encode()).hexdigest()[:16]
-    return Translated(language, names, records, summaries, bodies, frozenset(done), frozenset(old), digest)
-
-
 def starter(root: Path, original: str, language: str) -> tuple[str, str]:
-    """`new translation companies/amazon es`: the file to write and its text, from the original's
+    """`new translation companies/acme es`: the file to write and its text, from the original's
     front matter (name, summary) and body, with the digest of the original."""
     source = root / "content" / f"{original}.md"
     data = source.read_bytes()
@@ -237,25 +172,6 @@ def _figures_and_roles(head: str) -> list[str]:
     return yaml.safe_dump(part, allow_unicode=True, sort_keys=False, width=1000).splitlines()
 
 
-def with_translations(root: Path, site: Site, problems: Problems) -> Site:
-    """The site with each other language's translations loaded, checked and placed."""
-    config = site.content.config
-    if len(config.languages) < 2:
-        return site
-    translations = load_translations(root, config, problems)
-    return replace(site, translated={
-        language: translate(site, root, language, translations, problems) for language in config.languages[1:]
-    })
-
-
-def translation_fingerprints(site: Site) -> dict[str, str]:
-    """`translations:es`: what every page of that language reads of its translations."""
-    return {
-        f"translations:{language}": t.digest + repr(sorted(t.stale))
-        for language, t in site.translated.items()
-    }
-
-
 def translated_record(document: Entity | Page, t: Translation, problems: Problems, stale: bool = False) -> Entity | Page:
     """The original's record with the translated figures (label, value, note), roles and events'
     texts: as many, in the same order; dates, citations and targets stay the original's. Once the
@@ -304,22 +220,3 @@ def _items(value, count: int, keys: tuple[str, ...], name: str, where: dict, pro
             f"'{name}' must list as many items as the original's ({count}), in the same order, each giving only {', '.join(keys)}",
         )
     return None
-
-
-def _same_sources(site: Site, output: str, t: Translation, summary: Placed | None, body: Placed, problems: Problems) -> None:
-    """A translation makes the same claims as its original, so it cites the same sources: a
-    summary or body citing others (or fewer) is warned about where it starts."""
-    pairs = [("summary", site.summaries.get(output), summary, t.summary_at)] if t.summary else []
-    if t.body.strip():
-        pairs.append(("body", site.bodies.get(output), body, Location(t.path, t.body_line, 1)))
-    for part, original, translated, where in pairs:
-        theirs = sorted({c.source for c in original.cites}) if original is not None else []
-        ours = sorted({c.source for c in translated.cites}) if translated is not None else []
-        if theirs != ours:
-            missing, extra = sorted(set(theirs) - set(ours)), sorted(set(ours) - set(theirs))
-            problems.warning(
-                where,
-                f"the {part} cites other sources than the original's: "
-                + "; ".join(x for x in (f"missing {', '.join(missing)}" if missing else "", f"not in the original {', '.join(extra)}" if extra else "") if x)
-                + " (a translation makes the same claims, with the same citations)",
-            )

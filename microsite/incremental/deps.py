@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from ..model import Cite, Entity, Page
 from ..addresses import split_language, DATA, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index
-from ..content.prepare import Prepared, digest
+from ..content.prepare import Prepared
+from ..store.cache import digest
 from ..resolve.site import Site
 
 def fingerprints(site: Site, prepared: dict[str, Prepared], site_wide: dict[str, str]) -> dict[str, str]:

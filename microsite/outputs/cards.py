@@ -17,7 +17,7 @@ from typing import Sequence
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ..incremental.cache import cached, content_key
+from ..store.cache import cached, content_key
 from ..confine import outside
 from ..errors import ContentErrors, Location, Problem
 from ..addresses import HOME, language_prefix
@@ -35,7 +35,7 @@ RECIPE = "cards-5"  # change it when the drawing changes, so cached cards are re
 
 
 def card_path(output: str) -> str:
-    """Where the card of page `output` is written: companies/amazon.html -> cards/companies/amazon.png."""
+    """Where the card of page `output` is written: companies/acme.html -> cards/companies/acme.png."""
     return f"cards/{output.removesuffix('.html')}.png"
 
 
@@ -91,7 +91,7 @@ def site_cards(site: Site, assets: Sequence[Path], cache: Path | None, labels: d
             [Problem(Location(f"assets/{FONT_FOLDER}/{f}"), "missing font: the social cards are drawn with it") for f in missing]
         )
     font_key = content_key((fonts / BOLD).read_bytes(), (fonts / REGULAR).read_bytes())
-    from ..render.pages import page_labels, translated_view  # the render pass's view of each language
+    from ..render.facts import page_labels, translated_view  # the render pass's view of each language
 
     config = site.content.config
     cards = []

@@ -13,16 +13,16 @@ import json
 import re
 import sqlite3
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Iterator
 
 from ..model import Cite, Entity
-from ..render.pages import plain_text
+from ..tables import FOLDER, TABLES, Table
+from ..render.facts import plain_text
 from ..resolve.site import Site
 from ..content.scaffold import slugify
 
-FOLDER = "data"
 # A spreadsheet opening a CSV file runs a cell that starts with one of these as a formula
 # (`=HYPERLINK(...)`, `@SUM(...)`, `-2+3`). As OWASP advises, such a cell is written with a quote
 # in front, which the spreadsheet shows as text; JSON and SQLite keep the value as it is.
@@ -31,80 +31,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # negative number, which `_csv_cell` leaves as it is). Most rows have none, and are written as
 # they are: checked one by one in Python, every cell of 10,000 entities' tables took seconds.
 _MAY_START_A_FORMULA = re.compile("\0[" + re.escape("".join(FORMULA_STARTS)) + "]")
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str  # SQLite type: TEXT or INTEGER
-    description: str  # the key of its description in the message tables (`messages.py`)
-    references: str | None = None  # "table.column" for a foreign key
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    description: str  # the key of its description in the message tables
-    columns: tuple[Column, ...]  # the first is the primary key
-
-    @property
-    def csv_path(self) -> str:
-        return f"{FOLDER}/{self.name}.csv"
-
-
-TABLES = (
-    Table("entities", "data_table_entities", (
-        Column("id", "TEXT", "data_entities_id"),
-        Column("kind", "TEXT", "data_entities_kind"),
-        Column("slug", "TEXT", "data_entities_slug"),
-        Column("name", "TEXT", "data_entities_name"),
-        Column("summary", "TEXT", "data_entities_summary"),
-        Column("page", "TEXT", "data_entities_page"),
-        Column("url", "TEXT", "data_entities_url"),
-    )),
-    Table("sources", "data_table_sources", (
-        Column("id", "TEXT", "data_sources_id"),
-        Column("title", "TEXT", "data_sources_title"),
-        Column("publisher", "TEXT", "data_sources_publisher"),
-        Column("kind", "TEXT", "data_sources_kind"),
-        Column("date", "TEXT", "data_sources_date"),
-        Column("author", "TEXT", "data_sources_author"),
-        Column("url", "TEXT", "data_sources_url"),
-        Column("archive_url", "TEXT", "data_sources_archive_url"),
-        Column("accessed", "TEXT", "data_sources_accessed"),
-        Column("note", "TEXT", "data_sources_note"),
-        Column("quotes", "TEXT", "data_sources_quotes"),
-    )),
-    Table("relations", "data_table_relations", (
-        Column("id", "INTEGER", "data_relations_id"),
-        Column("relation", "TEXT", "data_relations_relation"),
-        Column("from_entity", "TEXT", "data_relations_from_entity", "entities.id"),
-        Column("to_entity", "TEXT", "data_relations_to_entity", "entities.id"),
-        Column("label", "TEXT", "data_relations_label"),
-        Column("inverse_label", "TEXT", "data_relations_inverse_label"),
-        Column("role", "TEXT", "data_relations_role"),
-    )),
-    Table("figures", "data_table_figures", (
-        Column("id", "INTEGER", "data_figures_id"),
-        Column("entity", "TEXT", "data_figures_entity", "entities.id"),
-        Column("label", "TEXT", "data_figures_label"),
-        Column("value", "TEXT", "data_figures_value"),
-        Column("as_of", "TEXT", "data_figures_as_of"),
-        Column("note", "TEXT", "data_figures_note"),
-    )),
-    Table("citations", "data_table_citations", (
-        Column("id", "INTEGER", "data_citations_id"),
-        Column("source", "TEXT", "data_citations_source", "sources.id"),
-        Column("page", "TEXT", "data_citations_page"),
-        Column("entity", "TEXT", "data_citations_entity", "entities.id"),
-        Column("part", "TEXT", "data_citations_part"),
-        Column("figure", "INTEGER", "data_citations_figure", "figures.id"),
-        Column("relation", "INTEGER", "data_citations_relation", "relations.id"),
-        Column("locator", "TEXT", "data_citations_locator"),
-        Column("content_file", "TEXT", "data_citations_content_file"),
-        Column("line", "INTEGER", "data_citations_line"),
-    )),
-)
 
 
 def database_name(site: Site) -> str:
@@ -116,7 +42,7 @@ def json_name(site: Site) -> str:
 
 
 def site_slug(title: str) -> str:
-    """"Who's Behind ICE" -> whos-behind-ice: apostrophes vanish rather than split a word."""
+    """"Who's Watching" -> whos-watching: apostrophes vanish rather than split a word."""
     return slugify(title.replace("'", "").replace("\u2019", "")) or "site"
 
 

@@ -9,7 +9,7 @@ import hashlib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from ..incremental.cache import cached, content_key, engine_digest
+from ..store.cache import cached, content_key, engine_digest
 
 from ..model import Change
 from ..addresses import HOME, language_prefix

@@ -23,7 +23,7 @@ from typing import Sequence
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from ..incremental.cache import cached, content_key
+from ..store.cache import cached, content_key
 from ..confine import overlay
 from ..errors import Location, Problems
 from ..content.load import IMAGES_FOLDER

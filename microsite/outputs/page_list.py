@@ -5,10 +5,10 @@ there and forgotten here fails the test that compares the two lists.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ..addresses import DATA, EXPLORE, HOME, MAP, SOURCES, TIMELINE, kind_index
+from ..render.text import first_sentence
 from ..resolve.site import Site
 
 
@@ -41,9 +41,3 @@ def site_pages(site: Site, labels: dict[str, str] | None = None) -> list[PageInf
     ]
     pages += [PageInfo(p.output, p.title, "") for p in site.content.pages_in_order()]
     return sorted(pages, key=lambda p: p.output)
-
-
-def first_sentence(text: str) -> str:
-    """Up to the first full stop followed by a capital: what a card has room for ('U.S. immigration' stays whole)."""
-    match = re.search(r"[.!?](?=\s+[¿¡]?[A-ZÁÉÍÓÚÑ])", text)
-    return text[: match.end()] if match else text

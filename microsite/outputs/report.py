@@ -24,8 +24,9 @@ from ..messages import Messages, sort_key
 from ..model import Entity, Page, Source
 from ..render.citemarks import tally
 from ..render.graph import Graph, render_svg
-from ..render.markdown import fill_slots
-from ..render.pages import PageRenderer, template_failure
+from ..render.slots import fill_slots
+from ..render.pages import PageRenderer
+from ..render.templates import template_failure
 from ..resolve.site import Placed, Site
 from .datasets import FOLDER, site_slug
 

@@ -16,9 +16,9 @@ from typing import Iterator
 
 import lunr
 
-from ..incremental.cache import engine_digest, read_sealed_pickle, write_sealed_pickle
+from ..store.cache import engine_digest, read_sealed_pickle, write_sealed_pickle
 from .lunr_index import Field, TermCounter, index_pieces
-from ..render.pages import translated_view
+from ..render.facts import translated_view
 from ..resolve.site import Placed
 from ..addresses import SEARCH_INDEX, SOURCES
 from ..resolve.site import Site

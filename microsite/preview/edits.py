@@ -18,21 +18,25 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
-from ..build import (
-    BuildResult, BuildState, Checked, Inputs, Project, Snapshot, preview_rest, site_wide_fingerprints, without_cycle_collector,
-)
+from ..build import without_cycle_collector
 from ..confine import outside
-from ..incremental.deps import inputs_of_pages, keys_of
-from ..errors import Problems
-from ..outputs.feeds import feed_outputs
+from ..content.prepare import Prepared, prepare
 from ..guard import exclusive
+from ..incremental.deps import inputs_of_pages, keys_of
+from ..incremental.inputs import Inputs
+from ..incremental.plan import site_wide_fingerprints
+from ..incremental.result import BuildResult
 from ..model import Content, Entity, Page, Source
-from ..content.prepare import Prepared, digest, prepare
-from ..render.pages import PageRenderer, record_timeline_facts
-from ..resolve import numbers, quotes
+from ..outputs.feeds import feed_outputs
+from ..pipeline import Checked, Made
+from ..project import Project
+from ..render.facts import record_timeline_facts
+from ..render.pages import PageRenderer
 from ..resolve.anchors import page_anchors
-from ..resolve.site import Inbound, LinkTargets, Site, document_claims, document_cites, document_quotations, excerpts_by_cite, place_document
+from ..resolve.site import LinkTargets, replaced
+from ..store.cache import digest
 from ..write import update_in_place
+from .session import Session
 
 
 @dataclass(frozen=True)
@@ -44,39 +48,39 @@ class Saved:
     prepared: Prepared
 
 
-Changed = tuple[Entity | Page, Entity | Page, Prepared]  # a saved document's record before and after, and what was prepared
+Changed = tuple[Entity | Page, Entity | Page, tuple]  # a saved document's record before and after, and its texts
 
 
-def apply_saves(project: Project, out: Path, state: BuildState, paths: Iterable[Path]) -> BuildResult | None:
+def apply_saves(project: Project, out: Path, session: Session, paths: Iterable[Path]) -> BuildResult | None:
     """The preview with the files at `paths` saved, or None when only a full build can tell."""
     target = out.resolve()
-    snapshot = state.last
-    if snapshot is None or snapshot.target != target:
+    last, state = session.last, session.state
+    if last is None or last.target != target:
         return None
-    if state.manifest(target).files is not snapshot.manifest.files:  # another build wrote it since
+    if state.manifest(target).files is not last.manifest.files:  # another build wrote it since
         return None
     start = time.perf_counter()
     with exclusive([project.lock, target.parent]), without_cycle_collector():
         try:
             state.files.carry_over()
-            saved = _read_saves(project, state, snapshot, paths)
-            return None if saved is None else _apply(state, snapshot, saved, start)
+            saved = _read_saves(project, session, last, paths)
+            return None if saved is None else _apply(session, last, saved, start)
         finally:
             state.files.finish()
 
 
-def _read_saves(project: Project, state: BuildState, snapshot: Snapshot, paths: Iterable[Path]) -> list[Saved] | None:
-    inputs = snapshot.inputs
+def _read_saves(project: Project, session: Session, last: Made, paths: Iterable[Path]) -> list[Saved] | None:
+    inputs, state, file_index = last.inputs, session.state, session.file_index()
     saved = []
     for path in {Path(os.path.abspath(p)) for p in paths}:
-        index = snapshot.file_index.get(path)
+        index = file_index.get(path)
         if index is None:
             if path.exists():
                 return None  # a new file, an image, site.yaml, a template, an asset
             continue  # an editor's scratch file, made and deleted again
         file = inputs.files[index]
-        if snapshot.checked.site.translated and any(
-            (path.parent / f"{path.stem}.{language}{path.suffix}").exists() for language in snapshot.checked.site.translated
+        if last.checked.site.translated and any(
+            (path.parent / f"{path.stem}.{language}{path.suffix}").exists() for language in last.checked.site.translated
         ):
             return None  # an original with a translation: whether it is stale now, the full path says
         if outside(path, project.root / "content"):
@@ -109,18 +113,67 @@ def _picture(record: Entity | Page) -> str | None:
     return record.image.file if record.image else None
 
 
-def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: float) -> BuildResult | None:
-    inputs, site, manifest = snapshot.inputs, snapshot.checked.site, snapshot.manifest
+def _apply(session: Session, last: Made, saves: list[Saved], start: float) -> BuildResult | None:
+    """The saves applied to the last build: the site resolved again where they changed it, the
+    pages reading what changed rendered again; None when that reaches past the saved files."""
+    found = _resolved_again(last, saves)
+    if found is None:
+        return None
+    site, prepared, fps, documents, cite_counts = found
+    inputs, manifest = last.inputs, last.manifest
+    # The pages reading a changed input, and the saved pages themselves (their inputs may differ:
+    # a new citation reads a new source).
+    changed = {name for name in _touched(inputs, saves) if last.fps.get(name) != fps.get(name)}
+    own = {after.output: after for _, after, _ in documents}
+    inputs_of = dict(last.inputs_of)
+    inputs_of.update(inputs_of_pages(site, list(own), own))
+    readers = session.readers()
+    for output in own:
+        for name in inputs_of[output]:
+            readers.setdefault(name, set()).add(output)
+    again = set(own).union(*(readers.get(name, ()) for name in changed))
+    keys = keys_of({output: inputs_of[output] for output in again}, fps)
+    stale = sorted(output for output in again if keys[output] != manifest.files[output][0])
+
+    # A saved entity has no translation (else the full path): every language shows its record.
+    saved_entities = {o: e for o, e in own.items() if isinstance(e, Entity)}
+    graphs = {language: graph.with_entities(saved_entities) for language, graph in last.graphs.items()}
+    renderer = PageRenderer(site, last.env, (), graphs, values=last.values)
+    stats = update_in_place(((output, renderer.render(output)) for output in stale), [], last.target, prune=False)
+    files = dict(manifest.files)
+    files.update({output: (keys[output], stats[output]) for output in stale})
+    for save in saves:
+        session.state.cache.replace(inputs.keys[save.index], save.key, save.prepared)
+        inputs = inputs.with_key(save.index, save.key)
+    citations = manifest.citations + cite_counts
+    done = replace(manifest, inputs=inputs.digest, files=files, citations=citations, quotations=site.quotations,
+                   numbers=site.numbers)
+    checked = Checked(site, prepared, last.checked.warnings)
+    rest = session.keep(replace(last, inputs=inputs, checked=checked, manifest=done, fps=fps, inputs_of=inputs_of, graphs=graphs))
+    return BuildResult(
+        pages=manifest.pages, sources=manifest.sources, citations=citations, quotations=site.quotations, numbers=site.numbers,
+        seconds=time.perf_counter() - start,
+        warnings=manifest.warnings, out=last.target, rendered=len(stale), written=len(stale),
+        phases=(("saved files only", time.perf_counter() - start),), title=site.content.config.title,
+        pending=(rest,),
+    )
+
+
+def _resolved_again(last: Made, saves: list[Saved]):
+    """The site with the saved files in it, resolved again by the build's own step
+    (`resolve.site.replaced`), with what was prepared, every input's fingerprint, the saved
+    documents and the citations they add; None when the saves change the site's shape."""
+    inputs, site, manifest = last.inputs, last.checked.site, last.manifest
     content = site.content
-    prepared = dict(snapshot.checked.prepared)
-    fps = dict(snapshot.fps)
+    prepared = dict(last.checked.prepared)
+    fps = dict(last.fps)
     records = {"sources": dict(content.sources), "entities": dict(content.entities), "pages": dict(content.pages)}
     documents: list[Changed] = []  # each saved entity or page
     same_dates = True  # no saved file changed what the timeline shows
     for save in saves:
         name = inputs.files[save.index].name
         old, new = prepared[name], save.prepared
-        if new.problems or not _same_shape(old, new) or any(w.location.path == name for w in snapshot.checked.warnings):
+        if new.problems or not _same_shape(old, new) or any(w.location.path == name for w in last.checked.warnings):
             return None
         same_dates = same_dates and record_timeline_facts(old.record) == record_timeline_facts(new.record)
         prepared[name] = new
@@ -136,59 +189,22 @@ def _apply(state: BuildState, snapshot: Snapshot, saves: list[Saved], start: flo
                 records["entities"][(record.kind, record.slug)] = record
             else:
                 records["pages"][record.slug] = record
-            documents.append((old.record, record, new))
+            documents.append((old.record, record, (new.summary, new.body)))
     content = replace(content, **records)
-    targets = _with_anchors(snapshot.targets, site.content, content)
-    if targets is None:
-        return None
-    placed = _place(site, content, targets, documents)
+    targets = _with_anchors(site.targets, site.content, content)
+    placed = None if targets is None else replaced(site, content, targets, documents)
     if placed is None:
         return None
     site, cite_counts = placed
-    wide = site_wide_fingerprints(site, True, inputs.templates, snapshot.fps["timeline"] if same_dates else None)
-    if {n: v for n, v in wide.items() if n not in SAVED_WITH_PAGES}.items() - snapshot.fps.items():
+    wide = site_wide_fingerprints(site, True, inputs.templates, last.fps["timeline"] if same_dates else None)
+    if {n: v for n, v in wide.items() if n not in SAVED_WITH_PAGES}.items() - last.fps.items():
         return None  # the navigation: a page's title or order
     fps.update({n: wide[n] for n in SAVED_WITH_PAGES})
     if any(digest(data) != manifest.files[name][0] for name, data in feed_outputs(site).items()):
         return None
-    if site.cited_by != snapshot.checked.site.cited_by:
+    if site.cited_by != last.checked.site.cited_by:
         fps["cited_by"] = digest(repr(sorted(site.cited_by.items())))
-
-    # The pages reading a changed input, and the saved pages themselves (their inputs may differ:
-    # a new citation reads a new source).
-    changed = {name for name in _touched(inputs, saves) if snapshot.fps.get(name) != fps.get(name)}
-    own = {after.output: after for _, after, _ in documents}
-    inputs_of = dict(snapshot.inputs_of)
-    inputs_of.update(inputs_of_pages(site, list(own), own))
-    for output in own:
-        for name in inputs_of[output]:
-            snapshot.readers.setdefault(name, set()).add(output)
-    again = set(own).union(*(snapshot.readers.get(name, ()) for name in changed))
-    keys = keys_of({output: inputs_of[output] for output in again}, fps)
-    stale = sorted(output for output in again if keys[output] != manifest.files[output][0])
-
-    # A saved entity has no translation (else the full path): every language shows its record.
-    saved_entities = {o: e for o, e in own.items() if isinstance(e, Entity)}
-    graphs = {language: graph.with_entities(saved_entities) for language, graph in snapshot.graphs.items()}
-    renderer = PageRenderer(site, snapshot.env, (), graphs)
-    stats = update_in_place(((output, renderer.render(output)) for output in stale), [], snapshot.target, prune=False)
-    files = dict(manifest.files)
-    files.update({output: (keys[output], stats[output]) for output in stale})
-    for save in saves:
-        state.cache.replace(inputs.keys[save.index], save.key, save.prepared)
-        inputs = inputs.with_key(save.index, save.key)
-    citations = manifest.citations + cite_counts
-    done = replace(manifest, inputs=inputs.digest, files=files, citations=citations, quotations=site.quotations,
-                   numbers=site.numbers)
-    checked = Checked(site, prepared, snapshot.checked.warnings)
-    state.last = replace(snapshot, inputs=inputs, checked=checked, manifest=done, fps=fps, inputs_of=inputs_of, graphs=graphs, targets=site.targets)
-    return BuildResult(
-        pages=manifest.pages, sources=manifest.sources, citations=citations, quotations=site.quotations, numbers=site.numbers,
-        seconds=time.perf_counter() - start,
-        warnings=manifest.warnings, out=snapshot.target, rendered=len(stale), written=len(stale),
-        phases=(("saved files only", time.perf_counter() - start),), title=content.config.title,
-        pending=(preview_rest(state, state.last),),
-    )
+    return site, prepared, fps, documents, cite_counts
 
 
 # Site-wide inputs a save may change while the site keeps its shape: the pages reading them are
@@ -217,68 +233,3 @@ def _with_anchors(targets: LinkTargets, before: Content, after: Content) -> Link
         return None
     anchors = {output: targets.anchors.get(output, frozenset()) | now.get(output, frozenset()) for output in {*targets.anchors, *now}}
     return replace(targets, anchors=anchors)
-
-
-def _place(site: Site, content: Content, targets: LinkTargets, documents: list[Changed]) -> tuple[Site, int] | None:
-    """The site with the saved documents' texts placed, their citations counted in; None when a
-    link or citation has a problem (the full path reports it) or a source is newly cited or no
-    longer cited at all (a warning comes or goes). Their quotations are checked again, and the
-    excerpts their citations show replaced."""
-    summaries, bodies = dict(site.summaries), dict(site.bodies)
-    excerpts, verified, checked = dict(site.excerpts), site.quotations, site.numbers
-    languages = tuple(content.config.languages)
-    cited_by = dict(site.cited_by)
-    inbound = dict(site.inbound)
-    problems = Problems()
-    count = 0
-    for before, after, prepared in documents:
-        output = after.output
-        summary, body = place_document(after, (prepared.summary, prepared.body), targets, problems)
-        if problems.items:
-            return None
-        old_cites = document_cites(before, site.summaries.get(output), site.bodies[output])
-        new_cites = document_cites(after, summary, body)
-        count += len(new_cites) - len(old_cites)
-        was, now = {c.source for c in old_cites}, {c.source for c in new_cites}
-        for source in was - now:
-            cited_by[source] = tuple(o for o in cited_by[source] if o != output)
-            if not cited_by[source]:
-                return None
-        for source in now - was:
-            if source not in cited_by:
-                return None
-            cited_by[source] = tuple(sorted((*cited_by[source], output)))
-        found = quotes.check(document_quotations(after, summary, body, problems), content.sources, problems)
-        stated = numbers.check(document_claims(after, summary, body), content.sources, languages, problems)
-        if problems.items:
-            return None
-        old = document_quotations(before, site.summaries.get(output), site.bodies[output], Problems())
-        verified += len(found) - len(quotes.check(old, site.content.sources, Problems()))
-        was = document_claims(before, site.summaries.get(output), site.bodies[output])
-        checked += stated - numbers.check(was, site.content.sources, languages, Problems())
-        excerpts = {at: text for at, text in excerpts.items() if at.path != after.path}
-        excerpts.update(excerpts_by_cite(found, new_cites))
-        if summary is not None:
-            summaries[output] = summary
-        bodies[output] = body
-        if isinstance(after, Entity):
-            inbound.update(_inbound_of(site, before, after))
-    site = replace(
-        site, content=content, summaries=summaries, bodies=bodies, inbound=inbound, cited_by=cited_by,
-        excerpts=excerpts, quotations=verified, numbers=checked, targets=targets,
-    )
-    return site, count
-
-
-def _inbound_of(site: Site, before: Entity, after: Entity) -> dict[str, tuple[Inbound, ...]]:
-    """The relations pointing away from a saved entity, as their targets list them: the same
-    relations (same links fingerprint), held by the new record."""
-    targets = {target.output for link in before.links if (target := site.content.link_target(link)) is not None}
-    return {
-        output: tuple(
-            Inbound(i.relation, after, after.links[before.links.index(i.link)]) if i.entity is before else i
-            for i in site.inbound[output]
-        )
-        for output in targets
-        if output in site.inbound
-    }

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from ..build import BuildState, Project, Rest, build
+from ..project import Project
 from .edits import apply_saves
+from .session import Rest, Session
 from ..errors import ContentErrors, Problem
-from ..incremental.parallel import Child, can_fork
+from ..parallel import Child, can_fork
 from .watch import Inotify
 from ..write import write_site
 
@@ -30,7 +31,7 @@ class Preview:
 
     def __init__(self, project: Project, out: Path, loop=None):
         self.project, self.out = project, out
-        self.state = BuildState.on_disk(project, preview=True)  # kept between rebuilds: only changes are redone
+        self.session = Session.on_disk(project)  # kept between rebuilds: only changes are redone
         self.loop = loop  # tornado's IOLoop; without one, what a save leaves for later is done at once
         self.waiting = None  # the timeout after which the rest of the last save's work starts
         self.child: Child | None = None  # the process doing it
@@ -39,11 +40,11 @@ class Preview:
         """Build again; `saved`: the files saved since the last build, when the watcher knows."""
         start = time.perf_counter()
         self._stop_rest()  # this save has its own
-        with self.state.lock:
+        with self.session.lock:
             try:
-                result = apply_saves(self.project, self.out, self.state, saved) if saved else None
+                result = apply_saves(self.project, self.out, self.session, saved) if saved else None
                 if result is None:
-                    result = build(self.project, self.out, preview=True, state=self.state)
+                    result = self.session.build(self.project, self.out)
             except ContentErrors as exc:
                 self._show_errors(exc.problems)
                 return False
@@ -101,7 +102,7 @@ class Preview:
         banner = error_banner(problems)
         pages = {n: _without_banner(d) for n, d in last_pages(self.out).items()} or {"index.html": b"<!doctype html><html><head><meta charset=utf-8></head><body></body></html>"}
         write_site({name: with_banner(data, banner) if name.endswith(".html") else data for name, data in pages.items()}, self.out)
-        self.state.forget(self.out.resolve())  # the pages now carry the banner: render them all once fixed
+        self.session.forget(self.out.resolve())  # the pages now carry the banner: render them all once fixed
 
 
 def last_pages(out: Path) -> dict[str, bytes]:

@@ -5,226 +5,40 @@ templates (autoescape on) only lay it out.
 """
 from __future__ import annotations
 
+
 import io
-import os
 import posixpath
-import re
-from dataclasses import dataclass, replace
-from functools import cached_property
+from dataclasses import replace
 from itertools import islice
-from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 from urllib.parse import urlsplit
 
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
-from jinja2 import Environment, TemplateError, FileSystemLoader, StrictUndefined, TemplateSyntaxError, nodes, select_autoescape
+from jinja2 import Environment, TemplateError
 from markupsafe import Markup
 
 from .citemarks import PageCitations
-from ..confine import confined
-from .fragments import FragmentCache, FragmentExtension
-from ..errors import ContentErrors, Location, Problem, Problems
+from .fragments import FragmentCache
+from ..errors import ContentErrors
 from .graph import Graph, neighbourhood, relation_graph, render_svg
-from .markdown import fill
-from ..messages import SEARCH_MESSAGES, Messages, engine_table, language_name, sort_key
-from ..model import Cite, Entity, Event, Figure, Page, Source
-from ..addresses import anchor_words, event_anchors, figure_anchor
-from ..addresses import LANGUAGE_SCRIPTS, SEARCH_INDEX, DATA, in_every_language, language_prefix, split_language, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index, relative_from_folder, SHARED
-from ..resolve.site import Site, inbound_relations
-from ..outputs.page_list import first_sentence
-
-
-@dataclass(frozen=True)
-class NavItem:
-    title: str
-    output: str
-    lang: str = ""  # a page's title not translated yet: its own language
-
-
-@dataclass(frozen=True)
-class Related:
-    """One line of a 'related' list: the other page, what the relation is, and its marks."""
-
-    entity: Entity
-    role: str | None
-    marks: Markup
-    anchor: str  # its own address on the page: `to-vendors-acme`, `from-vendors-ledger`
-    lang: str = ""  # the language of its role: "" for the content's own
-
-
-@dataclass(frozen=True)
-class FigureGroup:
-    """Figures sharing a label: more than one value means the sources disagree."""
-
-    label: str
-    rows: tuple[tuple[Figure, Markup], ...]
-
-    @property
-    def disputed(self) -> bool:
-        return len({figure.value for figure, _ in self.rows}) > 1
-
-    @cached_property
-    def anchor(self) -> str:
-        return figure_anchor(self.rows[0][0].label_of_original or self.label)  # the same in every language
-
-    @property
-    def lang(self) -> str:
-        """The language of its label: "" for the content's own."""
-        return self.rows[0][0].lang
-
-
-@dataclass(frozen=True)
-class Happened:
-    """A dated event as its page lists it."""
-
-    event: Event
-    marks: Markup
-    anchor: str
-
-
-@dataclass(frozen=True)
-class Row:
-    """One entity as a row of the table of everything."""
-
-    entity: Entity
-    kind: str  # the kind's singular name
-    summary: Markup
-    related: tuple[tuple[str, Entity], ...]  # (what the relation is, the other entity)
-    relations: tuple[str, ...]  # the relation fields it takes part in, either way
-    sources: int  # how many sources its page cites
-
-
-@dataclass(frozen=True)
-class Dated:
-    """One dated fact of the timeline; `what` says which kind, and the template words it."""
-
-    date: str
-    what: str  # "figure", "event", "source" or "change"
-    output: str  # the page it is on (the source list for a source)
-    name: str  # that page's name
-    text: str  # the figure's label, the event, the source's title, the change
-    value: str  # the figure's value; the source's publisher
-    marks: Markup
-    anchor: str  # where on its page, or ""
-    lang: str | None = None  # the language of `text` (and a figure's value): "" for the content's own
+from .slots import fill
+from ..messages import SEARCH_MESSAGES, language_name, sort_key
+from ..model import Entity, Page
+from ..addresses import anchor_words, event_anchors
+from ..addresses import LANGUAGE_SCRIPTS, SEARCH_INDEX, DATA, in_every_language, language_prefix, split_language, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, kind_index
+from ..resolve.site import Site
+from .text import first_sentence
+from .facts import data_examples, dated_facts, first_section, page_labels, plain_text, translated_view
+from .shown import Dated, FigureGroup, Happened, Links, NavItem, Related, Row
+from .templates import template_failure
 
 
 
 
-@dataclass(frozen=True)
-class Links:
-    """`url(target)` in a template: the link to an output of the page's language, or to a shared
-    file (assets, downloads; `shared=True`: a target already where it is, in another language).
-    Relative from the page's `folder`; on the 404 page, which a host serves at any depth, from
-    the site's folder on its host (`absolute`: `/repo/`), so they never leave the host that
-    served the page. Equal for every page of a folder: a fragment keyed by it (`fragments.py`)
-    is made once per folder."""
-
-    prefix: str  # the page's language folder ('es/'), '' for the first language
-    folder: str  # the page's own folder, its language's included ('es/companies')
-    absolute: str | None = None
-
-    def __call__(self, target: str, shared: bool = False) -> str:
-        if not shared and self.prefix and not target.startswith(SHARED):
-            target = self.prefix + target
-        if self.absolute is not None:
-            return self.absolute + target
-        return relative_from_folder(self.folder, target)
 
 
-class ConfinedLoader(FileSystemLoader):
-    """Jinja's loader over the templates' folders, the first one's file winning (the project's
-    over the engine's), refusing a template that is a link out of its own folder (`confine.py`)."""
 
-    def __init__(self, templates: Sequence[Path]):
-        super().__init__(list(templates))
-        self.folders = tuple(templates)
-
-    def get_source(self, environment: Environment, template: str):
-        source, filename, uptodate = super().get_source(environment, template)
-        folder = next(f for f in self.folders if Path(os.path.abspath(filename)).is_relative_to(os.path.abspath(f)))
-        problems = Problems()
-        if not confined(Path(filename), folder, f"templates/{template}", problems):
-            raise ContentErrors(problems.items)
-        return source, filename, uptodate
-
-
-def make_environment(templates: Sequence[Path], preview: bool = False) -> Environment:
-    """Templates are code a pull request can change: Jinja's sandbox refuses what reaches past the
-    values handed to them (`cycler.__init__.__globals__.os`), as Hugo's and Jekyll's cannot."""
-    env = SandboxedEnvironment(
-        loader=ConfinedLoader(templates),
-        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        auto_reload=False,  # a build reads each template once: no stat per page and per include
-        extensions=[FragmentExtension],  # `{% fragment %}`: parts made once for many pages
-    )
-    use_language(env, Messages("en", engine_table("en")))  # until a renderer sets the site's language
-    env.globals["preview"] = preview
-    return env
-
-
-def use_language(env: Environment, messages: Messages) -> None:
-    """The interface's words and the dates in one language, for the templates: `t('key', ...)`
-    (`messages.py`) and the `human_date` filter."""
-    env.globals["t"] = messages
-    env.globals["SEARCH_MESSAGES"] = SEARCH_MESSAGES
-    env.filters["human_date"] = messages.date
-
-
-# The templates the engine renders pages with (`PageRenderer`); the others are theirs to include.
 PIECES = 4096  # of a template's output encoded at once (`_page`)
-PAGE_TEMPLATES = ("home.html", "sources.html", "404.html", "data.html", "map.html", "kind_index.html", "entity.html", "page.html")
-
-
-def template_problems(env: Environment) -> list[Problem]:
-    """Every template of `env` compiled, and every template one names present: a Jinja mistake
-    is an error at its template's line, found before any page is rendered, not a traceback from
-    the middle of rendering. Compiling here also leaves each template compiled for the pages."""
-    present = set(env.list_templates())
-    problems = [
-        Problem(Location(f"templates/{name}"), f"missing template: the build renders pages with it; restore it (git checkout templates/{name})")
-        for name in PAGE_TEMPLATES
-        if name not in present
-    ]
-    for name in sorted(n for n in present if n.endswith(".html")):
-        where = f"templates/{name}"
-        try:
-            source, filename, _ = env.loader.get_source(env, name)
-            tree = env.parse(source, name, filename)
-            env.get_template(name)
-        except TemplateSyntaxError as e:
-            problems.append(Problem(Location(where, e.lineno or 0), f"template error: {e.message}"))
-            continue
-        except UnicodeDecodeError as e:
-            problems.append(Problem(Location(where), f"not UTF-8 text (byte 0x{e.object[e.start]:02X}); save it as UTF-8"))
-            continue
-        for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
-            named = node.template
-            if isinstance(node, nodes.Include) and node.ignore_missing:
-                continue
-            if isinstance(named, nodes.Const) and isinstance(named.value, str) and named.value not in present:
-                problems.append(Problem(Location(where, node.lineno), f"template '{named.value}' does not exist in templates/"))
-    return problems
-
-
-def template_failure(error: TemplateError, template: str) -> Problem:
-    """A template that failed while rendering, at the line of the template it failed in (Jinja
-    gives its compiled templates' frames the template's file and line): a value it named that is
-    not there, or what the sandbox refuses."""
-    where = Location(f"templates/{template}")
-    trace = error.__traceback__
-    while trace is not None:
-        filename = trace.tb_frame.f_code.co_filename
-        if filename.endswith((".html", ".xml", ".js", ".txt")):
-            where = Location(f"templates/{Path(filename).name}", trace.tb_lineno)
-        trace = trace.tb_next
-    if isinstance(error, SecurityError):
-        return Problem(where, f"template error: {(error.message or '').rstrip('.')}; a template may use only the values the build gives it")
-    return Problem(where, f"template error: {error.message}")
+HOME_LIST = 5  # how many pages of each kind the home page names
 
 
 def page_outputs(site: Site) -> list[str]:
@@ -246,8 +60,10 @@ class PageRenderer:
 
     def __init__(
         self, site: Site, env: Environment, downloads: Sequence = (), graphs: dict[str, Graph] | None = None,
-        language: str | None = None,
+        language: str | None = None, values: Mapping[str, object] | None = None,
     ):
+        """`values`: what every page's templates read of this build besides the site (the
+        pictures, each page's card, the feed, the printed reports: `pipeline.page_values`)."""
         primary = site.content.config
         self.language = language or primary.language
         translated = site.translated.get(self.language)
@@ -257,6 +73,7 @@ class PageRenderer:
         if self.language != primary.language:
             site = translated_view(site, self.language)
         self.site, self.env, self.downloads = site, env, downloads
+        self.values = dict(values or {})
         # Each language's relation graph (its own names), shared by the renderers of every
         # language and made when a page first needs it: the preview keeps them between saves.
         self.graphs = {} if graphs is None else graphs
@@ -268,7 +85,7 @@ class PageRenderer:
         self.t = self.config.messages
         self.language_names = {language: language_name(language) for language in self.languages}
         self.others = {
-            language_prefix(other, self.languages): PageRenderer(site, env, downloads, self.graphs, other)
+            language_prefix(other, self.languages): PageRenderer(site, env, downloads, self.graphs, other, self.values)
             for other in self.languages[1:]
         } if not self.prefix else {}
         self.labels = page_labels(self.t)
@@ -329,6 +146,7 @@ class PageRenderer:
         context.setdefault("card_text", context.get("title", ""))  # what its social card shows (`cards.py`)
         base = self.config.base_url
         pieces = self.env.get_template(template).generate(
+            **self.values,
             site=self.config,
             nav=self.nav,
             nav_current=output if output in self.nav_outputs else "",  # a key of the navigation's fragment
@@ -642,130 +460,3 @@ class PageRenderer:
             for language in languages
         ]
         return self._page("404.html", NOT_FOUND, title=title, description=title, parts=parts)
-
-
-HOME_LIST = 5  # how many pages of each kind the home page names
-
-
-def first_section(html: Markup) -> tuple[Markup, Markup]:
-    """A text cut before its second heading of the second level: on the home page the map comes
-    between the findings and what follows them."""
-    first = html.find("<h2")
-    second = html.find("<h2", first + 1) if first >= 0 else -1
-    if second < 0:
-        return html, Markup("")
-    return Markup(html[:second]), Markup(html[second:])
-
-
-def page_labels(messages: Messages) -> dict[str, str]:
-    """The names of the pages the site makes beside its content, from the message table: for the
-    navigation, the pages' titles and their social cards."""
-    return {
-        EXPLORE: messages.text("explore"), TIMELINE: messages.text("timeline"),
-        "explore_description": messages.text("explore_description"), "timeline_description": messages.text("timeline_description"),
-    }
-
-
-def dated_facts(site: Site) -> list[tuple[Dated, tuple[Cite, ...]]]:
-    """Each dated fact with the citations that back it: figures' `as_of`, declared events, dated
-    sources, and the change log."""
-    content = site.content
-    facts = [fact for entity in content.entities.values() for fact in _figure_facts(entity)]
-    facts += [fact for document in site.documents() for fact in _event_facts(document)]
-    facts += [fact for source in content.sources.values() for fact in _source_facts(source)]
-    changes_page = next((p for p in content.pages_in_order() if p.show_changes), None)
-    for change in content.changes:
-        output, title = (changes_page.output, changes_page.title) if changes_page else ("", "")
-        facts.append((Dated(change.date, "change", output, title, change.text, "", Markup(""), "changes-title" if output else ""), ()))
-    return facts
-
-
-def _figure_facts(entity: Entity) -> list[tuple[Dated, tuple[Cite, ...]]]:
-    facts = []
-    for figure in entity.figures:
-        if figure.as_of:
-            anchor = figure_anchor(figure.label_of_original or figure.label)
-            facts.append((Dated(figure.as_of, "figure", entity.output, entity.name, figure.label, figure.value, Markup(""), anchor, figure.lang), figure.cites))
-    return facts
-
-
-def _event_facts(document: Entity | Page) -> list[tuple[Dated, tuple[Cite, ...]]]:
-    name = getattr(document, "name", None) or getattr(document, "title", "")
-    return [
-        (Dated(event.date, "event", document.output, name, event.text, "", Markup(""), anchor, event.lang), event.cites)
-        for event, anchor in zip(document.events, event_anchors(document.events))
-    ]
-
-
-def _source_facts(source: Source) -> list[tuple[Dated, tuple[Cite, ...]]]:
-    if not source.date:
-        return []
-    itself = (Cite(source.id, "", source.location),)
-    publisher = ", ".join(source.publisher)  # the timeline joins the names in its language
-    return [(Dated(source.date, "source", SOURCES, publisher, source.title, publisher, Markup(""), source.id), itself)]
-
-
-def timeline_facts(site: Site) -> list:
-    """What the timeline shows, as a value to fingerprint (`deps.py`)."""
-    return [_as_value(fact) for fact in dated_facts(site)]
-
-
-def record_timeline_facts(record: Entity | Page | Source) -> list:
-    """What one record adds to `timeline_facts`: the preview's quick path compares a saved
-    record's with its last version's rather than making the whole site's again (`edits.py`)."""
-    if isinstance(record, Source):
-        facts = _source_facts(record)
-    else:
-        facts = [*(_figure_facts(record) if isinstance(record, Entity) else []), *_event_facts(record)]
-    return [_as_value(fact) for fact in facts]
-
-
-def _as_value(fact: tuple[Dated, tuple[Cite, ...]]) -> tuple:
-    dated, cites = fact
-    return dated, tuple((c.source, c.locator) for c in cites)
-
-
-def plain_text(placed) -> str:
-    """The words of an inline text without its citation marks: for meta descriptions."""
-    return placed.fragment.plain if placed is not None else ""
-
-
-def data_examples(site: Site) -> dict[str, str]:
-    """What the Data page's descriptions give as examples, taken from this site's own content
-    (its kinds, relations, an entity and a source of its own), so they fit any investigation."""
-    content = site.content
-    config = content.config
-    entity = min(content.entities.values(), key=lambda e: (e.kind, e.slug), default=None)
-    relation = config.relations[0] if config.relations else None
-    return {
-        "kinds": ", ".join(k.id for k in config.kinds),
-        "entity": f"{entity.kind}/{entity.slug}" if entity else "kind/slug",
-        "source": min(content.sources, default="source-id"),
-        "source_kinds": ", ".join(k.id for k in config.source_kinds),
-        "relations": ", ".join(r.field for r in config.relations) or "-",
-        "label": relation.label if relation else "-",
-        "inverse": relation.inverse if relation else "-",
-    }
-
-
-def translated_view(site: Site, language: str) -> Site:
-    """The site as pages in `language` show it: site.yaml's texts in that language, and names,
-    titles, summaries and bodies from the translations (`translations.py`) where there are. The
-    first language's view is the site itself."""
-    if language == site.content.config.language:
-        return site
-    translated = site.translated.get(language)
-    base = replace(site, summaries={**site.summaries, **translated.summaries}, bodies={**site.bodies, **translated.bodies}) if translated else site
-    names = translated.names if translated else {}
-    content = site.content
-    records = translated.records if translated else {}
-    entities = {k: records.get(e.output, e) for k, e in content.entities.items()}
-    pages = {k: records.get(p.output, p) for k, p in content.pages.items()}
-    entities = {k: replace(e, name=names[e.output]) if e.output in names else e for k, e in entities.items()}
-    pages = {k: replace(p, title=names[p.output]) if p.output in names else p for k, p in pages.items()}
-    changes = tuple(replace(c, text=dict(c.translations).get(language, c.text)) for c in content.changes)
-    shown = replace(content, config=content.config.in_language(language), entities=entities, pages=pages, changes=changes)
-    # The other side of each relation, as this language shows it: its relation's labels, the
-    # relating entity's name and the link's role in this language (the first language's problems
-    # were reported when the site was resolved).
-    return replace(base, content=shown, inbound=inbound_relations(shown, Problems()))

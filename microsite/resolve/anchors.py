@@ -14,6 +14,7 @@ from ..addresses import (
     DATA, EXPLORE, HOME, MAP, NOT_FOUND, SOURCES, TIMELINE, anchor_words, event_anchors, figure_anchor, kind_index,
 )
 from ..model import Content, Entity
+from ..tables import TABLES
 
 EVERY_PAGE = ("main",)  # base.html: where "skip to content" leads
 MAP_IDS = ("list-title",)  # map.html: the connections in words
@@ -23,8 +24,6 @@ DATA_IDS = ("downloads-title", "tables-title")
 
 def page_anchors(content: Content, headings: dict[str, tuple[str, ...]]) -> dict[str, frozenset[str]]:
     """Each page's anchors by output; `headings`: the ids of each content page's narrative headings."""
-    from ..outputs.datasets import TABLES  # it imports the renderer, which imports resolve
-
     found: dict[str, set[str]] = {output: {*EVERY_PAGE, *ids} for output, ids in headings.items()}
 
     def add(output: str, *ids: str) -> None:

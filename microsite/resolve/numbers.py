@@ -11,8 +11,8 @@ Not checked: numbers inside a quotation (the quotation itself is checked word fo
 in a link's text or address, written into a word (PIA-032, F-35, 1990s, 1.º), and claims citing
 no source (the site's own counts on a page about itself). A list's own numbering is not text.
 
-The Markdown rule leaves each block's `Claim` on its `inline` token; `check` (called by resolve,
-once every source is loaded) compares each number with the cited sources' records.
+Reading content leaves each block's `Claim` on its `inline` token (`content/claims.py`); `check`
+(called by resolve, once every source is loaded) compares each number with the cited sources' records.
 """
 from __future__ import annotations
 
@@ -25,9 +25,9 @@ from typing import Iterable
 
 from babel import Locale, UnknownLocaleError
 
-from ..errors import Location, Problems
+from ..content.claims import Claim
+from ..errors import Problems
 from ..model import Source
-from ..pickling import by_fields
 
 _SPACES = " \u00a0\u202f\u2009"
 # A run of digits with the separators a number may hold; a space only before a group of three.
@@ -38,21 +38,6 @@ _BEFORE_WORD = re.compile(r"[\w\-/.,#@]$")  # a number written into a word or an
 _AFTER_WORD = re.compile(r"\.?[ºª°]|[^\W\d]")  # an ordinal sign, or a letter that is no scale word
 
 
-@by_fields
-@dataclass(frozen=True, slots=True)
-class Claim:
-    """The words of one cited claim that numbers are checked in (quotations, code and links left
-    out), where each of its digit runs was written, and the sources it cites."""
-
-    text: str
-    spots: tuple[tuple[int, Location], ...]  # offset in `text` of each digit run -> its place in the file
-    sources: tuple[str, ...]
-    language: str = ""  # "" : the site's first language
-
-    def location(self, at: int) -> Location:
-        return next((where for start, where in reversed(self.spots) if start <= at), self.spots[0][1])
-
-
 @dataclass(frozen=True)
 class Stated:
     """A number as a claim states it: `key` is what it means, `raw` what was written."""
@@ -61,21 +46,6 @@ class Stated:
     raw: str
     at: int
     odd: str = ""  # the locale's way of writing it, when it was written in another's
-
-
-def claim(pieces: Iterable[tuple[str, bool]], sources: tuple[str, ...], locate) -> Claim | None:
-    """The claim made of a block's pieces (text, whether numbers in it count); `locate(digits,
-    counts)` places each digit run in the file, left to right."""
-    text, spots = "", []
-    for piece, counts in pieces:
-        for m in _DIGITS.finditer(piece):
-            where = locate(m.group(), counts)
-            if counts:
-                spots.append((len(text) + m.start(), where))
-        text += piece if counts else " \x00 "  # a left-out piece joins no numbers around it
-    if not spots or not sources:
-        return None
-    return Claim(text, tuple(spots), sources)
 
 
 @lru_cache(maxsize=None)

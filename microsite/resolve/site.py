@@ -12,7 +12,10 @@ from dataclasses import dataclass, field, replace
 from . import numbers, quotes
 from .anchors import page_anchors
 from ..errors import Location, Problems, did_you_mean
-from ..render.markdown import Fragment, LinkContext, resolve_link
+from ..content import claims
+from ..content.markdown import Fragment
+from ..content.quotations import Quotation, in_plain_text, plain_number_pieces
+from .links import LinkContext, resolve_link
 from ..model import Cite, Content, Document, Entity, Link, RelationSpec
 from ..addresses import GENERATED, kind_index
 from ..pickling import by_fields
@@ -68,20 +71,17 @@ def resolve(content: Content, texts: dict[str, tuple[Fragment | None, Fragment |
     excerpts: dict[Location, str] = {}
     verified = checked = 0
     records: dict[str, frozenset] = {}
-    languages = tuple(content.config.languages)
     for document in documents:
-        summary, body = place_document(document, texts[document.path], targets, problems)
-        if summary is not None:
-            summaries[document.output] = summary
-        bodies[document.output] = body
-        cites = document_cites(document, summary, body)
-        for cite in cites:
+        done = resolve_document(document, texts[document.path], targets, content, problems, records)
+        if done.summary is not None:
+            summaries[document.output] = done.summary
+        bodies[document.output] = done.body
+        for cite in done.cites:
             if check_cite(cite, content, problems):
                 cited_by[cite.source].add(document.output)
-        found = quotes.check(document_quotations(document, summary, body, problems), content.sources, problems)
-        excerpts.update(excerpts_by_cite(found, cites))
-        verified += len(found)
-        checked += numbers.check(document_claims(document, summary, body), content.sources, languages, problems, records)
+        excerpts.update(done.excerpts)
+        verified += len(done.verified)
+        checked += done.numbers
     for source in content.sources.values():
         if source.id not in cited_by:
             problems.warning(source.location, f"source '{source.id}' is cited by nothing; cite it or delete the file")
@@ -96,6 +96,97 @@ def resolve(content: Content, texts: dict[str, tuple[Fragment | None, Fragment |
         numbers=checked,
         targets=targets,
     )
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """One document resolved: its texts placed, its citations, the quotations found in the cited
+    sources' excerpts (and the excerpt each citation shows), the numbers checked."""
+
+    summary: Placed | None
+    body: Placed
+    cites: list[Cite]
+    verified: list[quotes.Verified]
+    excerpts: dict[Location, str]
+    numbers: int
+
+
+def resolve_document(
+    document: Document, texts: tuple[Fragment | None, Fragment | None], targets: LinkTargets, content: Content,
+    problems: Problems, records: dict[str, frozenset] | None = None,
+) -> Resolved:
+    """The step `resolve` takes for each document, and the preview for each saved one (`replaced`).
+    `records`: each source's numbers as read, shared between calls."""
+    summary, body = place_document(document, texts, targets, problems)
+    cites = document_cites(document, summary, body)
+    found = quotes.check(document_quotations(document, summary, body, problems), content.sources, problems)
+    languages = tuple(content.config.languages)
+    stated = numbers.check(document_claims(document, summary, body), content.sources, languages, problems, records)
+    return Resolved(summary, body, cites, found, excerpts_by_cite(found, cites), stated)
+
+
+Saved = tuple[Document, Document, tuple["Fragment | None", "Fragment | None"]]
+
+
+def replaced(site: Site, content: Content, targets: LinkTargets, documents: list[Saved]) -> tuple[Site, int] | None:
+    """The site with each document of `documents` (its record before and after, and its texts as
+    its file now gives them) resolved again, by
+    the step `resolve` takes, and how many citations that adds; None when the change reaches past
+    them, which only resolving the whole site can tell: a problem in one (the full path reports it),
+    a source newly cited or no longer cited at all (a warning comes or goes)."""
+    summaries, bodies, excerpts = dict(site.summaries), dict(site.bodies), dict(site.excerpts)
+    cited_by, inbound = dict(site.cited_by), dict(site.inbound)
+    verified, checked, count = site.quotations, site.numbers, 0
+    for before, after, texts in documents:
+        output = after.output
+        was = resolve_document(before, _texts_of(site, before), targets, site.content, Problems())
+        problems = Problems()
+        now = resolve_document(after, texts, targets, content, problems)
+        if problems.items:
+            return None
+        count += len(now.cites) - len(was.cites)
+        verified += len(now.verified) - len(was.verified)
+        checked += now.numbers - was.numbers
+        for source in {c.source for c in was.cites} - {c.source for c in now.cites}:
+            cited_by[source] = tuple(o for o in cited_by[source] if o != output)
+            if not cited_by[source]:
+                return None
+        for source in {c.source for c in now.cites} - {c.source for c in was.cites}:
+            if source not in cited_by:
+                return None
+            cited_by[source] = tuple(sorted((*cited_by[source], output)))
+        excerpts = {at: text for at, text in excerpts.items() if at.path != after.path}
+        excerpts.update(now.excerpts)
+        if now.summary is not None:
+            summaries[output] = now.summary
+        bodies[output] = now.body
+        if isinstance(after, Entity):
+            inbound.update(_inbound_of(site, before, after))
+    site = replace(
+        site, content=content, summaries=summaries, bodies=bodies, inbound=inbound, cited_by=cited_by,
+        excerpts=excerpts, quotations=verified, numbers=checked, targets=targets,
+    )
+    return site, count
+
+
+def _texts_of(site: Site, document: Document) -> tuple[Fragment | None, Fragment | None]:
+    """A document's texts as its file gave them (`texts` of `resolve`)."""
+    summary = site.summaries.get(document.output)
+    return (summary.fragment if summary else None), site.bodies[document.output].fragment
+
+
+def _inbound_of(site: Site, before: Entity, after: Entity) -> dict[str, tuple[Inbound, ...]]:
+    """The relations pointing away from a saved entity, as their targets list them: the same
+    relations (same links fingerprint), held by the new record."""
+    targets = {target.output for link in before.links if (target := site.content.link_target(link)) is not None}
+    return {
+        output: tuple(
+            Inbound(i.relation, after, after.links[before.links.index(i.link)]) if i.entity is before else i
+            for i in site.inbound[output]
+        )
+        for output in targets
+        if output in site.inbound
+    }
 
 
 @dataclass(frozen=True)
@@ -140,17 +231,17 @@ def document_cites(document: Document, summary: Placed | None, body: Placed) -> 
 
 def document_quotations(
     document: Document, summary: Placed | None, body: Placed, problems: Problems
-) -> list[quotes.Quotation]:
+) -> list[Quotation]:
     """Every quotation a document makes: in its summary, its body and its figures."""
     found = [*(summary.fragment.quotations if summary is not None else ()), *body.fragment.quotations]
     for figure in document.figures if isinstance(document, Entity) else ():
         sources = tuple(c.source for c in figure.cites)
         for text in (figure.label, figure.value, figure.note or ""):
-            found += quotes.in_plain_text(text, figure.location, sources, problems)
+            found += in_plain_text(text, figure.location, sources, problems)
     return found
 
 
-def document_claims(document: Document, summary: Placed | None, body: Placed | None) -> list[numbers.Claim]:
+def document_claims(document: Document, summary: Placed | None, body: Placed | None) -> list[claims.Claim]:
     """Every claim whose numbers are checked: in the summary, the body, the figures and the events
     (an event's date among its numbers)."""
     found = [*(summary.fragment.claims if summary is not None else ()), *(body.fragment.claims if body else ())]
@@ -158,8 +249,8 @@ def document_claims(document: Document, summary: Placed | None, body: Placed | N
     for figure in document.figures if isinstance(document, Entity) else ():
         fields.append((" \x00 ".join((figure.label, figure.value, figure.note or "")), figure.location, figure.cites))
     for text, where, cites in fields:
-        pieces = quotes.plain_number_pieces(text)
-        made = numbers.claim(pieces, tuple(c.source for c in cites), lambda digits, counts: where)
+        pieces = plain_number_pieces(text)
+        made = claims.claim(pieces, tuple(c.source for c in cites), lambda digits, counts: where)
         found += [made] if made else []
     return found
 

@@ -4,32 +4,30 @@ markdown-it-py's own link check drops a `javascript:` link silently and renders 
 want the writer told where it is, so every link is accepted by the parser and judged here instead.
 Each text is parsed and rendered once, from its own file alone (so the result can be cached by
 content): what depends on the page showing it (citation numbers, relative links) is left as slots
-that `fill` completes on each page, once resolve has checked every internal link.
+that `render/slots.py` fills on each page, once resolve has checked every internal link
+(`resolve/links.py`).
 """
 from __future__ import annotations
 
 import bisect
 import hashlib
-import posixpath
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.common import html_re
-from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from .citations import CITE_ID, citations_plugin
-from ..errors import Location, Problems, did_you_mean
-from ..content.fields import is_safe_external
+from .claims import Claim, claim
+from .fields import is_safe_external
+from .quotations import Quotation, locate, quotations_plugin
+from ..errors import Location, Problems
+from ..store.texts import StoredText, Text
 from ..model import Cite
-from ..addresses import relative_url
 from ..pickling import by_fields
-from ..resolve.numbers import Claim, claim
-from ..resolve.quotes import Quotation, locate, quotations_plugin
-from ..incremental.texts import StoredText, Text
 
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 # A tag as CommonMark reads one when HTML is on: with HTML off it is shown as text, and the writer
@@ -111,18 +109,6 @@ class Fragment:
     def words(self) -> str:
         """Its words paragraph by paragraph, without marks or markup."""
         return self.text.words
-
-
-@dataclass(frozen=True)
-class LinkContext:
-    """What a link check needs: where the text sits and which pages exist."""
-
-    content_path: str  # the content file the text comes from
-    output: str  # the page it is rendered into
-    pages_by_file: dict[str, str]  # content file -> output page
-    outputs: frozenset[str]
-    unreadable: frozenset[str] = frozenset()  # "kind/slug"s and "pages/slug"s of files that failed to load
-    anchors: dict[str, frozenset[str]] | None = None  # output -> the #anchors a link may name on it
 
 
 def _cite_slot(source: str, locator: str) -> str:
@@ -475,88 +461,3 @@ def _local_link(href: str, where: Location, problems: Problems, links: list[Link
         return {"href": "#"}
     links.append(LinkRef(href, where))
     return {"href": LINK_SLOT}
-
-
-def resolve_link(link: LinkRef, ctx: LinkContext, problems: Problems) -> str | None:
-    """The output (with its #fragment) an internal link leads to, or None and an error."""
-    href = link.href
-    path, _, fragment = href.partition("#")
-    if path.endswith((".md", ".markdown")):
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(ctx.content_path), path))
-        output = ctx.pages_by_file.get(target)
-        page = posixpath.splitext(target)[0].removeprefix("content/")
-    else:
-        base = "" if path.startswith("/") else posixpath.dirname(ctx.output)
-        output = posixpath.normpath(posixpath.join(base, path.lstrip("/"))) if path else ctx.output
-        page = output.removesuffix(".html") if "/" in output else f"pages/{output.removesuffix('.html')}"
-        output = output if output in ctx.outputs else None
-    if output is None:
-        if page not in ctx.unreadable:  # else the file's own error says why: one error, not one per link
-            problems.error(link.location, f"link to missing page '{href[:80]}'{_closest_page(path, ctx)}")
-        return None
-    anchors = (ctx.anchors or {}).get(output)
-    if fragment and anchors is not None and fragment not in anchors:
-        where = "this page" if output == ctx.output else f"'{path}'"
-        hint = did_you_mean(fragment, anchors) or (
-            f"; its anchors are: {', '.join(sorted(anchors)[:12])}" if anchors else "; it has no heading to link to"
-        )
-        problems.error(link.location, f"link to missing anchor '#{fragment[:60]}' on {where}{hint}")
-        return None
-    return output + (f"#{fragment}" if fragment else "")
-
-
-def fill(
-    fragment: Fragment, targets: tuple[str | None, ...], output: str, cite, claim: str = "",
-    quoted_in: tuple[str | None, ...] = (),
-) -> str:
-    """The fragment's HTML on page `output`: each citation marked by `cite(source, locator,
-    location)` in order, each internal link made relative to `output`, each "link to this" worded
-    `claim`, each quotation `i` of the fragment marked as in language `quoted_in[i]` (None: the
-    page's own)."""
-    def link(target: str) -> str:
-        page, _, anchor = target.partition("#")
-        return f"#{anchor}" if anchor and page == output else relative_url(output, target)
-
-    return fill_slots(fragment.html, fragment.cites, targets, cite, link, claim, quoted_in)
-
-
-def fill_slots(
-    html: str, cites: tuple[Cite, ...], targets: tuple[str | None, ...], cite, link, claim: str = "",
-    quoted_in: tuple[str | None, ...] = (),
-) -> str:
-    """`fill` for any reader of a fragment's HTML (a page, the printed report): each internal link
-    written as `link(target)` says."""
-    cites_left, links = iter(cites), iter(targets)
-    opened = False
-
-    def slot(match: re.Match) -> str:
-        nonlocal opened
-        kind = match.group(1)
-        if kind[0] == "Q":
-            number = int(kind[1:])
-            language = quoted_in[number] if number < len(quoted_in) else None
-            opened = language is not None
-            return f'<span lang="{escapeHtml(language)}">' if opened else ""
-        if kind == "E":
-            closing, opened = "</span>" if opened else "", False
-            return closing
-        if kind == "A":
-            return claim
-        if kind == "C":
-            c = next(cites_left)
-            return cite(c.source, c.locator, c.location)
-        target = next(links)
-        return escapeHtml(link(target)) if target else "#"
-
-    return SLOT.sub(slot, html) if "\x00" in html else html
-
-
-def _closest_page(path: str, ctx: LinkContext) -> str:
-    """A did-you-mean in the writer's own terms: a path relative to their file."""
-    here = posixpath.dirname(ctx.content_path)
-    folder = posixpath.normpath(posixpath.join(here, posixpath.dirname(path)))
-    siblings = [posixpath.relpath(f, here) for f in ctx.pages_by_file if posixpath.dirname(f) == folder]
-    hint = did_you_mean(posixpath.relpath(posixpath.join(folder, posixpath.basename(path)), here), siblings, cutoff=0.8)
-    if hint:
-        return hint
-    return "; link to a content file, relative to this one, such as ../companies/amazon.md"

@@ -26,14 +26,14 @@ from dataclasses import dataclass
 from multiprocessing.pool import Pool
 from typing import Callable, Iterable, Iterator, TypeVar
 
-from ..libc import give_back_freed_memory
+from .libc import give_back_freed_memory
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_PARALLEL = 200  # fewer items than this are done in the parent
 SERIAL_CHUNK = 64  # items per call of a task done in the parent
-_task: Callable | None = None  # the function a forked worker applies, inherited at fork
+_task: Callable | None = None  # in a worker forked by `map_chunks` or `map_shared`: the function it applies
 
 
 def default_workers() -> int:
@@ -67,18 +67,13 @@ def _pieces(items: list[T], size: int) -> list[list[T]]:
 
 def map_chunks(task: Callable[[list[T]], list[R]], items: list[T], workers: int | None = None) -> Iterator[R]:
     """`task` over `items` in chunks, results in the order of `items`, streamed as they come."""
-    global _task
     workers, chunks = _plan(items, workers)
     if not chunks:
         yield from _serially(task, items)
         return
-    _task = task
-    try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
-            for results in pool.imap(_run, chunks):
-                yield from results
-    finally:
-        _task = None
+    with _forked_pool(workers, task) as pool:
+        for results in pool.imap(_run, chunks):
+            yield from results
 
 
 def map_shared(task: Callable[[list[T]], list[R]], items: list[T], workers: int | None = None) -> Iterator[R]:
@@ -100,22 +95,24 @@ def _serially(task: Callable[[list[T]], list[R]], items: list[T]) -> Iterator[R]
 
 
 def _with_pool(task, workers: int, theirs: list, mine: list) -> Iterator:
-    global _task
-    _task = task
-    try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
-            results = pool.imap_unordered(_run, theirs)
-            for chunk in mine:
-                yield from _apply(task, chunk)
-                while True:  # take what the workers have finished, so it is not held in memory
-                    try:
-                        yield from results.next(timeout=0)
-                    except (multiprocessing.TimeoutError, StopIteration):
-                        break
-            for done in results:
-                yield from done
-    finally:
-        _task = None
+    with _forked_pool(workers, task) as pool:
+        results = pool.imap_unordered(_run, theirs)
+        for chunk in mine:
+            yield from _apply(task, chunk)
+            while True:  # take what the workers have finished, so it is not held in memory
+                try:
+                    yield from results.next(timeout=0)
+                except (multiprocessing.TimeoutError, StopIteration):
+                    break
+        for done in results:
+            yield from done
+
+
+def _forked_pool(workers: int, task: Callable | None = None) -> Pool:
+    """Workers forked from this process, each applying `task` to the chunks sent to it (`_run`).
+    `task` reaches them through the fork, not pickled: a closure over the resolved site, which
+    they share with this process page by page until one of them writes to it."""
+    return multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker, initargs=(task,))
 
 
 @dataclass(frozen=True)
@@ -136,7 +133,7 @@ def early_helpers(workers: int | None, items: int) -> Iterator[Helpers | None]:
     if not _forking_pays(workers, items):
         yield None
         return
-    with multiprocessing.get_context("fork").Pool(workers - 1, initializer=_start_worker) as pool:
+    with _forked_pool(workers - 1) as pool:
         yield Helpers(pool, workers - 1)
 
 
@@ -186,10 +183,13 @@ def map_beside(
         yield from running.popleft().get()
 
 
-def _start_worker() -> None:
-    """What the parent made before the fork is frozen out of the cycle collector's walks (walking
-    it would copy every page of the parent's memory into the worker); what the worker makes is
-    collected as usual, so its temporary cycles (parser states, template contexts) do not pile up."""
+def _start_worker(task: Callable | None) -> None:
+    """Keep the worker's `task`. What the parent made before the fork is frozen out of the cycle
+    collector's walks (walking it would copy every page of the parent's memory into the worker);
+    what the worker makes is collected as usual, so its temporary cycles (parser states, template
+    contexts) do not pile up."""
+    global _task
+    _task = task
     gc.freeze()
     gc.enable()
 
@@ -253,7 +253,7 @@ class Child:
         if pid == 0:  # the child: nothing of the parent's but this thread; it never returns into it
             try:
                 os.close(read)
-                _start_worker()
+                _start_worker(None)
                 try:
                     answer = (True, work())
                 except Exception:

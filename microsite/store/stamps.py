@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from .cache import read_sealed_pickle, write_sealed_pickle
-from ..content.prepare import digest
+from .cache import digest
 
 SETTLED_NS = 2_000_000_000
 Stamp = tuple[int, int, int, int]  # inode, size, mtime_ns, ctime_ns

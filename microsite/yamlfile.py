@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import Location, Problems
+from .errors import Location, Problems
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _scalars = yaml.constructor.SafeConstructor()
