@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from PIL import Image, ImageCms, PngImagePlugin
+from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageFont, PngImagePlugin
 
 from microsite.outputs import cards, images
 from microsite.build import ENGINE_HOME, Project, build
@@ -246,6 +246,72 @@ def test_a_card_is_a_valid_png_of_its_lines_pasted_into_the_blank_card(page: Pag
         chunks[kind], at = body, at + 12 + length
     rows = zlib.decompress(chunks[b"IDAT"])  # checks the Adler-32
     assert len(rows) == (cards.SIZE[0] + 1) * cards.SIZE[1] and rows[:: cards.SIZE[0] + 1] == bytes(cards.SIZE[1])
+
+
+def as_a_reader_sees_it(page: PageInfo, site_name: str, fonts: Path) -> tuple[Image.Image, list[str]]:
+    """The card drawn the plain way, in RGB, and its title's lines: the accent bar, the kicker in
+    the accent colour, the title's lines in ink at the size and places `_fit_title` chose, the rule
+    and the site's name, each antialiased straight onto the paper by Pillow, with no palette and
+    no pasting."""
+    image = Image.new("RGB", cards.SIZE, cards.PAPER)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 24, cards.SIZE[1]), fill=cards.ACCENT)
+    draw.line((cards.MARGIN, cards.RULE_Y, cards.SIZE[0] - cards.MARGIN, cards.RULE_Y), fill=cards.MUTED, width=2)
+    footer = ImageFont.truetype(str(fonts / cards.BOLD), 36)
+    draw.text((cards.MARGIN, cards.SIZE[1] - cards.MARGIN - 36), site_name, font=footer, fill=cards.MUTED)
+    y = cards.MARGIN
+    if page.kicker:
+        draw.text((cards.MARGIN, y), page.kicker.upper(), font=ImageFont.truetype(str(fonts / cards.REGULAR), 34), fill=cards.ACCENT)
+        y += 70
+    font, lines = cards._fit_title(page.title, fonts / cards.BOLD, cards.SIZE[0] - 2 * cards.MARGIN, cards.RULE_Y - cards.TITLE_GAP - y)
+    for line in lines:
+        draw.text((cards.MARGIN, y), line, font=font, fill=cards.INK)
+        y += round(font.size * 1.18)
+    return image, lines
+
+
+@pytest.mark.parametrize("page", [
+    PageInfo("systems/icm.html", "ICM", "Data system"),
+    PageInfo("companies/acme.html", "Acme Holdings and the Records It Sells to Agencies Across the Country", "Company"),
+    PageInfo("pages/about.html", "About this investigation", ""),
+])
+def test_a_card_shows_its_text_where_a_reader_expects_it(page: PageInfo):
+    """Decoded, the card looks like its text drawn on paper: every pixel within a palette step
+    of the plain drawing (the palette holds 16 or 32 blends of each ink), so a wrong colour, a
+    line at the wrong row or column, or a broken stream shows; and the title's rows of ink are
+    those of its lines."""
+    fonts = ENGINE_HOME / "assets" / cards.FONT_FOLDER
+    card = Image.open(io.BytesIO(cards.draw_card(page, "Who's Behind ICE", "", fonts)))
+    card.load()
+    assert card.size == cards.SIZE
+    seen, (expected, lines) = card.convert("RGB"), as_a_reader_sees_it(page, "Who's Behind ICE", fonts)
+    worst = max(high for _, high in ImageChops.difference(seen, expected).getextrema())
+    assert worst <= 8, f"a pixel differs by {worst} from the text drawn plainly"
+    assert len(title_lines(seen)) == len(lines) and title_lines(seen) == title_lines(expected)
+
+
+def title_lines(card: Image.Image) -> list[tuple[int, int]]:
+    """The runs of rows above the rule holding the title's ink (darker in red than halfway from
+    the paper to the ink: the accent and the paper never are), each (first row, last row)."""
+    red = card.getchannel("R").crop((cards.MARGIN, 0, cards.SIZE[0] - cards.MARGIN, cards.RULE_Y - 1))
+    dark = red.point(lambda v: 255 if v < (cards.PAPER[0] + cards.INK[0]) // 2 else 0)
+    rows = [y for y in range(dark.height) if dark.crop((0, y, dark.width, y + 1)).getbbox()]
+    runs: list[tuple[int, int]] = []
+    for y in rows:
+        runs[-1:] = [(runs[-1][0], y)] if runs and runs[-1][1] == y - 1 else [*runs[-1:], (y, y)]
+    return runs
+
+
+def test_cards_carry_no_metadata_and_are_the_same_bytes_each_time():
+    """Only the chunks a picture needs (no text, time or EXIF chunk), and the same bytes when
+    drawn again from nothing, as by another build or another process."""
+    fonts = ENGINE_HOME / "assets" / cards.FONT_FOLDER
+    page = PageInfo("companies/acme.html", "Acme Holdings", "Company")
+    first = cards.draw_card(page, "Who's Behind ICE", "", fonts)
+    assert png_chunks(first) == [b"IHDR", b"PLTE", b"IDAT", b"IEND"]
+    for made_once in (cards._blank, cards._blank_filtered, cards._blank_rows, cards._kicker, cards._font):
+        made_once.cache_clear()
+    assert cards.draw_card(page, "Who's Behind ICE", "", fonts) == first
 
 
 def show_image(project: Project, page: str, name: str, colour=(200, 30, 30), size=(100, 50)) -> None:

@@ -153,7 +153,15 @@ def _encode(site_name: str, fonts: Path, bands: list[tuple[int, Image.Image]]) -
     ending in a full flush so that what follows it refers to nothing before; only the rows with
     ink are deflated per card, and the pieces are joined into one zlib stream, whose checksum is
     combined from theirs. Every decoder reads it as any PNG: the same pixels as pasting the bands
-    into the blank card."""
+    into the blank card.
+
+    Pillow's own encoder (the bands pasted into a copy of the blank card, `save(..., "PNG")`) gives
+    those pixels too, but deflates every row of every card: measured on two cores (processor
+    time, best of 7), 1.6 ms a card at compress_level 1 and 3.6 ms at its default 6, against 0.5
+    ms here. A cold build of 1,000 entities (2,024 cards) took 13.4 s of processor time with it
+    at level 1 against 11.0 s (+22%), 8.2 s of wall time against 7.0 s (+16%); of 10,000
+    entities, 131 s against 111 s of processor time (+18%). Pillow's would be used were its cost
+    under a tenth of a cold build."""
     rows, deflate = _blank_filtered(site_name, fonts), zlib.compressobj(1, zlib.DEFLATED, -15)
     parts, check, y = [], 1, 0
     for top, band in bands:
