@@ -101,7 +101,7 @@ def test_a_missing_link_suggests_a_near_sibling_only_when_very_close():
     # 'content/systems/zzzzzz.md' is 0.76 alike 'content/systems/ledger.md': close enough for a
     # field name's did-you-mean (0.6), not for a link's (0.8).
     assert resolved("../systems/zzzzzz.md")[1] == [
-        "link to missing page '../systems/zzzzzz.md'; link to a content file, relative to this one, such as ../companies/amazon.md"
+        "link to missing page '../systems/zzzzzz.md'; link to a content file, relative to this one, such as ../pages/about.md"
     ]
 
 

@@ -236,7 +236,7 @@ def test_a_cache_removed_during_a_build_stops_it_with_a_clear_error(project, cap
     assert run(project, "build", capsys=capsys)[0] == 0
     before = digest(project.root / "site")
     write(project, "content/companies/acme.md", (project.root / "content/companies/acme.md").read_text() + "\nMore.\n")
-    import microsite.resolve.site as engine  # `build` imports `resolve` from it when it loads a site
+    import microsite.pipeline.load as engine  # the load pass calls `resolve` through it
 
     def resolve_then_remove_the_cache(*args, **kwargs):
         site = resolve(*args, **kwargs)

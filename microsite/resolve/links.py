@@ -61,5 +61,7 @@ def _closest_page(path: str, ctx: LinkContext) -> str:
     hint = did_you_mean(posixpath.relpath(posixpath.join(folder, posixpath.basename(path)), here), siblings, cutoff=0.8)
     if hint:
         return hint
-    example = posixpath.relpath(min(ctx.pages_by_file), here) if ctx.pages_by_file else "../folder/page.md"
+    # An example from the site's own files, from another folder where there is one: the way up.
+    elsewhere = sorted(f for f in ctx.pages_by_file if posixpath.dirname(f) != here) or sorted(ctx.pages_by_file)
+    example = posixpath.relpath(elsewhere[0], here) if elsewhere else "../folder/page.md"
     return f"; link to a content file, relative to this one, such as {example}"
