@@ -13,6 +13,7 @@ from microsite.build import Project, check
 from microsite.content.config import load_config
 from microsite.outputs.datasets import site_slug
 from microsite.errors import Problem, Problems
+from microsite.messages import Messages
 from microsite.model import Entity
 from microsite.resolve.site import Site, document_cites
 from tests.conftest import REPO
@@ -52,6 +53,12 @@ def entity_pages() -> list[str]:
 
 def base_url() -> str:
     return site().content.config.base_url
+
+
+def messages() -> Messages:
+    """The interface's words in the site's first language, the one at its root (the engine's
+    table with the site's own overrides from content/i18n/)."""
+    return site().content.config.messages
 
 
 def slug() -> str:
