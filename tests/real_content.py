@@ -61,6 +61,25 @@ def messages() -> Messages:
     return site().content.config.messages
 
 
+@lru_cache(maxsize=1)
+def home_findings() -> str | None:
+    """The findings the home page shows below its lead, as HTML: its text (content/pages/index.md)
+    up to its second heading. None when the site has no such text (the home page then opens with
+    the site's tagline)."""
+    from markupsafe import Markup
+
+    from microsite.render.pages import first_section
+
+    # Checked again and read at once: a text is read from its entry in .cache/ when asked for, and
+    # a build for another address since `site()` (test_base_url's) has replaced that entry.
+    fresh, _ = check(Project(REPO))
+    home = fresh.content.home
+    if home is None:
+        return None
+    findings, _ = first_section(Markup(fresh.bodies[home.output].fragment.html))
+    return str(findings)
+
+
 def slug() -> str:
     """The name of the downloads and the offline copy, made from the site's title."""
     return site_slug(site().content.config.title)
