@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from microsite.cli import main
+from tests import real_content
 from tests.conftest import REPO, make_project, run, write
 
 FORK = "https://campaign.example.org/ice-tech/"
@@ -276,7 +277,8 @@ def test_the_404_page_works_at_a_nested_missing_address(browser, pages_server: s
 
     response = page.goto(missing)
     assert response is not None and response.status == 404
-    assert page.locator("h1").inner_text() == "Page not found"
+    words = real_content.messages()  # the site's first language says it first
+    assert page.locator("h1").inner_text() == words.text("not_found_title")
     assert loaded.get(SUBPATH + "assets/style.css") == 200, loaded
     assert page.eval_on_selector("header.masthead", "e => getComputedStyle(e).borderBottomStyle") == "solid"
     assert page.locator("form.search").is_visible()  # search.js ran
@@ -286,7 +288,7 @@ def test_the_404_page_works_at_a_nested_missing_address(browser, pages_server: s
     hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(e => e.href)")
     assert hrefs and all(h.startswith(pages_server + SUBPATH) for h in hrefs)
     page.fill("#search-input", "")  # the results cover the page
-    page.click("main a:text('home page')")
+    page.locator("main").get_by_role("link", name=words.text("home_link"), exact=True).first.click()
     page.wait_for_load_state()
     assert page.url == pages_server + SUBPATH + "index.html"
     assert loaded[SUBPATH + "index.html"] == 200

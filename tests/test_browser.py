@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from microsite.messages import sort_key
 from tests import real_content
 
 pytestmark = pytest.mark.browser
@@ -78,13 +79,15 @@ def test_the_table_filters_sorts_and_restores_a_shared_view_from_disk(browser, r
     page.goto(address)
     rows = page.locator("table.explore tbody tr")
     everyone = _shown(page)
-    assert len(everyone) == rows.count() > 1
+    entities = real_content.entities()
+    assert sorted(everyone) == sorted(e.name for e in entities) and rows.count() == len(entities) > 1
     kind = page.eval_on_selector("#filter-kind option:nth-child(2)", "o => o.value")
     page.select_option("#filter-kind", kind)
     of_kind = _shown(page)
-    assert 0 < len(of_kind) < len(everyone)
+    assert sorted(of_kind) == sorted(e.name for e in entities if e.kind == kind)  # a site of one kind shows them all
     assert all(r.get_attribute("data-kind") == kind for r in rows.all() if r.is_visible())
-    assert f"{len(of_kind)} of {len(everyone)}" in page.inner_text("#filter-status")
+    status = real_content.messages().text("explore_status", shown=len(of_kind), total=len(everyone))
+    assert page.inner_text("#filter-status") == status
     # Typed words narrow it further, and the view is kept in the address.
     name = of_kind[-1]
     page.fill("#filter-text", name.split()[0])
@@ -106,7 +109,7 @@ def test_the_table_filters_sorts_and_restores_a_shared_view_from_disk(browser, r
     other.fill("#filter-text", "")
     other.click("th[data-sort='name'] button")
     names = _shown(other)
-    assert names == sorted(names, key=str.lower) and len(names) == len(everyone)
+    assert names == sorted(names, key=sort_key) and len(names) == len(everyone)  # accents folded, as the site sorts
     assert errors == []
     context.close()
 
@@ -127,6 +130,9 @@ def test_the_lead_and_the_first_finding_fit_a_phones_first_screen(browser, real_
     page = context.new_page()
     page.goto((real_site / "index.html").as_uri())
     bottom = "e => e.getBoundingClientRect().bottom"
-    assert page.eval_on_selector(".hero .lead", bottom) <= 812
-    assert page.eval_on_selector(".home-text li", bottom) <= 812
+    # Without content/pages/index.md the home page opens with the site's tagline, and has no findings.
+    findings = real_content.home_findings()
+    assert page.eval_on_selector(".hero .lead" if findings is not None else ".hero .tagline", bottom) <= 812
+    if findings and "<li" in findings:  # a home page whose findings are a list
+        assert page.eval_on_selector(".home-text li", bottom) <= 812
     context.close()

@@ -39,7 +39,8 @@ class Claims(HTMLParser):
             self.skip += 1
         if "cite" == attrs.get("class", "") and tag == "a" and self.stack:
             self.stack[-1][2] = True
-        if tag in self.UNITS and not (tag == "p" and attrs.get("class") == "kicker"):
+        # Not claims: the kind above the name, and the link on to the whole timeline below a page's dates.
+        if tag in self.UNITS and not (tag == "p" and attrs.get("class") in ("kicker", "more")):
             self.stack.append([tag, "", False])
         elif tag == "span" and self.skip:
             pass

@@ -113,13 +113,14 @@ def test_search_under_a_subpath_leads_to_the_page(page, subpath_server: str):
 
 
 def _search_and_follow(page, query: str) -> None:
-    box = page.get_by_role("searchbox", name="Search this site")
+    words = real_content.messages()
+    box = page.get_by_role("searchbox", name=words.text("search_label"))
     box.click()
     box.press_sequentially(query)
     first = page.locator(".search-results a").first
     first.wait_for()
     assert FOUND.name in first.inner_text()
-    assert "result" in page.locator("#search-status").inner_text()
+    assert page.locator("#search-status").inner_text().endswith(words.text("search_keys"))  # said when results are listed
     box.press("ArrowDown")
     assert page.evaluate("document.activeElement.closest('.search-results') !== null")
     page.keyboard.press("Enter")
@@ -133,7 +134,9 @@ def test_without_script_the_search_box_stays_hidden_and_the_sections_remain(brow
     page = context.new_page()
     page.goto((real_site / "index.html").as_uri())
     assert page.locator("form.search").is_hidden()
-    assert page.get_by_role("navigation", name="Sections").get_by_role("link", name="Map").is_visible()
+    words = real_content.messages()
+    sections = page.get_by_role("navigation", name=words.text("nav_sections"))
+    assert sections.get_by_role("link", name=words.text("nav_map")).is_visible()
     context.close()
 
 

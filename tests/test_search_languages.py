@@ -67,3 +67,21 @@ def test_spanish_search_from_disk_finds_the_same_pages_with_or_without_accents(p
     box.fill("")
     box.press_sequentially("de")
     assert page.locator(".search-results a").count() == 0
+
+
+@pytest.mark.browser
+def test_a_spanish_word_being_typed_with_its_accent_finds_its_page(page, tmp_path):
+    """The Spanish index holds 'cárcel' as 'carcel' (folded and stemmed): a word still being typed
+    is looked for as it is, so 'cárce' found nothing until its last letter, where 'carce' did."""
+    project = make_project(tmp_path / "cuatro", "cuatro")
+    assert run(project, "build")[0] == 0
+    page.goto((project.root / "site/index.html").as_uri())
+    box = page.get_by_role("searchbox", name="Buscar en este sitio")
+    found = {}
+    for typed in ("carce", "cárce", "CÁRCE"):
+        box.fill("")
+        box.press_sequentially(typed)
+        page.wait_for_function("s => s.textContent && !s.textContent.startsWith('Cargando')", arg=page.locator("#search-status").element_handle())
+        found[typed] = page.eval_on_selector_all(".search-results a", "els => els.map(a => a.getAttribute('href'))")
+    assert found["carce"][:1] == ["centros/carcel-norte.html"]
+    assert found["cárce"] == found["CÁRCE"] == found["carce"], found

@@ -85,6 +85,14 @@
     return found;
   }
 
+  /* A word being typed is looked for as it is, not stemmed; where the index folds accents, also
+     folded as the index's words are ("cárce" finds "carcel", which the index holds for "cárcel"). */
+  function typed(term) {
+    var fold = index.pipeline.toJSON().filter(function (label) { return /^accentFold/.test(label); })[0];
+    if (!fold) return [term];
+    return [].concat(window.lunr.Pipeline.registeredFunctions[fold](new window.lunr.Token(term, {}))).map(String);
+  }
+
   function query(terms) {
     var lunr = window.lunr;
     /* a word the language's pipeline drops (a stop word such as "de") matches nothing; with no
@@ -95,7 +103,9 @@
       terms.forEach(function (term) {
         variants(term).forEach(function (variant, i) { if (i) q.term(variant, { boost: 5 }); });
         q.term(term, { boost: 10 });  /* the whole word, stemmed as the index is */
-        q.term(term, { wildcard: lunr.Query.wildcard.TRAILING, usePipeline: false });  /* a word being typed */
+        typed(term).forEach(function (form) {  /* a word being typed */
+          q.term(form, { wildcard: lunr.Query.wildcard.TRAILING, usePipeline: false });
+        });
       });
     });
   }
