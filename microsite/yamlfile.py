@@ -21,7 +21,7 @@ _TAG = "tag:yaml.org,2002:"
 _SCALAR_TYPES = ("bool", "int", "float")
 MAX_DEPTH = 64
 # The largest content file read: hundreds of times the longest page of an investigation, above
-# the megabytes a page is known to build in seconds (tests/test_robustness.py). A larger one (a
+# the megabytes a page is known to build in seconds (tests/engine/safety/test_robustness.py). A larger one (a
 # pasted archive, a generated text) would make a page of as many megabytes, read at every build.
 MAX_FILE_BYTES = 8_000_000
 # What YAML refuses to read (control characters such as NUL, lone surrogates). Found here, they

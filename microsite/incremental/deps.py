@@ -7,7 +7,7 @@ key hashes the fingerprints of its inputs, so a page is rendered again exactly w
 reads has changed, and an edit to one narrative re-renders one page, not the site.
 
 The inputs listed here mirror what `render/pages.py` reads for each kind of page; the incremental test
-(tests/test_incremental.py) checks, edit after edit, that the result equals a clean build.
+(tests/engine/incremental/test_incremental.py) checks, edit after edit, that the result equals a clean build.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Spanish search at build time, the same steps as lunr-languages' lunr.es.js in the browser
 (assets/vendor/lunr-languages/): its trimmer, stop words and accent folding, copied from that
-file (tests/test_search_languages.py checks they still agree), and the Snowball Spanish stemmer
+file (tests/site/test_search_languages.py checks they still agree), and the Snowball Spanish stemmer
 from the snowballstemmer package, the algorithm lunr.es.js was generated from.
 """
 from __future__ import annotations

@@ -6,7 +6,7 @@ every document through several Python calls per word: 25 µs a word, minutes for
 pipeline is a pure function of one word, so this module runs lunr.py's own pipeline once per
 distinct word, counts each text's terms once per distinct text (`TermCounter`, kept between the
 preview's rebuilds), and computes the same scores in the same order. The output is the JSON of
-`lunr(...).serialize()`, byte for byte; `tests/test_search_index.py` holds it to that.
+`lunr(...).serialize()`, byte for byte; `tests/engine/outputs/test_search_index.py` holds it to that.
 """
 from __future__ import annotations
 

@@ -135,7 +135,7 @@ def _join(*parts: str) -> str:
     return " ".join([p if _spaced(p) else " ".join(p.split()) for p in parts if p and not p.isspace()])
 
 
-# Every white space character but the space. All are below U+3001: tests/test_search_index.py
+# Every white space character but the space. All are below U+3001: tests/engine/outputs/test_search_index.py
 # checks it against the Unicode of the Python running the tests.
 OTHER_SPACES = [c for c in map(chr, range(0x3001)) if c.isspace() and c != " "]
 TWO_SPACES = re.compile("  ")  # a regular expression finds them three times as fast as `in`

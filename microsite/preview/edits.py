@@ -8,7 +8,7 @@ own texts and fields differ. The dependency graph kept from the last build (`dep
 inputs, input -> pages) then names every page reading a changed input; those get new keys, and
 only those whose key moved are rendered. Anything else (a file added, renamed or deleted, a new
 name or relation, site.yaml, a template, an error) takes the full path, slower with the same
-bytes: tests/test_incremental.py compares both with a clean build.
+bytes: tests/engine/incremental/test_incremental.py compares both with a clean build.
 """
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import pytest
 from microsite.build import Project, build
 from tests import real_content
 from tests.conftest import REPO, make_project
-from tests.test_images import add_image, gps_photo
+from tests.engine.outputs.test_images import add_image, gps_photo
 
 pytestmark = pytest.mark.browser
 

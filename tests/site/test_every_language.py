@@ -355,7 +355,7 @@ def test_a_quotation_is_marked_with_its_sources_language_on_a_page_in_another(tm
     """Quoted words stay in their source's language, and say so (`lang`), so a screen reader
     speaks them in it: an English source quoted on a Spanish page, a Spanish one on an English
     page; a quotation in the page's own language is not marked."""
-    from .conftest import make_project, run
+    from tests.conftest import make_project, run
 
     project = make_project(tmp_path / "project", "dos")
     sources = project.root / "content" / "sources"

@@ -18,7 +18,7 @@ from microsite.content.load import load_content
 from microsite.errors import Problems
 from tests import real_content
 from tests.conftest import REPO, make_project
-from tests.test_images import add_image, gps_photo
+from tests.engine.outputs.test_images import add_image, gps_photo
 
 BASE = real_content.base_url()
 DATA = f"data/{real_content.slug()}"

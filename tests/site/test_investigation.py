@@ -64,7 +64,7 @@ class Claims(HTMLParser):
 
 def test_the_investigation_has_no_warnings():
     # Checked as publish.yml builds it, with the address GitHub Pages gives: site.yaml's base_url
-    # may be a placeholder, which `check` rightly warns about (tests/test_base_url.py).
+    # may be a placeholder, which `check` rightly warns about (tests/site/test_base_url.py).
     _, warnings = check(Project(REPO, base_url="https://pages.test/investigation/"))  # here, not at import
     assert [str(w) for w in warnings] == []
 

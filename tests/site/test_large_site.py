@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from microsite.build import build
 
-from .conftest import write
+from tests.conftest import write
 
 
 def test_a_kind_with_a_thousand_entities_is_counted_on_the_home_page(project, tmp_path):

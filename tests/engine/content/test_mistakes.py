@@ -18,7 +18,7 @@ def errors(project, capsys) -> list[str]:
     status, _, err = run(project, "check", capsys=capsys)
     assert status == 1, err
     assert "Traceback" not in err
-    lines = [line for line in err.strip().splitlines() if ": hint: " not in line]  # the require_citations hint: tests/test_contributor_messages.py
+    lines = [line for line in err.strip().splitlines() if ": hint: " not in line]  # the require_citations hint: tests/engine/content/test_contributor_messages.py
     assert lines[-1].endswith("; nothing was written")
     return [line for line in lines[:-1] if ": warning: " not in line]
 

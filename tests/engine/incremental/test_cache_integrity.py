@@ -14,7 +14,7 @@ from PIL import Image
 from microsite.store import stamps
 from microsite.build import Project
 
-from .conftest import run
+from tests.conftest import run
 
 
 def tree(root: Path) -> dict[str, bytes]:

@@ -59,7 +59,7 @@ SERVE = textwrap.dedent("""
 def test_the_preview_forks_with_no_other_thread_running(project):
     """The preview made the search index and the downloads after each save in a child forked
     from a thread, while the server's thread ran."""
-    from tests.test_preview_server import free_port, wait_for_start
+    from tests.engine.preview.test_preview_server import free_port, wait_for_start
 
     port = free_port()
     server = subprocess.Popen(

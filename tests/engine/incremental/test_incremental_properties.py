@@ -1,6 +1,6 @@
 """Incremental builds equal clean builds, for random series of edits.
 
-tests/test_incremental.py walks through edits chosen by hand; here Hypothesis chooses them, over
+tests/engine/incremental/test_incremental.py walks through edits chosen by hand; here Hypothesis chooses them, over
 every kind of input a page reads: a source's title, what a summary, a figure, a narrative or a
 relation cites, an entity's name, a file renamed, added or deleted, site.yaml, a template, an
 asset and a picture. After each edit the command line's incremental build and the preview's
@@ -30,7 +30,7 @@ from microsite import pipeline as render_module  # the build makes its template 
 from microsite.build import ENGINE_HOME, BuildState, Project, build
 from microsite.content.cached import PreparedCache
 from tests.conftest import FIXTURES, REPO
-from tests.test_incremental import preview_save, started_preview, tree
+from tests.engine.incremental.test_incremental import preview_save, started_preview, tree
 
 SOURCES = ("alpha", "beta", "gamma")
 WORDS = ("Red", "Green", "Blue", "Amber")

@@ -13,7 +13,7 @@ import pytest
 import microsite
 from microsite.content.cached import PreparedCache
 
-from .conftest import make_project, run
+from tests.conftest import make_project, run
 
 
 def slotted_records() -> list[type]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from microsite.build import BuildState, Project, build
 from microsite.content.cached import PreparedCache
 from tests.conftest import run, write
-from tests.test_incremental import clean_build, edit, tree
+from tests.engine.incremental.test_incremental import clean_build, edit, tree
 
 ACME, LEDGER = "content/companies/acme.md", "content/systems/ledger.md"
 MEMO = 'title: "A memo"\npublisher: An agency\ndate: 2021-05\nkind: report\nfacts: ["Acme holds 200 million records."]\n'

@@ -7,7 +7,7 @@ import sys
 
 from microsite import parallel
 
-from .conftest import REPO, make_project
+from tests.conftest import REPO, make_project
 
 WITHOUT_FCNTL = """
 import os, sys

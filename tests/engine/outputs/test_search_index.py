@@ -12,9 +12,9 @@ from lunr import lunr
 
 from microsite.build import Project, check
 from microsite.outputs.lunr_index import Field, TermCounter, index_pieces
+from tests.conftest import REPO
 from microsite.outputs.search import FIELDS, OTHER_SPACES, _join, search_documents, search_index
 
-REPO = Path(__file__).resolve().parent.parent
 
 
 def by_lunr_py(documents: list[tuple[str, tuple[str, str]]], fields=FIELDS) -> dict:

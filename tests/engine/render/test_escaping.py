@@ -12,7 +12,7 @@ from microsite.messages import Messages
 from microsite.render.graph import _e
 from microsite.render.templates import make_environment
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 HOSTILE = "a & b < c > d 'e' \"f\""
 ESCAPED = "a &amp; b &lt; c &gt; d &#39;e&#39; &#34;f&#34;"

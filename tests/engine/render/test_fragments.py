@@ -12,7 +12,7 @@ from microsite.render import pages as render
 from microsite.build import BuildState, Project, build
 from microsite.render.fragments import FragmentCache
 from tests.conftest import run, write
-from tests.test_incremental import clean_build, edit, tree
+from tests.engine.incremental.test_incremental import clean_build, edit, tree
 
 # A second company citing both sources, with other locators: pages of one folder citing one source.
 BETA = """---

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from microsite.render import pages as render
 
-from .conftest import make_project, run
-from .test_cache_integrity import tree
+from tests.conftest import make_project, run
+from tests.engine.incremental.test_cache_integrity import tree
 
 
 def test_pages_encoded_in_small_batches_are_the_pages_encoded_whole(tmp_path, monkeypatch):

@@ -7,7 +7,7 @@ import pytest
 from microsite.resolve.numbers import read
 from microsite.content.quotations import scan
 from tests.conftest import make_project, run, write
-from tests.test_translations import bilingual
+from tests.site.test_translations import bilingual
 
 ACME = "content/companies/acme.md"
 HEAD = "---\nname: Acme\nsummary: Sells. [@daily-2020-01-02]\n---\n"

@@ -25,8 +25,8 @@ from PIL import Image
 from microsite.outputs import datasets
 from microsite.build import Project
 from tests.conftest import REPO, run, write
-from tests.test_images import project_with_own_assets
-from tests.test_robustness import digest
+from tests.engine.outputs.test_images import project_with_own_assets
+from tests.engine.safety.test_robustness import digest
 
 LOCATED = re.compile(r"^content/[^:]+:\d+:\d+: ")
 
@@ -260,7 +260,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_start_with_a_quote(project, caps
 
 def test_the_preview_survives_yaml_nested_thousands_deep(project, tmp_path):
     """The same parse runs in `serve` on every save: a crash there ended the preview."""
-    from tests.test_serve import free_port, wait_for
+    from tests.browser.test_serve import free_port, wait_for
 
     port = free_port()
     log = tmp_path / "serve.log"

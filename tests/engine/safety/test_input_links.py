@@ -17,7 +17,7 @@ from microsite.preview.edits import apply_saves
 from microsite.errors import ContentErrors
 from microsite.render.templates import make_environment
 
-from .conftest import REPO, run
+from tests.conftest import REPO, run
 
 SECRET = "SECRET-7f3a"  # what a file outside the project holds: it must never reach the site
 LEAKED_PAGE = f"---\ntitle: Leaked\n---\n{SECRET}\n"

@@ -20,7 +20,7 @@ from microsite.errors import Location
 from microsite.store.cache import SEAL, seal
 from microsite.pickling import records_from
 
-from .conftest import make_project, run
+from tests.conftest import make_project, run
 
 
 class RunsCommand:
