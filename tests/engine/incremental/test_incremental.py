@@ -327,9 +327,10 @@ def test_the_preview_applies_a_save_to_the_last_build_as_a_clean_build_would(pro
             assert result.rendered == 1
         if what == "nothing new":
             assert result.rendered == 0
-    # A build from scratch afterwards (a new preview) agrees with what the quick path left.
-    restarted = Session.on_disk(project)
-    assert restarted.build(project, out).rendered == 0
+    # A new preview afterwards finds the output as the last save and the work after it left it,
+    # and recorded: it stops once it has read the inputs.
+    restarted = Session.on_disk(project).build(project, out)
+    assert [phase for phase, _ in restarted.phases] == ["read"] and restarted.rendered == restarted.written == 0
 
 
 def test_the_quick_path_leaves_errors_to_the_full_build(project, tmp_path):
@@ -406,3 +407,16 @@ def test_a_save_on_either_side_of_the_templates_overlay_builds_as_a_clean_build_
     engine_edit("assets/style.css", "", "/* engine */\n")(project)
     build(project, state=state)
     assert (project.site / "assets/style.css").read_bytes() == (engine / "assets/style.css").read_bytes()
+
+
+def test_a_late_output_deleted_by_hand_is_made_again_with_no_input_changed(project, tmp_path):
+    """The search index and the sitemap are made after the pages and keyed by their own bytes: one
+    deleted from the output, nothing else changed, is made and written again."""
+    out = tmp_path / "site"
+    build(project, out)
+    for name in ("assets/search-index.js", "sitemap.xml"):
+        made = (out / name).read_bytes()
+        (out / name).unlink()
+        build(project, out)
+        assert (out / name).read_bytes() == made, name
+    assert tree(out) == clean_build(project, tmp_path / "clean")
