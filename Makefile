@@ -14,7 +14,7 @@ BUILD_ARGS := $(if $(MICROSITE_BASE_URL),--base-url '$(MICROSITE_BASE_URL)')
 # package-lock.json. Without npm they are not installed and their tests skip (CI installs npm).
 NODE_TOOLS := $(if $(shell command -v npm),node_modules/.installed)
 
-.PHONY: site pdf test serve check links zip bench golden mutate clean
+.PHONY: site pdf test test-fast serve check links zip bench golden mutate clean
 
 site: $(VENV)/.installed
 	$(PY) build.py build $(BUILD_ARGS)
@@ -30,6 +30,14 @@ pdf: $(VENV)/.installed-pdf
 
 test: $(VENV)/.installed-test $(NODE_TOOLS)
 	$(PY) -m pytest
+
+# Before a pull request: each pass's own tests and the checks of content/, on every core, no
+# browser (tests/README.md); about 35 s on two cores. `make test` runs everything.
+FAST_TESTS := tests/engine/content tests/engine/resolve tests/engine/render tests/engine/outputs \
+	tests/engine/test_helpers.py tests/engine/test_layers.py tests/engine/test_cli.py \
+	tests/engine/test_contributing.py tests/site/test_golden.py tests/site/test_investigation.py
+test-fast: $(VENV)/.installed-test
+	$(PY) -m pytest -n auto -m "not browser and not slow" $(FAST_TESTS)
 
 serve: $(VENV)/.installed
 	$(PY) build.py serve --port $(PORT)

@@ -91,3 +91,17 @@ def test_only_make_test_installs_the_test_tools(checkout: Path):
     pips = [line for line in log(checkout) if " pip install " in line]
     assert len(pips) == 2 and pips[1].endswith(" -e .[test]")
     assert log(checkout)[-1].endswith(" -m pytest")
+
+
+def test_test_fast_names_folders_that_exist_and_no_browser_test():
+    """`make test-fast` lists its tests by path: a folder moved or renamed would leave it running
+    fewer tests without a word, and a browser test in it would need Chromium."""
+    make = (REPO / "Makefile").read_text()
+    listed = make.split("FAST_TESTS :=", 1)[1].split("\ntest-fast:", 1)[0].replace("\\\n", " ").split()
+    assert listed and all((REPO / path).exists() for path in listed), listed
+    collected = subprocess.run(
+        [os.sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-m", "browser", *listed],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )
+    assert "no tests collected" in collected.stdout or " deselected" in collected.stdout, collected.stdout[-500:]
+    assert "::" not in collected.stdout, "browser tests among test-fast's: " + collected.stdout[-500:]
