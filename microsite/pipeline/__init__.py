@@ -122,10 +122,11 @@ def make(
         plan = plan_outputs(previous, current, keys, made_later(site, project.pdf), reuse is not None)
         graphs: dict[str, Graph] = {}
 
-        def late(graphs: dict[str, Graph] | None) -> Iterator[tuple[str, str, bytes]]:
+        def late(drawn: dict[str, Graph] | None) -> Iterator[tuple[str, str, bytes]]:
+            """`drawn`: the relation graphs the pages made, which the printed report reuses."""
             counter = reuse.search_terms if reuse else None  # only a preview's next save reuses the counts
             kept = project.cache if state.folder is not None else None
-            return late_outputs(site, fps, env, values, graphs, counter, kept, project.pdf)
+            return late_outputs(site, fps, env, values, drawn, counter, kept, project.pdf)
 
         made_late = None  # the late outputs, made now when nothing else is: whether to write hangs on them
         if not (plan.deferred or plan.pages_to_make):

@@ -29,6 +29,7 @@ class Session:
     reuse: Reuse = field(default_factory=Reuse)
     lock: threading.Lock = field(default_factory=threading.Lock)  # held while its output changes
     _readers: dict[str, set[str]] | None = None  # of the last build, grown by each save (`readers`)
+    _file_index: dict[Path, int] | None = None  # of the last full build (`file_index`)
 
     @classmethod
     def on_disk(cls, project: Project) -> Session:
@@ -42,7 +43,7 @@ class Session:
     def build(self, project: Project, out: Path) -> BuildResult:
         """The full path: a build in place, its late outputs left for after the reload."""
         result = build(project, out, preview=True, state=self.state, reuse=self.reuse)
-        self._readers = None
+        self._readers = self._file_index = None
         made = self.reuse.made
         if made is None or not made.deferred:
             return result
@@ -61,9 +62,12 @@ class Session:
         return self._readers
 
     def file_index(self) -> dict[Path, int]:
-        """Each content file of the last build (absolute) -> its place in its inputs."""
+        """Each content file of the last build (absolute) -> its place in its inputs: the same
+        files until the next full build (a save applied keeps them)."""
         assert self.reuse.made is not None
-        return {Path(os.path.abspath(f.path)): i for i, f in enumerate(self.reuse.made.inputs.files)}
+        if self._file_index is None:
+            self._file_index = {Path(os.path.abspath(f.path)): i for i, f in enumerate(self.reuse.made.inputs.files)}
+        return self._file_index
 
     def forget(self, target: Path) -> None:
         """Trust nothing in `target`: its next build is a full one."""
