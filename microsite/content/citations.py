@@ -11,7 +11,7 @@ import re
 from typing import Callable
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
+from markupsafe import escape
 from markdown_it.rules_inline import StateInline
 
 # An id as Pandoc allows it: starts with a letter, digit or _, then word characters and :.#$%&-+?<>~/
@@ -67,7 +67,7 @@ def render_citation(self, tokens, idx, options, env) -> str:
     meta = tokens[idx].meta
     cite: CiteRenderer | None = env.get("cite") if isinstance(env, dict) else None
     if cite is None:
-        return escapeHtml(tokens[idx].markup)
+        return str(escape(tokens[idx].markup))
     return cite(meta["source"], meta["locator"])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from markdown_it.common.utils import escapeHtml
+from markupsafe import escape
 
 from ..addresses import relative_url
 from ..content.markdown import SLOT, Fragment
@@ -43,7 +43,7 @@ def fill_slots(
             number = int(kind[1:])
             language = quoted_in[number] if number < len(quoted_in) else None
             opened = language is not None
-            return f'<span lang="{escapeHtml(language)}">' if opened else ""
+            return f'<span lang="{escape(language)}">' if opened else ""
         if kind == "E":
             closing, opened = "</span>" if opened else "", False
             return closing
@@ -53,6 +53,6 @@ def fill_slots(
             c = next(cites_left)
             return cite(c.source, c.locator, c.location)
         target = next(links)
-        return escapeHtml(link(target)) if target else "#"
+        return str(escape(link(target))) if target else "#"
 
     return SLOT.sub(slot, html) if "\x00" in html else html

@@ -31,3 +31,11 @@ def test_the_engine_writes_no_escape_of_its_own():
     hand_written = re.compile(r"""replace\(\s*["']&["']\s*,\s*["']&amp;["']""")
     found = [p for p in (REPO / "microsite").rglob("*.py") if hand_written.search(p.read_text())]
     assert found == []
+
+
+def test_the_engine_calls_no_other_library_s_escape():
+    """markdown-it escapes the texts it renders itself; the engine's own code calls markupsafe's
+    escape only (markdown-it's `escapeHtml` writes `"` as `&quot;`, markupsafe's as `&#34;`)."""
+    others = re.compile(r"\bescapeHtml\b|\bhtml\.escape\b|from html import escape")
+    found = [p.relative_to(REPO).as_posix() for p in (REPO / "microsite").rglob("*.py") if others.search(p.read_text())]
+    assert found == []
