@@ -420,3 +420,26 @@ def test_a_late_output_deleted_by_hand_is_made_again_with_no_input_changed(proje
         build(project, out)
         assert (out / name).read_bytes() == made, name
     assert tree(out) == clean_build(project, tmp_path / "clean")
+
+
+def test_what_no_page_reads_is_written_only_when_its_bytes_change(project, tmp_path):
+    """A narrative edited twice: the sitemap and the downloads, which no narrative reaches, stay
+    the files the first build wrote (kept, the same inode), on the command line and in the
+    preview's work after the reload; the search index, which holds the words, is written anew."""
+    kept, changed = ("sitemap.xml", "data/entities.csv"), "assets/search-index.js"
+    out = tmp_path / "site"
+    build(project, out)
+    first = {name: (out / name).stat().st_ino for name in (*kept, changed)}
+    for word in ("names", "calls"):
+        edit(project, ACME, "The report calls Acme" if word == "names" else "The report names Acme", f"The report {word} Acme")
+        build(project, out)
+    assert {name: (out / name).stat().st_ino for name in kept} == {name: first[name] for name in kept}
+    assert (out / changed).stat().st_ino != first[changed]
+
+    preview = tmp_path / "preview"
+    session = started_preview(project, preview)
+    before = {name: (preview / name).stat() for name in kept}
+    edit(project, ACME, "The report calls Acme", "The report depicts Acme")
+    result, quick = preview_save(project, preview, session, ACME)
+    assert quick
+    assert {name: (preview / name).stat() for name in kept} == before
