@@ -443,3 +443,18 @@ def test_what_no_page_reads_is_written_only_when_its_bytes_change(project, tmp_p
     result, quick = preview_save(project, preview, session, ACME)
     assert quick
     assert {name: (preview / name).stat() for name in kept} == before
+
+
+def test_a_preview_stopped_before_its_work_after_the_reload_is_built_whole_next_time(project, tmp_path):
+    """A save shows its page at once and leaves the search index for after the reload: stopped
+    in between, the next preview must not take the output for finished."""
+    preview = tmp_path / "preview"
+    session = started_preview(project, preview)
+    edit(project, ACME, "The report calls Acme", "The report depicts Acme")
+    result = apply_saves(project, preview, session, {project.root / ACME})
+    assert result is not None and result.pending  # the quick path, its work after the reload not done
+    assert b"[\"depict\"," not in (preview / "assets/search-index.js").read_bytes()  # as lunr stems it
+    restarted = Session.on_disk(project).build(project, preview)  # the preview started again
+    for work in restarted.pending:  # which shows its pages first too
+        work()
+    assert b"[\"depict\"," in (preview / "assets/search-index.js").read_bytes()
