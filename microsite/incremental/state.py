@@ -35,6 +35,8 @@ EMPTY = Manifest("", {})
 
 @dataclass
 class BuildState:
+    """What lives from one build to the next, in memory and in .cache/; nothing of a preview."""
+
     cache: PreparedCache
     folder: Path | None  # where manifests are kept; None: in memory only
     manifests: dict[Path, Manifest] = field(default_factory=dict)

@@ -25,6 +25,8 @@ from ..write import stat_of, update_in_place
 
 @dataclass
 class Session:
+    """What `build.py serve` keeps from its start to its end."""
+
     state: BuildState
     reuse: Reuse = field(default_factory=Reuse)
     lock: threading.Lock = field(default_factory=threading.Lock)  # held while its output changes
