@@ -115,3 +115,23 @@ def test_a_summary_starting_with_a_citation_gets_a_hint(project, capsys):
     status, _, err = run(project, "check", capsys=capsys)
     assert status == 1
     assert err.splitlines()[0].endswith("(a value starting with [, {, @ or ` must be in quotes)")
+
+
+def test_timings_name_every_pass_and_what_was_written_and_the_next_build_says_the_same(project, capsys):
+    """`build --timings` after a change: the passes in order, the pages rendered and the files
+    written; the build after it, with nothing changed, reports the same site and only reads."""
+    assert run(project, "build", capsys=capsys)[0] == 0
+    acme = project.root / "content/companies/acme.md"
+    acme.write_text(acme.read_text().replace("The report calls Acme", "The report names Acme"))
+    status, out, _ = run(project, "build", "--timings", capsys=capsys)
+    assert status == 0
+    summary, timings = out.strip().splitlines()
+    counts, phases = timings.split("; ", 1)
+    assert counts == "rendered 1 pages, wrote 2 files"  # the page and the search index (its size the same)
+    assert [p.rsplit(" ", 2)[0] for p in phases.split(", ")] == [
+        "read", "load and resolve", "other outputs", "plan", "render and write",
+    ]
+    status, again, _ = run(project, "build", "--timings", capsys=capsys)
+    assert status == 0
+    assert again.splitlines()[0].split(" in ")[0] == summary.split(" in ")[0]
+    assert again.splitlines()[1].startswith("rendered 0 pages, wrote 0 files; read ")

@@ -458,3 +458,15 @@ def test_a_preview_stopped_before_its_work_after_the_reload_is_built_whole_next_
     for work in restarted.pending:  # which shows its pages first too
         work()
     assert b"[\"depict\"," in (preview / "assets/search-index.js").read_bytes()
+
+
+def test_a_new_preview_after_a_quick_save_only_reads(project, tmp_path):
+    """The quick path records the saved file's new key among the inputs: a preview started again
+    finds the site as the save left it and stops once it has read the inputs."""
+    preview = tmp_path / "preview"
+    session = started_preview(project, preview)
+    edit(project, ACME, "The report calls Acme", "The report depicts Acme")
+    _, quick = preview_save(project, preview, session, ACME)
+    assert quick
+    again = Session.on_disk(project).build(project, preview)
+    assert [phase for phase, _ in again.phases] == ["read"]
