@@ -8,7 +8,7 @@ reload, the last versions standing in meanwhile (`deferred`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .state import Manifest
 from ..render.facts import timeline_facts
@@ -23,8 +23,14 @@ class Plan:
     current: dict[str, FileStat]  # what is there now: a file changed or added by hand is noticed
     keys: dict[str, str]  # every output -> the key of its inputs (late ones: their last, until made)
     late: frozenset[str]  # made after the pages, keyed by their bytes
-    deferred: bool  # the late outputs are made after this build (the preview, once all are as written)
-    keep: set[str]  # outputs as the last build wrote them, still right
+    in_place: bool  # the preview, which may make the late outputs after this build
+    deferred: bool = field(init=False)  # it does: every late output is as the last build wrote it
+    keep: set[str] = field(init=False)  # outputs as the last build wrote them, still right
+
+    def __post_init__(self) -> None:
+        self.deferred = self.in_place and all(self.as_written(name) for name in self.late)
+        self.keys.update({name: self.previous.files.get(name, ("",))[0] for name in self.late})  # as they are, for now
+        self.keep = {n for n, key in self.keys.items() if self.unchanged(n, key) and (self.deferred or n not in self.late)}
 
     def as_written(self, name: str) -> bool:
         """The file is in the output as the last build wrote it."""
@@ -60,11 +66,7 @@ def plan_outputs(
     previous: Manifest, current: dict[str, FileStat], keys: dict[str, str], late: list[str], in_place: bool,
 ) -> Plan:
     """`keys`: every output's but the late ones'; `in_place`: the preview, which may defer those."""
-    plan = Plan(previous, current, dict(keys), frozenset(late), False, set())
-    plan.deferred = in_place and all(plan.as_written(name) for name in late)
-    plan.keys.update({name: previous.files.get(name, ("",))[0] for name in late})  # as they are, for now
-    plan.keep = {n for n, key in plan.keys.items() if plan.unchanged(n, key) and (plan.deferred or n not in plan.late)}
-    return plan
+    return Plan(previous, current, dict(keys), frozenset(late), in_place)
 
 
 def site_wide_fingerprints(site: Site, preview: bool, templates: str, timeline: str | None = None) -> dict[str, str]:

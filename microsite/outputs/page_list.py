@@ -22,7 +22,7 @@ class PageInfo:
 
 def site_pages(site: Site, labels: dict[str, str] | None = None) -> list[PageInfo]:
     """The site's HTML pages except the 404 page, sorted by output path. `labels`: the names of
-    the explore and timeline pages (`render.page_labels`), for their cards."""
+    the explore and timeline pages (`render.facts.page_labels`), for their cards."""
     config = site.content.config
     t = config.messages
     labels = labels or {}

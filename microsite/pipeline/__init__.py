@@ -133,6 +133,7 @@ def make(
             made_late = {name: data for name, key, data in late(None) if not plan.settle(name, key)}
         clock.lap("plan")
 
+        stale_pages = plan.to_make(inputs_of)
         written: list[str] = []
         stats = current
         if plan.writes or reuse is not None:
@@ -142,12 +143,12 @@ def make(
             if reuse is not None:
                 reuse.made = None
             renderer = PageRenderer(site, env, (), graphs, values=values)
-            made = _outputs(plan, pages_and_cards(renderer, plan.to_make(inputs_of), cards, _stale_cards(plan, cards), workers, helpers),
+            made = _outputs(plan, pages_and_cards(renderer, stale_pages, cards, _stale_cards(plan, cards), workers, helpers),
                             extras, made_late, late(graphs))
             stats = _write(made, plan, target, written, in_place=reuse is not None)
             clock.lap("render and write")
 
-    manifest, result = _finished(checked, inputs, plan, stats, target, clock, written, plan.to_make(inputs_of))
+    manifest, result = _finished(checked, inputs, plan, stats, target, clock, written, stale_pages)
     if reuse is not None:
         reuse.made = Made(target, inputs, checked, manifest, fps, inputs_of, env, values, graphs, plan.deferred)
     if not plan.deferred:
