@@ -39,6 +39,21 @@ def _engine_caches_cleared_for_each_mutant():
     yield
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """Under `make mutate`, a mutant's tests run quickest first (by the times mutmut measured in its
+    first, unmutated run): mutmut stops at the first failure, so most mutants, the ones some small
+    test kills, are done before the slow builds start. Any other run keeps the files' order."""
+    if os.environ.get("MUTANT_UNDER_TEST") in (None, "", "stats", "list_all_tests"):
+        return
+    try:
+        import json
+
+        seconds = json.loads(Path("mutmut-stats.json").read_text(encoding="utf-8"))["duration_by_test"]
+    except (OSError, ValueError, KeyError):
+        return
+    items.sort(key=lambda item: seconds.get(item.nodeid, float("inf")))
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return make_project(tmp_path / "project")

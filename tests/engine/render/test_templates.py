@@ -69,12 +69,19 @@ def test_a_template_error_shows_in_the_preview(own_templates: Project, capsys):
     project = own_templates
     preview = Preview(project, project.root / ".cache" / "preview")
     assert preview.rebuild()
+    good = {p: p.read_bytes() for p in sorted(preview.out.rglob("*")) if p.is_file()}
+    template = project.root / "templates" / "entity.html"
+    working = template.read_text()
     break_line(project, "entity.html", 3, "{% for x in %}")
     assert not preview.rebuild()
     page = (preview.out / "companies/acme.html").read_text()
     assert 'role="alert"' in page
     assert "templates/entity.html:3:1: template error:" in page
     assert "Traceback" not in capsys.readouterr().err
+    # Mended, every page is rendered again: none keeps the banner.
+    template.write_text(working)
+    assert preview.rebuild()
+    assert {p: p.read_bytes() for p in sorted(preview.out.rglob("*")) if p.is_file()} == good
 
 
 # A project of its own content with some templates or assets of its own: those win, file by file;
