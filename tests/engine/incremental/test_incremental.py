@@ -6,6 +6,7 @@ import hashlib
 
 import os
 import shutil
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -16,7 +17,7 @@ from microsite import project as build_module
 from microsite.outputs import feeds
 
 from microsite import parallel
-from microsite.store import stamps
+from microsite.store import cache, stamps
 from microsite.preview.session import Session
 from microsite.build import BuildState, Project, build, check
 from microsite.content.cached import PreparedCache
@@ -470,3 +471,22 @@ def test_a_new_preview_after_a_quick_save_only_reads(project, tmp_path):
     assert quick
     again = Session.on_disk(project).build(project, preview)
     assert [phase for phase, _ in again.phases] == ["read"]
+
+
+def test_a_new_engine_renders_every_page_again(project, tmp_path, monkeypatch):
+    """Any change to the engine's code may change any page: after an upgrade, nothing kept."""
+    out = tmp_path / "site"
+    first = build(project, out)
+    old_engine, new_engine = cache.engine_digest, lambda: "another engine"
+    for name, module in list(sys.modules.items()):
+        if name.startswith("microsite.") and getattr(module, "engine_digest", None) is old_engine:
+            monkeypatch.setattr(module, "engine_digest", new_engine)
+    assert build(project, out).rendered == first.rendered > 0
+
+
+def test_a_folder_the_preview_wrote_is_built_as_a_clean_build_would(project, tmp_path):
+    """The preview's pages carry its reload script: a build into the same folder replaces them all."""
+    out = tmp_path / "site"
+    build(project, out, preview=True)
+    build(project, out)
+    assert tree(out) == clean_build(project, tmp_path / "clean")
