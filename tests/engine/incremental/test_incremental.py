@@ -490,3 +490,22 @@ def test_a_folder_the_preview_wrote_is_built_as_a_clean_build_would(project, tmp
     build(project, out, preview=True)
     build(project, out)
     assert tree(out) == clean_build(project, tmp_path / "clean")
+
+
+def test_a_new_entry_in_the_change_log_reaches_every_page_that_shows_it(project, tmp_path):
+    out = tmp_path / "site"
+    build(project, out)
+    log = project.root / "content/changes.yaml"
+    log.write_text(log.read_text(encoding="utf-8") + "- date: 2020-05-01\n  text: Second edition.\n", encoding="utf-8")
+    build(project, out)
+    assert tree(out) == clean_build(project, tmp_path / "clean")
+
+
+def test_each_output_folder_keeps_its_own_record_of_what_it_holds(project, tmp_path):
+    """`make serve` between two `make site` leaves nothing to do for the second: the preview's
+    folder has a record of its own."""
+    site, preview = tmp_path / "site", tmp_path / "preview"
+    build(project, site)
+    build(project, preview, preview=True)
+    again = build(project, site)
+    assert again.rendered == again.written == 0
