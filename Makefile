@@ -35,7 +35,7 @@ test: $(VENV)/.installed-test $(NODE_TOOLS)
 # browser (tests/README.md); about 35 s on two cores. `make test` runs everything.
 FAST_TESTS := tests/engine/content tests/engine/resolve tests/engine/render tests/engine/outputs \
 	tests/engine/test_helpers.py tests/engine/test_layers.py tests/engine/test_cli.py \
-	tests/engine/test_contributing.py tests/site/test_golden.py tests/site/test_investigation.py
+	tests/engine/test_contributing.py tests/engine/test_base_url.py tests/site/test_golden.py tests/site/test_investigation.py
 test-fast: $(VENV)/.installed-test
 	$(PY) -m pytest -n auto -m "not browser and not slow" $(FAST_TESTS)
 
