@@ -13,6 +13,7 @@ from PIL import Image
 
 from microsite.preview.session import Session
 from microsite.build import ENGINE_HOME, BuildState, Project, build
+from microsite.content.cached import PreparedCache
 from microsite.preview.edits import apply_saves
 from microsite.errors import ContentErrors
 from microsite.render.templates import make_environment
@@ -164,6 +165,22 @@ def test_a_link_that_stays_inside_its_folder_is_allowed(project, capsys):
     site = project.root / "site"
     assert (site / "assets/alias.css").read_bytes() == (ENGINE_HOME / "assets/style.css").read_bytes()
     assert (site / "CNAME").read_text() == "news.example\n"
+
+
+def test_an_image_linked_to_a_file_elsewhere_in_content_follows_that_file(project, capsys, tmp_path):
+    """content/images/ may link into the rest of content/: the picture is the linked file's, and an
+    edit of that file reaches the site as it reaches a clean build."""
+    photos, images = project.root / "content/photos", project.root / "content/images"
+    photos.mkdir()
+    images.mkdir()
+    (photos / "logo.png").write_bytes(png((200, 0, 0)))
+    (images / "logo.png").symlink_to("../photos/logo.png")
+    use_image(project, "logo.png")
+    built(project, capsys)
+    (photos / "logo.png").write_bytes(png((0, 0, 200)))
+    built(project, capsys)
+    build(project, tmp_path / "clean", state=BuildState(PreparedCache(None), None))
+    assert tree(project.root / "site") == tree(tmp_path / "clean")
 
 
 def test_the_preview_refuses_a_saved_file_that_became_a_link_out(project, tmp_path):
