@@ -25,6 +25,7 @@ from microsite.preview.edits import apply_saves
 from microsite.errors import ContentErrors
 from microsite.render.graph import relation_graph
 from microsite.render.facts import translated_view
+from microsite.render.templates import make_environment
 from microsite.outputs.lunr_index import TermCounter
 from tests.conftest import FIXTURES, REPO, make_project, write
 
@@ -509,3 +510,17 @@ def test_each_output_folder_keeps_its_own_record_of_what_it_holds(project, tmp_p
     build(project, preview, preview=True)
     again = build(project, site)
     assert again.rendered == again.written == 0
+
+
+def test_the_preview_compiles_its_templates_once(project, tmp_path, monkeypatch):
+    """Compiling the templates again was a third of a save's time: a save the quick path leaves
+    to a full build uses the templates the preview compiled at its start."""
+    from microsite import pipeline
+
+    compiled = []
+    monkeypatch.setattr(pipeline, "make_environment", lambda *a: compiled.append(a) or make_environment(*a))
+    preview = tmp_path / "preview"
+    session = started_preview(project, preview)
+    edit(project, ACME, "name: Acme Corp", "name: Acme Holdings")
+    _, quick = preview_save(project, preview, session, ACME)
+    assert not quick and len(compiled) == 1
