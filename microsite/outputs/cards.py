@@ -82,7 +82,7 @@ def draw_cards(cards: CardSet, chunk: list[Card]) -> list[tuple[str, bytes]]:
     return [(card.path, cards.draw(card)) for card in chunk]
 
 
-def site_cards(site: Site, assets: Sequence[Path], cache: Path | None, labels: dict[str, str] | None = None) -> CardSet:
+def site_cards(site: Site, assets: Sequence[Path], cache: Path | None) -> CardSet:
     fonts = _fonts(assets)
     folder = next((a for a in assets if fonts.is_relative_to(a)), assets[0])
     missing = [f for f in (BOLD, REGULAR) if not (fonts / f).is_file() or outside(fonts / f, folder)]
@@ -91,7 +91,7 @@ def site_cards(site: Site, assets: Sequence[Path], cache: Path | None, labels: d
             [Problem(Location(f"assets/{FONT_FOLDER}/{f}"), "missing font: the social cards are drawn with it") for f in missing]
         )
     font_key = content_key((fonts / BOLD).read_bytes(), (fonts / REGULAR).read_bytes())
-    from ..render.facts import page_labels, translated_view  # the render pass's view of each language
+    from ..render.facts import translated_view  # the render pass's view of each language
 
     config = site.content.config
     cards = []
@@ -99,14 +99,13 @@ def site_cards(site: Site, assets: Sequence[Path], cache: Path | None, labels: d
         view = translated_view(site, language)
         name, tagline = view.content.config.title, view.content.config.tagline
         prefix = language_prefix(language, config.languages)
-        ours = labels if language == config.language else page_labels(view.content.config.messages)
         cards += [
             Card(
                 card_path(prefix + page.output),
                 content_key(RECIPE, font_key, name, tagline, str(page.output == HOME), page.kicker, page.title, page.lead),
                 page, name, tagline,
             )
-            for page in site_pages(view, ours)
+            for page in site_pages(view)
         ]
     return CardSet(cards, fonts, config.title, config.tagline, cache)
 

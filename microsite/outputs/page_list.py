@@ -20,20 +20,18 @@ class PageInfo:
     lead: str = ""  # the home page: its lead, which its card shows
 
 
-def site_pages(site: Site, labels: dict[str, str] | None = None) -> list[PageInfo]:
-    """The site's HTML pages except the 404 page, sorted by output path. `labels`: the names of
-    the explore and timeline pages (`render.facts.page_labels`), for their cards."""
+def site_pages(site: Site) -> list[PageInfo]:
+    """The site's HTML pages except the 404 page, sorted by output path."""
     config = site.content.config
     t = config.messages
-    labels = labels or {}
     lead = site.summaries.get(HOME)
     pages = [
         PageInfo(HOME, config.title, "", first_sentence(lead.fragment.plain) if lead is not None else ""),
         PageInfo(SOURCES, t.text("sources_title"), t.text("nav_sources")),
         PageInfo(DATA, t.text("data_title"), t.text("downloads")),
         PageInfo(MAP, t.text("map_title"), t.text("nav_map")),
-        PageInfo(EXPLORE, labels.get(EXPLORE, t.text("explore")), ""),
-        PageInfo(TIMELINE, labels.get(TIMELINE, t.text("timeline")), ""),
+        PageInfo(EXPLORE, t.text("explore"), ""),
+        PageInfo(TIMELINE, t.text("timeline"), ""),
     ]
     pages += [PageInfo(kind_index(k.id), k.plural, t.text("kicker_index")) for k in config.kinds]
     pages += [

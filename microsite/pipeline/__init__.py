@@ -39,7 +39,6 @@ from ..outputs.report import report_names
 from ..parallel import Helpers, early_helpers
 from ..project import Project
 from ..render.graph import Graph, relation_graph
-from ..render.facts import page_labels
 from ..render.pages import PageRenderer, page_outputs
 from ..render.templates import make_environment, template_problems
 from ..resolve.site import Site
@@ -112,7 +111,7 @@ def make(
         clock.lap("load and resolve")
 
         extras = whole_site_outputs(project, site, images)
-        cards = site_cards(site, project.assets, project.cache / "cards", page_labels(site.content.config.messages))
+        cards = site_cards(site, project.assets, project.cache / "cards")
         values = page_values(site, images, project.pdf)
         clock.lap("other outputs")
 

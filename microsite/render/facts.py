@@ -32,7 +32,7 @@ def first_section(html: Markup) -> tuple[Markup, Markup]:
 
 def page_labels(messages: Messages) -> dict[str, str]:
     """The names of the pages the site makes beside its content, from the message table: for the
-    navigation, the pages' titles and their social cards."""
+    navigation and the pages' titles."""
     return {
         EXPLORE: messages.text("explore"), TIMELINE: messages.text("timeline"),
         "explore_description": messages.text("explore_description"), "timeline_description": messages.text("timeline_description"),
