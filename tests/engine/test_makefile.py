@@ -105,3 +105,13 @@ def test_test_fast_names_folders_that_exist_and_no_browser_test():
     )
     assert "no tests collected" in collected.stdout or " deselected" in collected.stdout, collected.stdout[-500:]
     assert "::" not in collected.stdout, "browser tests among test-fast's: " + collected.stdout[-500:]
+
+
+def test_make_mutate_names_files_that_exist():
+    """A test file moved or a module renamed would stop `make mutate` at its first step, in a
+    run nobody starts often: each path its settings name is there."""
+    import tomllib
+
+    settings = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]
+    named = [*settings["only_mutate"], *settings["pytest_add_cli_args_test_selection"], *settings["also_copy"]]
+    assert [path for path in named if not (REPO / path).exists()] == []
