@@ -63,8 +63,8 @@ golden: $(VENV)/.installed-test
 
 # Mutation testing (tests/README.md): mutmut changes the modules whose mistakes publish wrong pages
 # one small mistake at a time and runs the engine's fast tests against each; a mutant no test
-# kills is listed at the end. Too slow for `make test` (about 20 minutes on two cores).
-# MUTATE_ARGS="microsite.incremental.deps*" mutates one module.
+# kills is listed at the end. Far too slow for `make test`: hours for the whole of it on two cores,
+# up to an hour for one module: MUTATE_ARGS="microsite.incremental.deps*" mutates one.
 MUTATE_ARGS ?=
 mutate: $(VENV)/.mutate-installed
 	$(VENV)/bin/mutmut run --max-children $(or $(JOBS),2) $(MUTATE_ARGS)
