@@ -1,6 +1,7 @@
 """Shared helpers: a throw-away project made from a fixture's content and the real templates."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -46,8 +47,6 @@ def pytest_collection_modifyitems(config, items) -> None:
     if os.environ.get("MUTANT_UNDER_TEST") in (None, "", "stats", "list_all_tests"):
         return
     try:
-        import json
-
         seconds = json.loads(Path("mutmut-stats.json").read_text(encoding="utf-8"))["duration_by_test"]
     except (OSError, ValueError, KeyError):
         return
@@ -57,6 +56,11 @@ def pytest_collection_modifyitems(config, items) -> None:
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return make_project(tmp_path / "project")
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under `root` by its path there: what a reader of the built site gets."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def run(project: Project, *args: str, capsys=None) -> tuple[int, str, str]:

@@ -4,11 +4,9 @@ built for its own address."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import make_project, run, write
+from tests.conftest import make_project, run, tree, write
 
 
 @pytest.mark.parametrize("value", ["ftp://campaign.org/x/", "campaign.org/x/", "https://", "https://x.org/a b/",
@@ -28,9 +26,6 @@ def test_the_base_url_gets_its_final_slash(project, capsys):
 
 def test_another_base_url_rebuilds_everything_it_reaches(project, capsys, tmp_path):
     """An incremental build into a folder built for another address equals a clean build."""
-    def tree(root: Path) -> dict[str, bytes]:
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
     out = str(project.root / "site")
     assert run(project, "build", "--out", out, capsys=capsys)[0] == 0
     assert run(project, "build", "--out", out, "--base-url", "https://one.test/a/", capsys=capsys)[0] == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -100,7 +101,7 @@ def test_test_fast_names_folders_that_exist_and_no_browser_test():
     listed = make.split("FAST_TESTS :=", 1)[1].split("\ntest-fast:", 1)[0].replace("\\\n", " ").split()
     assert listed and all((REPO / path).exists() for path in listed), listed
     collected = subprocess.run(
-        [os.sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-m", "browser", *listed],
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-m", "browser", *listed],
         cwd=REPO, capture_output=True, text=True, timeout=300,
     )
     assert "no tests collected" in collected.stdout or " deselected" in collected.stdout, collected.stdout[-500:]

@@ -14,11 +14,7 @@ from PIL import Image
 from microsite.store import stamps
 from microsite.build import Project
 
-from tests.conftest import run
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+from tests.conftest import run, tree
 
 
 def entries(project: Project, folder: str) -> list[Path]:

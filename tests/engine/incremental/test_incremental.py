@@ -27,11 +27,7 @@ from microsite.render.graph import relation_graph
 from microsite.render.facts import translated_view
 from microsite.render.templates import make_environment
 from microsite.outputs.lunr_index import TermCounter
-from tests.conftest import FIXTURES, REPO, make_project, write
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+from tests.conftest import FIXTURES, make_project, tree, write
 
 
 def clean_build(project: Project, out: Path) -> dict[str, bytes]:

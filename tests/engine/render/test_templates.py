@@ -10,7 +10,7 @@ import pytest
 from microsite import project as build_module
 from microsite.build import ENGINE_HOME, Project
 from microsite.preview.serve import Preview
-from tests.conftest import FIXTURES, REPO, run
+from tests.conftest import FIXTURES, run, tree
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def break_line(project: Project, name: str, line: int, text: str) -> None:
 
 
 def site_files(project: Project) -> dict[str, bytes]:
-    return {p.relative_to(project.site).as_posix(): p.read_bytes() for p in sorted(project.site.rglob("*")) if p.is_file()}
+    return tree(project.site)
 
 
 def test_a_jinja_syntax_error_is_located(own_templates: Project, capsys):
@@ -69,7 +69,7 @@ def test_a_template_error_shows_in_the_preview(own_templates: Project, capsys):
     project = own_templates
     preview = Preview(project, project.root / ".cache" / "preview")
     assert preview.rebuild()
-    good = {p: p.read_bytes() for p in sorted(preview.out.rglob("*")) if p.is_file()}
+    good = tree(preview.out)
     template = project.root / "templates" / "entity.html"
     working = template.read_text()
     break_line(project, "entity.html", 3, "{% for x in %}")
@@ -81,7 +81,7 @@ def test_a_template_error_shows_in_the_preview(own_templates: Project, capsys):
     # Mended, every page is rendered again: none keeps the banner.
     template.write_text(working)
     assert preview.rebuild()
-    assert {p: p.read_bytes() for p in sorted(preview.out.rglob("*")) if p.is_file()} == good
+    assert tree(preview.out) == good
 
 
 # A project of its own content with some templates or assets of its own: those win, file by file;

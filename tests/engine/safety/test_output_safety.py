@@ -16,10 +16,9 @@ from pathlib import Path
 import pytest
 
 from microsite.preview.session import Session
-from microsite.build import ENGINE_HOME, BuildState, build
+from microsite.build import ENGINE_HOME, build
 from microsite.write import STAMP, _Tree
-from microsite.build import ENGINE_HOME
-from tests.conftest import REPO, run, write, require
+from tests.conftest import REPO, run, tree, write, require
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -36,10 +35,6 @@ def snapshot(root: Path) -> dict[str, str]:
             else:
                 found[str(path.relative_to(root))] = f"{st.st_mode:o} " + hashlib.sha256(path.read_bytes()).hexdigest()
     return found
-
-
-def site_files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 # 1. Only a folder the tool made is replaced
@@ -180,7 +175,7 @@ def test_a_second_build_waits_for_the_first_and_the_site_is_the_last_ones(projec
     for part in ("templates", "assets"):
         shutil.copytree(ENGINE_HOME / part, clean / part)
     subprocess.run([sys.executable, "build.py", "--root", str(clean), "build"], cwd=REPO, check=True, capture_output=True)
-    assert site_files(project.root / "site") == site_files(clean / "site")  # the second build's site, whole
+    assert tree(project.root / "site") == tree(clean / "site")  # the second build's site, whole
 
 
 # 3. Readable by all, whatever the umask

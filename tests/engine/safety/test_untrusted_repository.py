@@ -20,7 +20,7 @@ from microsite.errors import Location
 from microsite.store.cache import SEAL, seal
 from microsite.pickling import records_from
 
-from tests.conftest import make_project, run
+from tests.conftest import make_project, run, tree
 
 
 class RunsCommand:
@@ -33,10 +33,6 @@ class RunsCommand:
         import os
 
         return os.system, (f"touch {self.marker}",)
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def unkeyed_seal(data: bytes) -> bytes:
