@@ -88,6 +88,7 @@ def template_problems(env: Environment) -> list[Problem]:
         except UnicodeDecodeError as e:
             problems.append(Problem(Location(where), f"not UTF-8 text (byte 0x{e.object[e.start]:02X}); save it as UTF-8"))
             continue
+        problems.extend(private_names(tree, where))
         for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
             named = node.template
             if isinstance(node, nodes.Include) and node.ignore_missing:
@@ -95,6 +96,21 @@ def template_problems(env: Environment) -> list[Problem]:
             if isinstance(named, nodes.Const) and isinstance(named.value, str) and named.value not in present:
                 problems.append(Problem(Location(where, node.lineno), f"template '{named.value}' does not exist in templates/"))
     return problems
+
+
+def private_names(tree: nodes.Template, where: str) -> list[Problem]:
+    """Each `x.__name__` a template reads, a line each: the sandbox refuses every name starting
+    with `_` whatever it is read on, so this is known before any page is rendered, and is
+    reported with the content's errors rather than after they are mended."""
+    by_line: dict[int, list[str]] = {}
+    for node in reversed(list(tree.find_all(nodes.Getattr))):  # `a.b.c` is walked from `.c`: reversed, in reading order
+        if node.attr.startswith("_") and node.attr not in by_line.setdefault(node.lineno, []):
+            by_line[node.lineno].append(node.attr)
+    refused = "with '_', which the sandbox refuses; a template may use only the values the build gives it"
+    return [
+        Problem(Location(where, line), f"template error: {', '.join(map(repr, names))} {'start' if names[1:] else 'starts'} {refused}")
+        for line, names in sorted(by_line.items())
+    ]
 
 
 def template_failure(error: TemplateError, template: str) -> Problem:

@@ -241,6 +241,24 @@ def test_a_template_reaching_for_python_is_a_located_error_and_runs_nothing(tmp_
     assert tree(project.site) == before  # the previous site untouched
 
 
+@pytest.mark.parametrize("reach, name", [("cycler.__init__", "__init__"), ("t._one_underscore", "_one_underscore")])
+def test_a_template_reaching_for_python_is_reported_with_the_contents_errors(tmp_path, capsys, reach, name):
+    """The sandbox's refusal is known from the template alone: a contributor whose pull request
+    also breaks a content file sees both in one run, not the template's after mending the content."""
+    project = make_project(tmp_path / "project")
+    base = project.root / "templates" / "base.html"
+    lines = base.read_text().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if "</body>" in line)
+    lines.insert(at, "{{ %s }}\n" % reach)
+    base.write_text("".join(lines))
+    company = project.root / "content" / "companies" / "acme.md"
+    company.write_text(company.read_text().replace("---\n", "---\nname: [unclosed\n", 1))
+    status, _, err = run(project, "build", capsys=capsys)
+    assert status == 1
+    assert f"templates/base.html:{at + 1}:" in err and f"'{name}'" in err, err
+    assert "content/companies/acme.md:" in err, err
+
+
 def test_the_preview_shows_a_sandboxed_template_as_an_error(tmp_path):
     from microsite.preview.serve import Preview
 
