@@ -3,6 +3,7 @@ content: the cache and the dependency graph may only save time, never change a p
 from __future__ import annotations
 
 import hashlib
+import io
 
 import os
 import shutil
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from PIL import Image
 
 from microsite import project as build_module
 
@@ -28,6 +30,7 @@ from microsite.render.facts import translated_view
 from microsite.render.templates import make_environment
 from microsite.outputs.lunr_index import TermCounter
 from tests.conftest import FIXTURES, make_project, tree, write
+from tests.engine.outputs.test_images import add_image
 
 
 def clean_build(project: Project, out: Path) -> dict[str, bytes]:
@@ -496,6 +499,27 @@ def test_a_new_entry_in_the_change_log_reaches_every_page_that_shows_it(project,
     log.write_text(log.read_text(encoding="utf-8") + "- date: 2020-05-01\n  text: Second edition.\n", encoding="utf-8")
     build(project, out)
     assert tree(out) == clean_build(project, tmp_path / "clean")
+
+
+def test_a_photo_saved_again_without_its_tags_leaves_the_site_folder_alone(project):
+    """What is published of a photo is its pixels: saved again without its camera's comment, it
+    changes no output, the search index and sitemap included, so nothing is written and the
+    folder is not replaced (a server started in it keeps serving it)."""
+    image = Image.new("RGB", (400, 300), (200, 30, 30))
+
+    def saved(**tags) -> bytes:
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=90, **tags)
+        return out.getvalue()
+
+    add_image(project, "photo.jpg", saved(comment=b"taken with a phone"))
+    build(project)
+    folder, before = os.stat(project.site).st_ino, tree(project.site)
+    (project.root / "content/images/photo.jpg").write_bytes(saved())
+    again = build(project)
+    assert [phase for phase, _ in again.phases][-1] != "read"  # the build looked: its input changed
+    assert again.rendered == again.written == 0
+    assert os.stat(project.site).st_ino == folder and tree(project.site) == before
 
 
 def test_each_output_folder_keeps_its_own_record_of_what_it_holds(project, tmp_path):
