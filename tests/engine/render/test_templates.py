@@ -84,6 +84,22 @@ def test_a_template_error_shows_in_the_preview(own_templates: Project, capsys):
     assert tree(preview.out) == good
 
 
+def test_the_preview_shows_a_template_error_until_it_is_mended(own_templates: Project):
+    """A save that leaves the templates as they are does not make the preview forget that one of
+    them is broken, even one no page renders."""
+    project = own_templates
+    preview = Preview(project, project.root / ".cache" / "preview")
+    assert preview.rebuild()
+    (project.root / "templates" / "_unused.html").write_text("{% for x in %}\n")
+    assert not preview.rebuild()
+    company = project.root / "content/companies/acme.md"
+    company.write_text(company.read_text().replace("name: Acme Corp", "name: Acme Corporation"))
+    assert not preview.rebuild()
+    assert "templates/_unused.html:1:1: template error:" in (preview.out / "companies/acme.html").read_text()
+    (project.root / "templates" / "_unused.html").unlink()
+    assert preview.rebuild()
+
+
 # A project of its own content with some templates or assets of its own: those win, file by file;
 # every other file is the engine's (the repository's templates/ and assets/).
 
