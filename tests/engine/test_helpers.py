@@ -105,6 +105,37 @@ def test_a_missing_link_suggests_a_near_sibling_only_when_very_close():
     ]
 
 
+def one_link(href: str, content_path: str, pages_by_file: dict[str, str], unreadable=frozenset()) -> tuple[str | None, list[str]]:
+    problems = Problems()
+    ctx = LinkContext(content_path, pages_by_file.get(content_path, "index.html"), pages_by_file, frozenset(pages_by_file.values()), frozenset(unreadable))
+    target = resolve_link(LinkRef(href, Location(content_path, 1, 1)), ctx, problems)
+    return target, [p.message for p in problems.items]
+
+
+def test_a_link_to_a_markdown_file_of_either_extension_finds_its_page():
+    files = {"content/pages/about.md": "about.html", "content/pages/notes.markdown": "notes.html"}
+    assert one_link("notes.markdown#later", "content/pages/about.md", files) == ("notes.html#later", [])
+
+
+@pytest.mark.parametrize("href", ["broken.html", "/companies/broken.html", "broken.md"])
+def test_a_link_to_a_file_that_failed_to_load_is_not_a_second_error(href):
+    """The file's own error says what is wrong; its links are not each reported missing too."""
+    files = {"content/companies/acme.md": "companies/acme.html"}
+    assert one_link(href, "content/companies/acme.md", files, {"companies/broken"}) == (None, [])
+    assert one_link("gone.html", "content/pages/about.md", {}, {"pages/gone"}) == (None, [])
+
+
+def test_a_missing_link_is_shown_an_example_from_the_sites_own_files():
+    """From another folder where there is one, else from its own, else a made-up one."""
+    same_folder = {"content/companies/acme.md": "companies/acme.html", "content/companies/other.md": "companies/other.html"}
+    assert one_link("zzzzzz.md", "content/companies/other.md", same_folder)[1] == [
+        "link to missing page 'zzzzzz.md'; link to a content file, relative to this one, such as acme.md"
+    ]
+    assert one_link("zzzzzz.md", "content/index.md", {})[1] == [
+        "link to missing page 'zzzzzz.md'; link to a content file, relative to this one, such as ../folder/page.md"
+    ]
+
+
 # did_you_mean ----------------------------------------------------------------------------------
 
 SOURCE_IDS = ["report-2020", "daily-2020-01-02", "quartz-2018-10-23"]
