@@ -125,6 +125,12 @@ def test_a_link_to_a_file_that_failed_to_load_is_not_a_second_error(href):
     assert one_link("gone.html", "content/pages/about.md", {}, {"pages/gone"}) == (None, [])
 
 
+def test_a_long_missing_link_is_quoted_to_its_80th_character():
+    """An address pasted whole (a search result's, hundreds of characters) keeps the error one line."""
+    href = "x" * 79 + "yz" + "/more" * 40
+    assert resolved(href)[1][0].startswith(f"link to missing page '{'x' * 79}y';")
+
+
 def test_a_missing_link_is_shown_an_example_from_the_sites_own_files():
     """From another folder where there is one, else from its own, else a made-up one."""
     same_folder = {"content/companies/acme.md": "companies/acme.html", "content/companies/other.md": "companies/other.html"}
