@@ -45,9 +45,8 @@ def resolve_link(link: LinkRef, ctx: LinkContext, problems: Problems) -> str | N
     anchors = (ctx.anchors or {}).get(output)
     if fragment and anchors is not None and fragment not in anchors:
         where = "this page" if output == ctx.output else f"'{path}'"
-        hint = did_you_mean(fragment, anchors) or (
-            f"; its anchors are: {', '.join(sorted(anchors)[:12])}" if anchors else "; it has no heading to link to"
-        )
+        # Never empty: every page has the anchor "skip to content" leads to (`anchors.EVERY_PAGE`).
+        hint = did_you_mean(fragment, anchors) or f"; its anchors are: {', '.join(sorted(anchors)[:12])}"
         problems.error(link.location, f"link to missing anchor '#{fragment[:60]}' on {where}{hint}")
         return None
     return output + (f"#{fragment}" if fragment else "")

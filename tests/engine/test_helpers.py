@@ -131,6 +131,15 @@ def test_a_long_missing_link_is_quoted_to_its_80th_character():
     assert resolved(href)[1][0].startswith(f"link to missing page '{'x' * 79}y';")
 
 
+def test_a_missing_anchor_lists_twelve_of_the_pages_anchors_at_most():
+    anchors = {"companies/other.html": frozenset(f"part-{n:02}" for n in range(20))}
+    problems = Problems()
+    ctx = LinkContext("content/companies/acme.md", "companies/acme.html", PAGES_BY_FILE, OUTPUTS, anchors=anchors)
+    assert resolve_link(LinkRef("other.html#zzzzzz", Location("content/companies/acme.md", 9, 3)), ctx, problems) is None
+    listed = ", ".join(f"part-{n:02}" for n in range(12))
+    assert [p.message for p in problems.items] == [f"link to missing anchor '#zzzzzz' on 'other.html'; its anchors are: {listed}"]
+
+
 def test_a_missing_link_is_shown_an_example_from_the_sites_own_files():
     """From another folder where there is one, else from its own, else a made-up one."""
     same_folder = {"content/companies/acme.md": "companies/acme.html", "content/companies/other.md": "companies/other.html"}
