@@ -13,8 +13,7 @@ from ..model import Cite
 
 
 def fill(
-    fragment: Fragment, targets: tuple[str | None, ...], output: str, cite, claim: str = "",
-    quoted_in: tuple[str | None, ...] = (),
+    fragment: Fragment, targets: tuple[str | None, ...], output: str, cite, claim: str, quoted_in: tuple[str | None, ...],
 ) -> str:
     """The fragment's HTML on page `output`: each citation marked by `cite(source, locator,
     location)` in order, each internal link made relative to `output`, each "link to this" worded
@@ -28,8 +27,8 @@ def fill(
 
 
 def fill_slots(
-    html: str, cites: tuple[Cite, ...], targets: tuple[str | None, ...], cite, link, claim: str = "",
-    quoted_in: tuple[str | None, ...] = (),
+    html: str, cites: tuple[Cite, ...], targets: tuple[str | None, ...], cite, link, claim: str,
+    quoted_in: tuple[str | None, ...],
 ) -> str:
     """`fill` for any reader of a fragment's HTML (a page, the printed report): each internal link
     written as `link(target)` says."""
@@ -40,8 +39,7 @@ def fill_slots(
         nonlocal opened
         kind = match.group(1)
         if kind[0] == "Q":
-            number = int(kind[1:])
-            language = quoted_in[number] if number < len(quoted_in) else None
+            language = quoted_in[int(kind[1:])]  # one per quotation of the fragment
             opened = language is not None
             return f'<span lang="{escape(language)}">' if opened else ""
         if kind == "E":
