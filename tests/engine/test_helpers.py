@@ -140,6 +140,14 @@ def test_a_missing_anchor_lists_twelve_of_the_pages_anchors_at_most():
     assert [p.message for p in problems.items] == [f"link to missing anchor '#zzzzzz' on 'other.html'; its anchors are: {listed}"]
 
 
+def test_a_long_missing_anchor_is_quoted_to_its_60th_character():
+    anchors = {"companies/other.html": frozenset({"main"})}
+    problems = Problems()
+    ctx = LinkContext("content/companies/acme.md", "companies/acme.html", PAGES_BY_FILE, OUTPUTS, anchors=anchors)
+    resolve_link(LinkRef("other.html#" + "a" * 59 + "bc" * 50, Location("content/companies/acme.md", 9, 3)), ctx, problems)
+    assert problems.items[0].message.startswith(f"link to missing anchor '#{'a' * 59}b' on 'other.html'")
+
+
 def test_a_missing_link_is_shown_an_example_from_the_sites_own_files():
     """From another folder where there is one, else from its own, else a made-up one."""
     same_folder = {"content/companies/acme.md": "companies/acme.html", "content/companies/other.md": "companies/other.html"}
