@@ -532,6 +532,17 @@ def test_each_output_folder_keeps_its_own_record_of_what_it_holds(project, tmp_p
     assert again.rendered == again.written == 0
 
 
+def test_a_save_after_the_cache_was_deleted_is_shown(project, tmp_path):
+    """`.cache/` deleted while the preview runs (to free space, or by `make clean`): the next save's
+    quick path finds no old entry to remove, and shows the save all the same."""
+    preview = tmp_path / "preview"
+    session = started_preview(project, preview)
+    shutil.rmtree(project.cache / "prepared")
+    edit(project, ACME, "The report calls Acme", "The report names Acme")
+    _, quick = preview_save(project, preview, session, ACME)
+    assert quick and "names Acme" in (preview / "companies/acme.html").read_text()
+
+
 def test_the_preview_compiles_its_templates_once(project, tmp_path, monkeypatch):
     """Compiling the templates again was a third of a save's time: a save the quick path leaves
     to a full build uses the templates the preview compiled at its start."""
