@@ -141,3 +141,20 @@ def test_a_damaged_or_foreign_prepared_entry_gives_nothing():
     assert _parse_entry(entry_of(Location("a", 1, 1))) is None  # a record, but no prepared file
     assert _parse_entry(entry_of(os.getcwd)) is None
     assert _parse_entry(seal(ENTRY_HEAD.pack(0, 0) + b"not a pickle")) is None
+
+
+def test_every_prepared_file_is_stored_even_beside_another_in_its_folder(tmp_path):
+    """Entries are spread over folders named by their key's first two characters: the second
+    entry of a folder is stored as the first was, not refused because the folder exists."""
+    from microsite.build import build
+    from microsite.content.cached import PreparedCache
+    from tests.conftest import make_project
+
+    project = make_project(tmp_path / "project")
+    build(project)
+    entry = sorted((project.cache / "prepared").glob("*/*"))[0]
+    value = PreparedCache(project.cache / "prepared").get(entry.name)
+    cache = PreparedCache(tmp_path / "fresh")
+    for name in ("ab" + "0" * 30, "ab" + "1" * 30):
+        cache.store(name, value)
+        assert cache.get(name) is not None and (tmp_path / "fresh" / "ab" / name).is_file()
