@@ -98,17 +98,20 @@ def template_problems(env: Environment) -> list[Problem]:
     return problems
 
 
+ONLY_GIVEN = "a template may use only the values the build gives it"  # what the sandbox allows, in its errors
+
+
 def private_names(tree: nodes.Template, where: str) -> list[Problem]:
     """Each `x.__name__` a template reads, a line each: the sandbox refuses every name starting
     with `_` whatever it is read on, so this is known before any page is rendered, and is
     reported with the content's errors rather than after they are mended."""
-    by_line: dict[int, list[str]] = {}
-    for node in reversed(list(tree.find_all(nodes.Getattr))):  # `a.b.c` is walked from `.c`: reversed, in reading order
-        if node.attr.startswith("_") and node.attr not in by_line.setdefault(node.lineno, []):
-            by_line[node.lineno].append(node.attr)
-    refused = "with '_', which the sandbox refuses; a template may use only the values the build gives it"
+    by_line: dict[int, dict[str, None]] = {}  # each line's names, once each, in reading order
+    for node in reversed(list(tree.find_all(nodes.Getattr))):  # `a.b.c` is walked from `.c`
+        if node.attr.startswith("_"):
+            by_line.setdefault(node.lineno, {})[node.attr] = None
     return [
-        Problem(Location(where, line), f"template error: {', '.join(map(repr, names))} {'start' if names[1:] else 'starts'} {refused}")
+        Problem(Location(where, line), f"template error: {', '.join(map(repr, names))} {'start' if len(names) > 1 else 'starts'}"
+                f" with '_', which the sandbox refuses; {ONLY_GIVEN}")
         for line, names in sorted(by_line.items())
     ]
 
@@ -125,5 +128,5 @@ def template_failure(error: TemplateError, template: str) -> Problem:
             where = Location(f"templates/{Path(filename).name}", trace.tb_lineno)
         trace = trace.tb_next
     if isinstance(error, SecurityError):
-        return Problem(where, f"template error: {(error.message or '').rstrip('.')}; a template may use only the values the build gives it")
+        return Problem(where, f"template error: {(error.message or '').rstrip('.')}; {ONLY_GIVEN}")
     return Problem(where, f"template error: {error.message}")

@@ -60,9 +60,13 @@ PAGES_BY_FILE = {
 OUTPUTS = frozenset([*PAGES_BY_FILE.values(), "sources.html", "index.html", "companies/index.html"])
 
 
-def resolved(href: str, content_path: str = "content/companies/acme.md") -> tuple[str | None, list[str]]:
+def resolved(
+    href: str, content_path: str = "content/companies/acme.md", pages_by_file: dict[str, str] = PAGES_BY_FILE,
+    unreadable: frozenset[str] = frozenset(), anchors: dict[str, frozenset[str]] | None = None,
+) -> tuple[str | None, list[str]]:
     problems = Problems()
-    ctx = LinkContext(content_path, PAGES_BY_FILE[content_path], PAGES_BY_FILE, OUTPUTS)
+    output = pages_by_file.get(content_path, "index.html")
+    ctx = LinkContext(content_path, output, pages_by_file, OUTPUTS, unreadable, anchors)
     target = resolve_link(LinkRef(href, Location(content_path, 9, 3)), ctx, problems)
     return target, [p.message for p in problems.items]
 
@@ -105,24 +109,17 @@ def test_a_missing_link_suggests_a_near_sibling_only_when_very_close():
     ]
 
 
-def one_link(href: str, content_path: str, pages_by_file: dict[str, str], unreadable=frozenset()) -> tuple[str | None, list[str]]:
-    problems = Problems()
-    ctx = LinkContext(content_path, pages_by_file.get(content_path, "index.html"), pages_by_file, frozenset(pages_by_file.values()), frozenset(unreadable))
-    target = resolve_link(LinkRef(href, Location(content_path, 1, 1)), ctx, problems)
-    return target, [p.message for p in problems.items]
-
-
 def test_a_link_to_a_markdown_file_of_either_extension_finds_its_page():
     files = {"content/pages/about.md": "about.html", "content/pages/notes.markdown": "notes.html"}
-    assert one_link("notes.markdown#later", "content/pages/about.md", files) == ("notes.html#later", [])
+    assert resolved("notes.markdown#later", "content/pages/about.md", files) == ("notes.html#later", [])
 
 
 @pytest.mark.parametrize("href", ["broken.html", "/companies/broken.html", "broken.md"])
 def test_a_link_to_a_file_that_failed_to_load_is_not_a_second_error(href):
     """The file's own error says what is wrong; its links are not each reported missing too."""
     files = {"content/companies/acme.md": "companies/acme.html"}
-    assert one_link(href, "content/companies/acme.md", files, {"companies/broken"}) == (None, [])
-    assert one_link("gone.html", "content/pages/about.md", {}, {"pages/gone"}) == (None, [])
+    assert resolved(href, "content/companies/acme.md", files, frozenset({"companies/broken"})) == (None, [])
+    assert resolved("gone.html", "content/pages/about.md", {}, frozenset({"pages/gone"})) == (None, [])
 
 
 def test_a_long_missing_link_is_quoted_to_its_80th_character():
@@ -133,28 +130,23 @@ def test_a_long_missing_link_is_quoted_to_its_80th_character():
 
 def test_a_missing_anchor_lists_twelve_of_the_pages_anchors_at_most():
     anchors = {"companies/other.html": frozenset(f"part-{n:02}" for n in range(20))}
-    problems = Problems()
-    ctx = LinkContext("content/companies/acme.md", "companies/acme.html", PAGES_BY_FILE, OUTPUTS, anchors=anchors)
-    assert resolve_link(LinkRef("other.html#zzzzzz", Location("content/companies/acme.md", 9, 3)), ctx, problems) is None
     listed = ", ".join(f"part-{n:02}" for n in range(12))
-    assert [p.message for p in problems.items] == [f"link to missing anchor '#zzzzzz' on 'other.html'; its anchors are: {listed}"]
+    assert resolved("other.html#zzzzzz", anchors=anchors) == (None, [f"link to missing anchor '#zzzzzz' on 'other.html'; its anchors are: {listed}"])
 
 
 def test_a_long_missing_anchor_is_quoted_to_its_60th_character():
     anchors = {"companies/other.html": frozenset({"main"})}
-    problems = Problems()
-    ctx = LinkContext("content/companies/acme.md", "companies/acme.html", PAGES_BY_FILE, OUTPUTS, anchors=anchors)
-    resolve_link(LinkRef("other.html#" + "a" * 59 + "bc" * 50, Location("content/companies/acme.md", 9, 3)), ctx, problems)
-    assert problems.items[0].message.startswith(f"link to missing anchor '#{'a' * 59}b' on 'other.html'")
+    message = resolved("other.html#" + "a" * 59 + "bc" * 50, anchors=anchors)[1][0]
+    assert message.startswith(f"link to missing anchor '#{'a' * 59}b' on 'other.html'")
 
 
 def test_a_missing_link_is_shown_an_example_from_the_sites_own_files():
     """From another folder where there is one, else from its own, else a made-up one."""
     same_folder = {"content/companies/acme.md": "companies/acme.html", "content/companies/other.md": "companies/other.html"}
-    assert one_link("zzzzzz.md", "content/companies/other.md", same_folder)[1] == [
+    assert resolved("zzzzzz.md", "content/companies/other.md", same_folder)[1] == [
         "link to missing page 'zzzzzz.md'; link to a content file, relative to this one, such as acme.md"
     ]
-    assert one_link("zzzzzz.md", "content/index.md", {})[1] == [
+    assert resolved("zzzzzz.md", "content/index.md", {})[1] == [
         "link to missing page 'zzzzzz.md'; link to a content file, relative to this one, such as ../folder/page.md"
     ]
 
