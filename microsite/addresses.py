@@ -75,11 +75,6 @@ def in_every_language(outputs: Iterable[str], languages: tuple[str, ...]) -> lis
     return [language_prefix(language, languages) + output for language in languages for output in outputs]
 
 
-def in_language(prefix: str, target: str) -> str:
-    """Where `target` (an output of the first language, or a shared file) is for a page under `prefix`."""
-    return target if not prefix or target.startswith(SHARED) else prefix + target
-
-
 def split_language(output: str, languages: tuple[str, ...]) -> tuple[str, str]:
     """('es/', 'companies/acme.html') for 'es/companies/acme.html'; ('', output) at the root."""
     head, _, rest = output.partition("/")
