@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from microsite.addresses import figure_anchor
 from microsite.build import build
 from tests.conftest import write
 
@@ -71,3 +72,10 @@ def test_figures_and_relation_lines_have_anchors_and_links(project):
             assert f'href="#{anchor}"' in html
     assert 'id="fig-records-held"' in acme
     assert 'id="to-vendors-acme"' in ledger and 'id="from-vendors-ledger"' in acme
+
+
+def test_a_long_labels_anchor_is_cut_at_60_characters_and_ends_on_a_word():
+    """An address stays short enough to read and share, and never ends in a dangling hyphen."""
+    label = "Records held in the shared database across all of the field offices, by year"
+    assert figure_anchor(label) == "fig-records-held-in-the-shared-database-across-all-of-the-field"
+    assert figure_anchor("Records held, 2019") == "fig-records-held-2019"
