@@ -79,3 +79,5 @@ def test_a_long_labels_anchor_is_cut_at_60_characters_and_ends_on_a_word():
     label = "Records held in the shared database across all of the field offices, by year"
     assert figure_anchor(label) == "fig-records-held-in-the-shared-database-across-all-of-the-field"
     assert figure_anchor("Records held, 2019") == "fig-records-held-2019"
+    # A label with no letter or digit still has an address, and the same one in every version.
+    assert figure_anchor("—") == "fig-x"
