@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from microsite.addresses import figure_anchor
+from microsite.addresses import event_anchors, figure_anchor
+from microsite.errors import Location
+from microsite.model import Event
 from microsite.build import build
 from tests.conftest import write
 
@@ -81,3 +83,9 @@ def test_a_long_labels_anchor_is_cut_at_60_characters_and_ends_on_a_word():
     assert figure_anchor("Records held, 2019") == "fig-records-held-2019"
     # A label with no letter or digit still has an address, and the same one in every version.
     assert figure_anchor("—") == "fig-x"
+
+
+def test_events_of_one_date_each_have_their_own_anchor_and_the_first_keeps_the_dates():
+    dates = ["2019-05", "2020", "2019-05", "2019-05"]
+    events = [Event(date, "What happened.", (), Location("content/systems/ledger.md", n)) for n, date in enumerate(dates, 1)]
+    assert event_anchors(events) == ["event-2019-05", "event-2020", "event-2019-05-2", "event-2019-05-3"]
