@@ -20,6 +20,7 @@ from microsite.outputs import feeds
 
 from microsite import parallel
 from microsite.store import cache, stamps
+from microsite.pipeline import load
 from microsite.preview.session import Session
 from microsite.build import BuildState, Project, build, check
 from microsite.content.cached import PreparedCache
@@ -555,3 +556,19 @@ def test_the_preview_compiles_its_templates_once(project, tmp_path, monkeypatch)
     edit(project, ACME, "name: Acme Corp", "name: Acme Holdings")
     _, quick = preview_save(project, preview, session, ACME)
     assert not quick and len(compiled) == 1
+
+
+def test_a_preview_started_on_the_last_builds_cache_prepares_only_the_saved_file(project, tmp_path, monkeypatch):
+    """What the preview's first build read from `.cache/` it keeps: a save prepares the saved
+    file alone, not every file the first build found on disk."""
+    monkeypatch.setattr(stamps, "SETTLED_NS", 0)
+    build(project)
+    preview = tmp_path / "preview"
+    session = started_preview(project, preview)
+    prepared: list[str] = []
+    real = load.prepare
+    monkeypatch.setattr(load, "prepare", lambda root, file, *rest: prepared.append(file.path.name) or real(root, file, *rest))
+    edit(project, ACME, "The report calls Acme", "The report names Acme")
+    session.build(project, preview)
+    assert prepared == ["acme.md"]
+    assert "names Acme" in (preview / "companies/acme.html").read_text()
