@@ -21,6 +21,7 @@ from microsite.outputs import feeds
 from microsite import parallel
 from microsite.store import cache, stamps
 from microsite.pipeline import load
+from microsite.content import cached
 from microsite.preview.session import Session
 from microsite.build import BuildState, Project, build, check
 from microsite.content.cached import PreparedCache
@@ -559,16 +560,20 @@ def test_the_preview_compiles_its_templates_once(project, tmp_path, monkeypatch)
 
 
 def test_a_preview_started_on_the_last_builds_cache_prepares_only_the_saved_file(project, tmp_path, monkeypatch):
-    """What the preview's first build read from `.cache/` it keeps: a save prepares the saved
-    file alone, not every file the first build found on disk."""
+    """What the preview's first build read from `.cache/` it keeps in memory: a save prepares the
+    saved file alone, and reads no other file's entry from `.cache/` again."""
     monkeypatch.setattr(stamps, "SETTLED_NS", 0)
     build(project)
     preview = tmp_path / "preview"
     session = started_preview(project, preview)
     prepared: list[str] = []
-    real = load.prepare
-    monkeypatch.setattr(load, "prepare", lambda root, file, *rest: prepared.append(file.path.name) or real(root, file, *rest))
+    real_prepare = load.prepare
+    monkeypatch.setattr(load, "prepare", lambda root, file, *rest: prepared.append(file.path.name) or real_prepare(root, file, *rest))
+    entries_read: list[str] = []
+    real_read = cached.read_entry
+    monkeypatch.setattr(cached, "read_entry", lambda path: entries_read.append(path) or real_read(path))
     edit(project, ACME, "The report calls Acme", "The report names Acme")
     session.build(project, preview)
     assert prepared == ["acme.md"]
+    assert len(entries_read) <= 1  # the saved file's new entry, not there yet
     assert "names Acme" in (preview / "companies/acme.html").read_text()
