@@ -158,3 +158,19 @@ def test_every_prepared_file_is_stored_even_beside_another_in_its_folder(tmp_pat
     for name in ("ab" + "0" * 30, "ab" + "1" * 30):
         cache.store(name, value)
         assert cache.get(name) is not None and (tmp_path / "fresh" / "ab" / name).is_file()
+
+
+def test_a_stray_file_among_the_cache_folders_is_left_and_the_build_goes_on(tmp_path):
+    """A file beside the entries' folders (a desktop's `.DS_Store`, a note) is no folder to prune."""
+    from microsite.build import build
+    from tests.conftest import make_project
+
+    project = make_project(tmp_path / "project")
+    build(project)
+    stray = project.cache / "prepared" / ".DS_Store"
+    stray.write_bytes(b"\0Bud1")
+    acme = project.root / "content/companies/acme.md"
+    acme.write_text(acme.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+    build(project)
+    assert "One more paragraph." in (project.site / "companies/acme.html").read_text(encoding="utf-8")
+    assert stray.read_bytes() == b"\0Bud1"
