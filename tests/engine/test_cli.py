@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import REPO, run, write
 
@@ -135,3 +138,15 @@ def test_timings_name_every_pass_and_what_was_written_and_the_next_build_says_th
     assert status == 0
     assert again.splitlines()[0].split(" in ")[0] == summary.split(" in ")[0]
     assert again.splitlines()[1].startswith("rendered 0 pages, wrote 0 files; read ")
+
+
+def test_a_site_folder_whose_name_is_not_utf8_is_built_into(project, tmp_path, capsys):
+    """Linux allows any bytes in a folder's name, and `--out` may name such a folder."""
+    out = tmp_path / os.fsdecode(b"site-caf\xe9")
+    try:
+        out.mkdir()
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    status, _, err = run(project, "build", "--out", str(out), capsys=capsys)
+    assert status == 0, err
+    assert (out / "index.html").is_file()
