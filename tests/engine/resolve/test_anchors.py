@@ -76,7 +76,7 @@ def test_figures_and_relation_lines_have_anchors_and_links(project):
     assert 'id="to-vendors-acme"' in ledger and 'id="from-vendors-ledger"' in acme
 
 
-def test_a_long_labels_anchor_is_cut_at_60_characters_and_ends_on_a_word():
+def test_a_long_labels_anchor_is_cut_at_60_characters_with_no_dangling_hyphen():
     """An address stays short enough to read and share, and never ends in a dangling hyphen."""
     label = "Records held in the shared database across all of the field offices, by year"
     assert figure_anchor(label) == "fig-records-held-in-the-shared-database-across-all-of-the-field"
