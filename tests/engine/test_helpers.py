@@ -18,7 +18,7 @@ from microsite.errors import ContentErrors, Location, Problems, did_you_mean
 from microsite.content.markdown import LinkRef, make_markdown, prepare_block, prepare_inline
 from microsite.resolve.links import LinkContext, resolve_link
 from microsite.model import Source
-from microsite.addresses import relative_url
+from microsite.addresses import relative_url, split_language
 
 
 # relative_url ----------------------------------------------------------------------------------
@@ -454,3 +454,12 @@ def test_the_trees_of_killed_builds_are_removed_and_those_of_running_ones_kept(t
         (tmp_path / name / "sub").mkdir(parents=True)
     write.remove_leftovers(target)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[2:])
+
+
+def test_only_the_other_languages_codes_are_read_as_a_pages_language():
+    """The first language's pages are at the root: a folder that happens to bear its code is a
+    folder of that language, not a second copy of it."""
+    languages = ("en", "es")
+    assert split_language("es/companies/acme.html", languages) == ("es/", "companies/acme.html")
+    assert split_language("en/notes.html", languages) == ("", "en/notes.html")
+    assert split_language("es.html", languages) == ("", "es.html")
