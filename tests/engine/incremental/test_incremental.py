@@ -577,3 +577,16 @@ def test_a_preview_started_on_the_last_builds_cache_prepares_only_the_saved_file
     assert prepared == ["acme.md"]
     assert len(entries_read) <= 1  # the saved file's new entry, not there yet
     assert "names Acme" in (preview / "companies/acme.html").read_text()
+
+
+def test_a_translation_edit_reaches_a_language_whose_code_ends_in_x(project, tmp_path):
+    """A regional code such as `es-MX` names its translations' input in full: trimmed of its last
+    letter, the pages of that language would not read their translations' fingerprint, and an
+    edited translation would not be shown."""
+    edit(project, "content/site.yaml", "language: en", "languages: [en, es-MX]")
+    write(project, "content/companies/acme.es-MX.md", translation_of_acme(project))
+    build(project)
+    edit(project, "content/companies/acme.es-MX.md", "vende", "ofrece")
+    build(project)
+    assert "ofrece" in (project.site / "es-MX/companies/acme.html").read_text(encoding="utf-8")
+    assert tree(project.site) == clean_build(project, tmp_path / "clean")
