@@ -34,8 +34,9 @@ EVERY_PAGE = frozenset({"engine", "config", "templates", "preview", "nav", "pict
 
 
 def page_inputs(site: Site, output: str, document: Entity | Page | None = None) -> set[str]:
-    """The inputs page `output` reads (`document`: the entity or page it shows, if any). The same
-    page in another language (`es/...`) reads the same: the config holds every language's texts."""
+    """The inputs page `output` reads (`document`: the entity or page it shows, which a page
+    showing one must be given: `inputs_of_pages` finds them all at once). The same page in another
+    language (`es/...`) reads the same: the config holds every language's texts."""
     content = site.content
     prefix, output = split_language(output, content.config.languages)
     inputs = set(EVERY_PAGE) | ({f"translations:{prefix.rstrip('/')}"} if prefix else set())
@@ -59,8 +60,6 @@ def page_inputs(site: Site, output: str, document: Entity | Page | None = None) 
         return inputs
     if document is not None:
         return inputs | _document_inputs(site, document)
-    if output == NOT_FOUND:
-        return inputs
     if output == DATA:
         return inputs | {"downloads"}
     if output == MAP:  # every entity, and every relation between them
@@ -72,16 +71,15 @@ def page_inputs(site: Site, output: str, document: Entity | Page | None = None) 
         inputs.update(f"source:{s}" for s in content.sources)
         inputs.update(f"card:{d.path}" for d in site.documents())
         return inputs
-    kinds = {kind_index(k.id): (k.id,) for k in content.config.kinds}
-    kinds[HOME] = tuple(k.id for k in content.config.kinds)
+    kinds = {kind_index(k.id): k.id for k in content.config.kinds}
     if output in kinds:
         for entity in content.entities.values():
-            if entity.kind in kinds[output]:
+            if entity.kind == kinds[output]:
                 inputs.add(f"card:{entity.path}")
                 inputs.update(_sources(site.summaries.get(entity.output)))
         return inputs
-    document = next(d for d in site.documents() if d.output == output)
-    return inputs | _document_inputs(site, document)
+    assert output == NOT_FOUND, f"{output}: a page whose inputs are not listed here"
+    return inputs
 
 
 def _document_inputs(site: Site, document: Entity | Page) -> set[str]:
@@ -89,9 +87,7 @@ def _document_inputs(site: Site, document: Entity | Page) -> set[str]:
     inputs.update(_sources(site.summaries.get(document.output)))
     inputs.update(_sources(site.bodies.get(document.output)))
     inputs.update(f"source:{c.source}" for e in document.events for c in e.cites)
-    if isinstance(document, Page):
-        if document.show_changes:
-            inputs.add("changes")
+    if isinstance(document, Page):  # a page showing the change log reads "changes", as every page does
         return inputs
     inputs.update(f"source:{c.source}" for f in document.figures for c in f.cites)
     for link in document.links:
