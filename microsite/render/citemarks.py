@@ -60,7 +60,7 @@ class PageCitations:
         source = self.sources.get(source_id)
         if source is None:  # reported by resolve; never rendered as a live link
             return escape(f"[@{source_id}]")
-        excerpt = self.excerpts.get(at, "") if at is not None else ""
+        excerpt = self.excerpts.get(at, "")  # none quoted beside it: ""
         number, anchor = tally(self, source_id, locator, excerpt)
         label = escape(f"{number}, {locator}" if locator else str(number))
         tip = self.previews.get((source_id, excerpt))
