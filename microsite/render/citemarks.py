@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
-from ..messages import Messages, engine_table
+from ..messages import Messages
 from ..errors import Location
 from ..model import Source
 
@@ -46,14 +46,14 @@ class CitedSource:
 @dataclass
 class PageCitations:
     sources: dict[str, Source]
+    messages: Messages  # the page's language (dates, words of the preview)
+    original: str  # the language sources are written in unless they say (`Source.language`)
     previews: dict[tuple[str, str], Markup] = field(default_factory=dict)  # (source, excerpt) -> preview, shared
     excerpts: dict[Location, str] = field(default_factory=dict)  # citation -> excerpt quoted beside it
     numbers: dict[str, int] = field(default_factory=dict)
     marks: dict[str, list[str]] = field(default_factory=dict)
     locators: dict[str, list[str]] = field(default_factory=dict)
     quoted: dict[str, list[str]] = field(default_factory=dict)  # source id -> excerpts quoted on the page
-    messages: Messages | None = None  # the page's language (dates, words of the preview)
-    original: str = ""  # the language sources are written in unless they say (`Source.language`)
 
     def mark(self, source_id: str, locator: str = "", at: Location | None = None) -> Markup:
         """The mark of a citation; its preview shows the excerpt a quotation beside it comes from."""
@@ -65,7 +65,7 @@ class PageCitations:
         label = escape(f"{number}, {locator}" if locator else str(number))
         tip = self.previews.get((source_id, excerpt))
         if tip is None:
-            tip = self.previews[(source_id, excerpt)] = preview(source, excerpt, self.messages or Messages("en", engine_table("en")), self.original)
+            tip = self.previews[(source_id, excerpt)] = preview(source, excerpt, self.messages, self.original)
         return Markup(
             f'<span class="citation"><a class="cite" id="{anchor}" href="#source-{number}" '
             f'aria-describedby="{anchor}-tip">[{label}]</a>'
@@ -81,7 +81,7 @@ class PageCitations:
         ]
 
 
-def preview(source: Source, excerpt: str, messages: Messages, original: str = "") -> Markup:
+def preview(source: Source, excerpt: str, messages: Messages, original: str) -> Markup:
     """The one-glance description shown when a reader hovers or focuses a mark: the source and,
     when the text beside the mark quotes it, the passage quoted, to check the words against. The
     source's own words carry its language when the page's is another."""

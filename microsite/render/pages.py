@@ -227,7 +227,7 @@ class PageRenderer:
         return language if language != self.language else None
 
     def _citations(self) -> PageCitations:
-        return PageCitations(self.site.content.sources, self.previews, self.site.excerpts, messages=self.t, original=self.original)
+        return PageCitations(self.site.content.sources, self.t, self.original, self.previews, self.site.excerpts)
 
     def _marks(self, citations: PageCitations, cites) -> Markup:
         return Markup("").join(citations.mark(c.source, c.locator, c.location) for c in cites)

@@ -13,11 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microsite import write
-from microsite.render.citemarks import PageCitations
 from microsite.errors import ContentErrors, Location, Problems, did_you_mean
 from microsite.content.markdown import LinkRef, make_markdown, prepare_block, prepare_inline
 from microsite.resolve.links import LinkContext, resolve_link
-from microsite.model import Source
 from microsite.addresses import relative_url, split_language
 
 
@@ -196,32 +194,6 @@ def test_content_errors_list_every_problem_one_a_line_in_order():
 
 
 # citation numbering ----------------------------------------------------------------------------
-
-def source(id: str) -> Source:
-    return Source(
-        id=id, title=f"Title of {id}", publisher=("P",), kind="report", date=None, author=None, url=None,
-        archive_url=None, accessed=None, quotes=(), note=None, location=Location(f"content/sources/{id}.yaml"),
-    )
-
-
-def test_sources_are_numbered_and_listed_in_order_of_first_citation():
-    citations = PageCitations({s: source(s) for s in ("a", "m", "z")})
-    marks = [citations.mark("z"), citations.mark("a", "p. 4"), citations.mark("z", "ch. 2"), citations.mark("m"), citations.mark("a", "p. 4")]
-    assert ['href="#source-1"' in marks[0], 'href="#source-2"' in marks[1], 'href="#source-1"' in marks[2]] == [True] * 3
-    assert ">[2, p. 4]<" in marks[1] and ">[1, ch. 2]<" in marks[2] and ">[3]<" in marks[3]
-    entries = citations.entries()
-    assert [(e.number, e.source.id) for e in entries] == [(1, "z"), (2, "a"), (3, "m")]
-    assert [e.anchors for e in entries] == [("cite-1-1", "cite-1-2"), ("cite-2-1", "cite-2-2"), ("cite-3-1",)]
-    assert [e.locators for e in entries] == [("ch. 2",), ("p. 4",), ()]
-    assert [e.anchor for e in entries] == ["source-1", "source-2", "source-3"]
-
-
-def test_an_unknown_source_is_shown_as_written_and_not_numbered():
-    citations = PageCitations({"a": source("a")})
-    assert citations.mark("nope") == "[@nope]"
-    assert citations.mark("a").count('href="#source-1"') == 1
-    assert [e.source.id for e in citations.entries()] == ["a"]
-
 
 # the swap --------------------------------------------------------------------------------------
 
