@@ -66,3 +66,14 @@ def test_a_citation_quoting_nothing_shows_no_passage():
     citations = page_citations({"a": source("a")}, excerpts={QUOTED_AT: "the passage"})
     assert "excerpt" not in citations.mark("a", "", Location("content/companies/x.md", 9, 1))
     assert citations.entries()[0].excerpts == ()
+
+
+def test_a_title_that_is_the_sites_own_description_is_shown_in_the_pages_language():
+    described = {"title_is_description": True, "translated_titles": (("es", "Descripción de a"),)}
+    tip = marked("es", original="en", **described)
+    assert "<strong>Descripción de a</strong>" in tip and "Title of a" not in tip
+
+
+def test_a_published_title_is_shown_as_published_whatever_its_translation():
+    tip = marked("es", original="en", translated_titles=(("es", "Título de a"),))
+    assert '<strong lang="en">Title of a</strong>' in tip and "Título" not in tip
