@@ -41,7 +41,7 @@ from ..project import Project
 from ..render.graph import Graph, relation_graph
 from ..render.pages import PageRenderer, page_outputs
 from ..render.templates import make_environment, template_problems
-from ..resolve.site import Site
+from ..resolve.site import Site, document_cites
 from ..resolve.translations import translation_fingerprints
 from ..store.cache import digest
 from ..write import FileStat, update_in_place, update_site
@@ -233,9 +233,7 @@ def _finished(
     """What the build wrote, for the next, and what it says."""
     site = checked.site
     content = site.content
-    citations = sum(len(p.cites) for p in (*site.summaries.values(), *site.bodies.values())) + sum(
-        len(c.cites) for e in content.entities.values() for c in (*e.figures, *e.links)
-    )
+    citations = sum(len(document_cites(d, site.summaries.get(d.output), site.bodies[d.output])) for d in site.documents())
     pages = sum(1 for name in plan.keys if name.endswith(".html"))
     warnings = tuple(checked.warnings)
     result = BuildResult(

@@ -268,7 +268,7 @@ def preview_save(project: Project, out: Path, state: Session, *paths: str):
 
 
 ACME, LEDGER, REPORT = "content/companies/acme.md", "content/systems/ledger.md", "content/sources/report-2020.yaml"
-HOME = "content/pages/index.md"
+HOME, ABOUT = "content/pages/index.md", "content/pages/about.md"
 ACME_ES = "content/companies/acme.es.md"
 SAVES = [  # (what, the files saved, the edit, whether the quick path can take it)
     ("narrative", [ACME], lambda p: edit(p, ACME, "The report calls Acme", "The report names Acme"), True),
@@ -277,12 +277,19 @@ SAVES = [  # (what, the files saved, the edit, whether the quick path can take i
     ("a relation's citation", [LEDGER], lambda p: edit(p, LEDGER, "cite: daily-2020-01-02", "cite: report-2020"), False),
     ("a citation of a source the page did not cite", [LEDGER], lambda p: edit(
         p, LEDGER, "[@report-2020, ch. 2]", "[@report-2020, ch. 2; @daily-2020-01-02]"), True),
+    ("that source no longer cited by the page (other pages still cite it)", [LEDGER], lambda p: edit(
+        p, LEDGER, "[@report-2020, ch. 2; @daily-2020-01-02]", "[@report-2020, ch. 2]"), True),
     ("a figure added to an entity others relate to", [LEDGER], lambda p: edit(
         p, LEDGER, "operators: [agency-one]\n", 'operators: [agency-one]\nfigures:\n  - label: Records\n    value: "9 million"\n    cite: report-2020\n'), True),
     ("a source's title", [REPORT], lambda p: edit(p, REPORT, 'title: "The Report"', 'title: "The Full Report"'), True),
     ("two files at once", [ACME, LEDGER], lambda p: (
         edit(p, ACME, "names Acme", "calls Acme"), edit(p, LEDGER, "holds records", "keeps records")), True),
+    ("two files at once, each citing once more", [ACME, LEDGER], lambda p: (
+        edit(p, ACME, "The report calls Acme", "Acme is large [@report-2020, p. 9]. The report calls Acme"),
+        edit(p, LEDGER, "Ledger keeps records", "Ledger, a database [@report-2020], keeps records")), True),
     ("a free page", ["content/pages/about.md"], lambda p: edit(p, "content/pages/about.md", "a test fixture", "a fixture"), True),
+    ("a free page's summary removed", [ABOUT], lambda p: edit(p, ABOUT, "summary: What this fixture is. [@report-2020]\n", ""), False),
+    ("a free page without a summary", [ABOUT], lambda p: edit(p, ABOUT, "a fixture", "a small fixture"), True),
     ("an editor's scratch file", [ACME, "content/companies/4913"], lambda p: edit(p, ACME, "Acme builds the", "Acme runs the"), True),
     ("nothing new", [ACME], lambda p: None, True),
     ("a summary (shown in lists)", [ACME], lambda p: edit(p, ACME, "sells a database.", "sells databases."), False),
@@ -294,6 +301,9 @@ SAVES = [  # (what, the files saved, the edit, whether the quick path can take i
     ("its first citation (the warning goes)", [ACME], lambda p: edit(p, ACME, "[@report-2020, p. 8]", "[@memo, p. 2]"), False),
     ("narrative after the full path", [LEDGER], lambda p: edit(p, LEDGER, "keeps records", "holds records"), True),
     ("a quotation shortened", [ACME], lambda p: edit(p, ACME, '"the backbone"', '"backbone"'), True),
+    ("a quotation added (the counts the preview reports)", [ACME], lambda p: edit(
+        p, ACME, "system [@daily-2020-01-02; @report-2020, p. 7].",
+        'system [@daily-2020-01-02; @report-2020, p. 7]. It is "the backbone" [@daily-2020-01-02].'), True),
     ("a source's excerpts (every quotation of it checked again)", ["content/sources/daily-2020-01-02.yaml"], lambda p: edit(
         p, "content/sources/daily-2020-01-02.yaml", '"Acme is the backbone."', '"Acme is the backbone of it."'), False),
     ("a figure's date (the timeline)", [ACME], lambda p: edit(p, ACME, "as_of: 2020-03", "as_of: 2019-12"), True),
@@ -307,6 +317,11 @@ SAVES = [  # (what, the files saved, the edit, whether the quick path can take i
     ("a translation edited", [ACME_ES], lambda p: edit(p, ACME_ES, "vende", "ofrece"), False),
     ("its original edited (the translation is stale)", [ACME], lambda p: edit(p, ACME, "Acme runs the", "Acme builds the"), False),
 ]
+
+
+def counts(result) -> tuple[int, ...]:
+    """What a build prints of the site: pages, sources, citations, quotations and numbers checked."""
+    return result.pages, result.sources, result.citations, result.quotations, result.numbers
 
 
 def test_the_preview_applies_a_save_to_the_last_build_as_a_clean_build_would(project, tmp_path):
@@ -324,8 +339,9 @@ def test_the_preview_applies_a_save_to_the_last_build_as_a_clean_build_would(pro
             for language, graph in state.last.graphs.items():
                 assert graph == relation_graph(translated_view(site, language)), (what, language)
         clean = tmp_path / f"clean-{n}"
-        build(project, clean, preview=True, state=BuildState(PreparedCache(None), None))
+        made = build(project, clean, preview=True, state=BuildState(PreparedCache(None), None))
         assert tree(out) == tree(clean), f"after: {what}"
+        assert counts(result) == counts(made), f"the counts printed after: {what}"
         if what == "narrative":  # its own page, nothing else
             assert result.rendered == 1
         if what == "nothing new":
