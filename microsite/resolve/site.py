@@ -288,10 +288,10 @@ def with_translated_numbers(site: Site, problems: Problems) -> Site:
 def _same_numbers(original: Fragment, text: Fragment, language: str, first: str, path: str, problems: Problems) -> None:
     own = {s.key: s for c in original.claims for s in numbers.stated(c, first)}
     quoted = {s.key for q in original.quotations for s in numbers.read(q.text, first)}
-    said = {}
+    said = set()
     for claim in text.claims:
-        for s in numbers.stated(replace(claim, language=language), language):
-            said.setdefault(s.key, s)
+        for s in numbers.read(claim.text, language):
+            said.add(s.key)
             if s.key not in own and s.key not in quoted:
                 problems.error(
                     claim.location(s.at),

@@ -122,8 +122,17 @@ def test_a_translation_states_the_numbers_of_its_original(project, capsys):
     es = "---\ntranslates: abcdef0123456789\nname: Acme\nsummary: Vende. [@daily-2020-01-02]\n---\n"
     write(project, "content/companies/acme.es.md", es + "Acme guarda 230 millones de registros [@daily-2020-01-02].\n")
     found = [e for e in errors(project, capsys) if "warning" not in e]
-    assert any("acme.es.md:6:13: the number '230 millones' is not one its original states" in e for e in found), found
-    assert any("the original states '200 million' (200.000.000), which its translation does not" in e for e in found), found
+    assert any(
+        "acme.es.md:6:13: the number '230 millones' is not one its original states; a translation states the numbers "
+        "of its original, in its own language's format" in e for e in found
+    ), found
+    assert any(  # shown at the translation's first number, where the missing one belongs most likely
+        "acme.es.md:6:13: the original states '200 million' (200.000.000), which its translation does not; "
+        "translate every number of the original" in e for e in found
+    ), found
+    write(project, "content/companies/acme.es.md", es + "Acme guarda registros [@daily-2020-01-02].\n")
+    found = [e for e in errors(project, capsys) if "warning" not in e]
+    assert any("acme.es.md:1:1: the original states '200 million'" in e for e in found), found  # no number to show it at
     write(project, "content/companies/acme.es.md", es + "Acme guarda 200 millones de registros [@daily-2020-01-02].\n")
     assert run(project, "check", capsys=capsys)[0] == 0
 
