@@ -199,12 +199,12 @@ class LinkTargets:
     anchors: dict[str, frozenset[str]]  # output -> the #anchors a link may name on it (others: not checked)
 
 
-def link_targets(content: Content, bodies: dict[str, Fragment | None] | None = None) -> LinkTargets:
+def link_targets(content: Content, bodies: dict[str, Fragment]) -> LinkTargets:
     """`bodies`: each document's rendered narrative, by output (its headings are among its
     anchors); every page's anchors are checked, those the site makes too (`anchors.py`)."""
     pages_by_file = {d.path: d.output for d in (*content.entities.values(), *content.pages.values())}
     outputs = frozenset([*pages_by_file.values(), *GENERATED, *(kind_index(k.id) for k in content.config.kinds)])
-    headings = {output: body.anchors if body else () for output, body in (bodies or {}).items()}
+    headings = {output: body.anchors for output, body in bodies.items()}
     return LinkTargets(pages_by_file, outputs, content.unreadable, page_anchors(content, headings))
 
 

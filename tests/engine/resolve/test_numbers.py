@@ -56,6 +56,12 @@ def test_a_number_no_cited_source_records_is_an_error_at_the_number(project, cap
     ]
 
 
+def test_a_number_in_a_summary_is_checked(project, capsys):
+    write(project, ACME, "---\nname: Acme\nsummary: Holds 250 million records. [@daily-2020-01-02]\n---\nSells.\n")
+    (line,) = errors(project, capsys)
+    assert line.startswith(f"{ACME}:3:16: the number '250 million' is not in what daily-2020-01-02 record")
+
+
 def test_a_number_the_sources_record_in_another_form_passes_and_is_counted(project, capsys):
     write(project, ACME, HEAD + "Acme holds 200,000,000 records, it said on 2 January 2020 [@daily-2020-01-02].\n")
     status, out, err = run(project, "build", capsys=capsys)
