@@ -269,6 +269,12 @@ def test_did_you_mean_offers_a_link_that_works(project, capsys):
     assert errors(project, capsys) == [f"{ACME}:5:9: link to missing page 'othr.md' — did you mean 'other.md'?"]
 
 
+def test_a_link_in_a_summary_is_checked_as_in_the_text(project, capsys):
+    write(project, "content/companies/other.md", FRONT.replace("Acme", "Other"))
+    write(project, ACME, "---\nname: Acme\nsummary: Sells to [O](othr.md). [@report-2020]\n---\nSells.\n")
+    assert errors(project, capsys) == [f"{ACME}:3:23: link to missing page 'othr.md' — did you mean 'other.md'?"]
+
+
 # Messages that used to mislead -----------------------------------------------------------------
 
 def test_an_over_indented_field_is_told_about_its_indentation(project, capsys):

@@ -62,6 +62,13 @@ def test_a_number_in_a_summary_is_checked(project, capsys):
     assert line.startswith(f"{ACME}:3:16: the number '250 million' is not in what daily-2020-01-02 record")
 
 
+def test_a_figure_stating_no_number_has_nothing_to_check(project, capsys):
+    text = (project.root / ACME).read_text()
+    write(project, ACME, text.replace('value: "200 million"', 'value: "Most of them"'))
+    status, out, err = run(project, "build", capsys=capsys)
+    assert status == 0 and "Traceback" not in err, err
+
+
 def test_a_number_the_sources_record_in_another_form_passes_and_is_counted(project, capsys):
     write(project, ACME, HEAD + "Acme holds 200,000,000 records, it said on 2 January 2020 [@daily-2020-01-02].\n")
     status, out, err = run(project, "build", capsys=capsys)
