@@ -150,6 +150,28 @@ def test_a_translation_states_the_numbers_of_its_original(project, capsys):
     assert run(project, "check", capsys=capsys)[0] == 0
 
 
+def test_a_translated_figures_numbers_are_checked(project, capsys):
+    bilingual(project)
+    es = (
+        "---\ntranslates: abcdef0123456789\nname: Acme\nsummary: Vende. [@daily-2020-01-02]\nfigures:\n"
+        '  - {label: Registros, value: "201 millones"}\n  - {label: Registros, value: "230 millones"}\n---\n'
+        "Acme construye el [Ledger](../systems/ledger.md) [@daily-2020-01-02; @report-2020, p. 7]. Lo llama "
+        '"the backbone" [@daily-2020-01-02].\n'
+    )
+    write(project, "content/companies/acme.es.md", es)
+    found = [e for e in errors(project, capsys) if "warning" not in e]
+    assert any("the number '201 millones' is not in what daily-2020-01-02 record" in e for e in found), found
+
+
+def test_a_translated_summary_states_the_numbers_of_its_original(project, capsys):
+    bilingual(project)
+    write(project, ACME, "---\nname: Acme\nsummary: Holds 200 million records. [@daily-2020-01-02]\n---\nSells.\n")
+    es = "---\ntranslates: abcdef0123456789\nname: Acme\nsummary: Guarda registros. [@daily-2020-01-02]\n---\nVende.\n"
+    write(project, "content/companies/acme.es.md", es)
+    found = [e for e in errors(project, capsys) if "warning" not in e]
+    assert any("the original states '200 million' (200.000.000), which its translation does not" in e for e in found), found
+
+
 def test_a_quotation_keeps_its_sources_way_of_writing_numbers(tmp_path, capsys):
     project = make_project(tmp_path / "p", "cuatro")
     diario = "content/sources/diario-2020-01-02.yaml"
