@@ -172,6 +172,15 @@ def test_a_translated_summary_states_the_numbers_of_its_original(project, capsys
     assert any("the original states '200 million' (200.000.000), which its translation does not" in e for e in found), found
 
 
+def test_a_translations_numbers_are_read_in_its_own_languages_format(project, capsys):
+    bilingual(project)
+    write(project, ACME, HEAD + "Acme holds 200 million records [@daily-2020-01-02].\n")
+    es = "---\ntranslates: abcdef0123456789\nname: Acme\nsummary: Vende. [@daily-2020-01-02]\n---\n"
+    write(project, "content/companies/acme.es.md", es + "Acme guarda 200,000,000 registros [@daily-2020-01-02].\n")
+    found = [e for e in errors(project, capsys) if "warning" not in e]
+    assert any("the number '200,000,000' is not written as 'es' writes numbers" in e for e in found), found
+
+
 def test_a_quotation_keeps_its_sources_way_of_writing_numbers(tmp_path, capsys):
     project = make_project(tmp_path / "p", "cuatro")
     diario = "content/sources/diario-2020-01-02.yaml"
