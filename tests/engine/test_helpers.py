@@ -193,8 +193,6 @@ def test_content_errors_list_every_problem_one_a_line_in_order():
     assert str(raised.value) == "a.md:1:4: first\nb.md:2:1: second"
 
 
-# citation numbering ----------------------------------------------------------------------------
-
 # the swap --------------------------------------------------------------------------------------
 
 OLD = {"index.html": b"old", "companies/acme.html": b"old acme"}

@@ -129,12 +129,22 @@ def test_marks_of_other_languages_pair_with_their_own_closing_mark():
     assert [f.text for f in found] == ["b “c” d", "f", "h"]
 
 
-def test_a_translation_states_the_numbers_of_its_original(project, capsys):
+ACME_ES = "content/companies/acme.es.md"
+ES_HEAD = "---\ntranslates: abcdef0123456789\nname: Acme\nsummary: Vende. [@daily-2020-01-02]\n---\n"
+HOLDS_200_MILLION = HEAD + "Acme holds 200 million records [@daily-2020-01-02].\n"
+
+
+def translation_errors(project, capsys, translation: str) -> list[str]:
+    """The errors of a site in English and Spanish whose Acme is translated as `translation` (its
+    warnings left out: `translates:` names no version of the original, so it is stale)."""
     bilingual(project)
-    write(project, ACME, HEAD + "Acme holds 200 million records [@daily-2020-01-02].\n")
-    es = "---\ntranslates: abcdef0123456789\nname: Acme\nsummary: Vende. [@daily-2020-01-02]\n---\n"
-    write(project, "content/companies/acme.es.md", es + "Acme guarda 230 millones de registros [@daily-2020-01-02].\n")
-    found = [e for e in errors(project, capsys) if "warning" not in e]
+    write(project, ACME_ES, translation)
+    return [e for e in errors(project, capsys) if "warning" not in e]
+
+
+def test_a_translation_states_the_numbers_of_its_original(project, capsys):
+    write(project, ACME, HOLDS_200_MILLION)
+    found = translation_errors(project, capsys, ES_HEAD + "Acme guarda 230 millones de registros [@daily-2020-01-02].\n")
     assert any(
         "acme.es.md:6:13: the number '230 millones' is not one its original states; a translation states the numbers "
         "of its original, in its own language's format" in e for e in found
@@ -143,41 +153,30 @@ def test_a_translation_states_the_numbers_of_its_original(project, capsys):
         "acme.es.md:6:13: the original states '200 million' (200.000.000), which its translation does not; "
         "translate every number of the original" in e for e in found
     ), found
-    write(project, "content/companies/acme.es.md", es + "Acme guarda registros [@daily-2020-01-02].\n")
-    found = [e for e in errors(project, capsys) if "warning" not in e]
+    found = translation_errors(project, capsys, ES_HEAD + "Acme guarda registros [@daily-2020-01-02].\n")
     assert any("acme.es.md:1:1: the original states '200 million'" in e for e in found), found  # no number to show it at
-    write(project, "content/companies/acme.es.md", es + "Acme guarda 200 millones de registros [@daily-2020-01-02].\n")
+    write(project, ACME_ES, ES_HEAD + "Acme guarda 200 millones de registros [@daily-2020-01-02].\n")
     assert run(project, "check", capsys=capsys)[0] == 0
 
 
 def test_a_translated_figures_numbers_are_checked(project, capsys):
-    bilingual(project)
-    es = (
-        "---\ntranslates: abcdef0123456789\nname: Acme\nsummary: Vende. [@daily-2020-01-02]\nfigures:\n"
-        '  - {label: Registros, value: "201 millones"}\n  - {label: Registros, value: "230 millones"}\n---\n'
+    figures = 'figures:\n  - {label: Registros, value: "201 millones"}\n  - {label: Registros, value: "230 millones"}\n---\n'
+    found = translation_errors(project, capsys, ES_HEAD.removesuffix("---\n") + figures + (
         "Acme construye el [Ledger](../systems/ledger.md) [@daily-2020-01-02; @report-2020, p. 7]. Lo llama "
         '"the backbone" [@daily-2020-01-02].\n'
-    )
-    write(project, "content/companies/acme.es.md", es)
-    found = [e for e in errors(project, capsys) if "warning" not in e]
+    ))
     assert any("the number '201 millones' is not in what daily-2020-01-02 record" in e for e in found), found
 
 
 def test_a_translated_summary_states_the_numbers_of_its_original(project, capsys):
-    bilingual(project)
     write(project, ACME, "---\nname: Acme\nsummary: Holds 200 million records. [@daily-2020-01-02]\n---\nSells.\n")
-    es = "---\ntranslates: abcdef0123456789\nname: Acme\nsummary: Guarda registros. [@daily-2020-01-02]\n---\nVende.\n"
-    write(project, "content/companies/acme.es.md", es)
-    found = [e for e in errors(project, capsys) if "warning" not in e]
+    found = translation_errors(project, capsys, ES_HEAD.replace("Vende.", "Guarda registros.") + "Vende.\n")
     assert any("the original states '200 million' (200.000.000), which its translation does not" in e for e in found), found
 
 
 def test_a_translations_numbers_are_read_in_its_own_languages_format(project, capsys):
-    bilingual(project)
-    write(project, ACME, HEAD + "Acme holds 200 million records [@daily-2020-01-02].\n")
-    es = "---\ntranslates: abcdef0123456789\nname: Acme\nsummary: Vende. [@daily-2020-01-02]\n---\n"
-    write(project, "content/companies/acme.es.md", es + "Acme guarda 200,000,000 registros [@daily-2020-01-02].\n")
-    found = [e for e in errors(project, capsys) if "warning" not in e]
+    write(project, ACME, HOLDS_200_MILLION)
+    found = translation_errors(project, capsys, ES_HEAD + "Acme guarda 200,000,000 registros [@daily-2020-01-02].\n")
     assert any("the number '200,000,000' is not written as 'es' writes numbers" in e for e in found), found
 
 
