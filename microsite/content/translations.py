@@ -54,6 +54,7 @@ class Translation:
     roles: object = None  # {relation: {slug: role}}
     events: object = None  # a list of {text}
     where: tuple[tuple[str, Location], ...] = ()  # where each of those is written
+    items_at: tuple[tuple[str, int, Location], ...] = ()  # where each figure and event is written: its errors are the translation's
 
 
 def original_digest(data: bytes) -> str:
@@ -101,6 +102,7 @@ def load_translations(root: Path, config: SiteConfig, problems: Problems) -> lis
             body, body_line, original_digest(data),
             v.get("figures"), v.get("roles"), v.get("events"),
             tuple((key, doc.where(key)) for key in ("figures", "roles", "events") if v.get(key) is not None),
+            tuple((key, i, doc.where(key, i)) for key in ("figures", "events") if isinstance(v.get(key), list) for i in range(len(v[key]))),
         ))
     return result
 
@@ -178,20 +180,22 @@ def translated_record(document: Entity | Page, t: Translation, problems: Problem
     original has changed (`stale`), a list that no longer matches it is left as the original's:
     which translated item stood for which original one is no longer known."""
     where = dict(t.where)
+    item_at = {(key, i): at for key, i, at in t.items_at}
     changes = {}
     figures = getattr(document, "figures", ())
     if t.figures is not None:
         items = _items(t.figures, len(figures), ("label", "value", "note"), "figures", where, problems, stale)
         if items is not None:
             changes["figures"] = tuple(
-                replace(f, label_of_original=f.label, lang=t.language, **{k: str(v) for k, v in item.items()})
-                for f, item in zip(figures, items)
+                replace(f, label_of_original=f.label, lang=t.language, location=item_at[("figures", i)], **{k: str(v) for k, v in item.items()})
+                for i, (f, item) in enumerate(zip(figures, items))
             )
     if t.events is not None:
         items = _items(t.events, len(document.events), ("text",), "events", where, problems, stale)
         if items is not None:
             changes["events"] = tuple(
-                replace(e, lang=t.language, **{k: str(v) for k, v in item.items()}) for e, item in zip(document.events, items)
+                replace(e, lang=t.language, location=item_at[("events", i)], **{k: str(v) for k, v in item.items()})
+                for i, (e, item) in enumerate(zip(document.events, items))
             )
     if t.roles is not None and isinstance(document, Entity):
         roles = t.roles if isinstance(t.roles, dict) else {}

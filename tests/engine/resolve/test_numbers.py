@@ -165,7 +165,17 @@ def test_a_translated_figures_numbers_are_checked(project, capsys):
         "Acme construye el [Ledger](../systems/ledger.md) [@daily-2020-01-02; @report-2020, p. 7]. Lo llama "
         '"the backbone" [@daily-2020-01-02].\n'
     ))
-    assert any("the number '201 millones' is not in what daily-2020-01-02 record" in e for e in found), found
+    assert any("acme.es.md:6:5: the number '201 millones' is not in what daily-2020-01-02 record" in e for e in found), found
+    figures = figures.replace('"230 millones"', '"230,000,000"')
+    found = translation_errors(project, capsys, ES_HEAD.removesuffix("---\n") + figures + "Acme construye.\n")
+    assert any("acme.es.md:7:5: the number '230,000,000' is not written as 'es' writes numbers" in e for e in found), found
+
+
+def test_a_translated_events_numbers_are_shown_where_the_translation_writes_them(project, capsys):
+    write(project, ACME, HEAD.removesuffix("---\n") + "events:\n  - {date: 2019-05-02, text: Opens., cite: daily-2020-01-02}\n---\nSells.\n")
+    events = "events:\n  - {text: Abre 230.000 oficinas.}\n---\n"
+    found = translation_errors(project, capsys, ES_HEAD.removesuffix("---\n") + events + "Vende.\n")
+    assert any("acme.es.md:6:5: the number '230.000' is not in what daily-2020-01-02 record" in e for e in found), found
 
 
 def test_a_translated_summary_states_the_numbers_of_its_original(project, capsys):
