@@ -231,37 +231,51 @@ def _quotations(block: Token, window, path: str, problems: Problems) -> list[Quo
 
 def _mark_quotations(block: Token, first: int) -> None:
     """Put a slot before and after each closed quotation of the block (its marks included), the
-    quotations numbered from `first`, where both ends stand in the same element (a quotation
-    opening inside an emphasis and closing after it is left unmarked: a tag cannot cross)."""
+    quotations numbered from `first`. Where tags begin or end at a quotation's edge, the slots go
+    as near its words as keeps both in one element (`*"words"*` is marked inside the emphasis, `[a
+    link](…)"words"` after it); a quotation opening inside an emphasis and closing after it, with no
+    way to keep the slots in one element, is left unmarked: a tag cannot cross."""
     found = [f for f in (block.meta or {}).get("quotations") or () if f.text is not None]
     children = block.children or []
     for number, item in reversed(list(enumerate(found, first))):  # from the end: earlier offsets hold
-        at_start = _split_at(children, item.span[0])
-        at_end = _split_at(children, item.span[1])  # after the start's split: offsets are the text's, not the tokens'
-        if at_start is None or at_end is None or not _balanced(children[at_start:at_end]):
+        starts = _places(children, item.span[0])
+        ends = _places(children, item.span[1])  # after the start's split: offsets are the text's, not the tokens'
+        edges = next(((s, e) for s in reversed(starts) for e in ends if _balanced(children[s:e])), None)
+        if edges is None:
             continue
-        children.insert(at_end, _slot_token(UNQUOTE_SLOT))
-        children.insert(at_start, _slot_token(QUOTE_SLOT.format(number)))
+        children.insert(edges[1], _slot_token(UNQUOTE_SLOT))
+        children.insert(edges[0], _slot_token(QUOTE_SLOT.format(number)))
 
 
-def _split_at(children: list[Token], offset: int) -> int | None:
-    """The index before which a token would stand at character `offset` of the block's text (as
-    the quotations rule counts it), a text token split in two where needed; None inside code."""
+def _size(token: Token) -> int:
+    """The characters of the block's text a token holds, as the quotations rule counts them."""
+    if token.type in ("softbreak", "hardbreak"):
+        return 1
+    return len(token.content) if token.type in ("text", "code_inline") else 0
+
+
+def _places(children: list[Token], offset: int) -> list[int]:
+    """The indices before which a token could stand at character `offset` of the block's text,
+    first to last: one, or more where tags and marks with no text of their own stand there; a text
+    token split in two where needed; none inside code."""
     at = 0
     for index, token in enumerate(children):
-        size = 1 if token.type in ("softbreak", "hardbreak") else len(token.content) if token.type in ("text", "code_inline") else 0
+        size = _size(token)
         if offset == at:
-            return index
+            last = index
+            while last < len(children) and _size(children[last]) == 0:
+                last += 1
+            return list(range(index, last + 1))
         if at < offset < at + size:
             if token.type != "text":
-                return None
+                return []
             cut = offset - at
             rest = Token("text", "", 0)
             rest.content, token.content = token.content[cut:], token.content[:cut]
             children.insert(index + 1, rest)
-            return index + 1
+            return [index + 1]
         at += size
-    return len(children) if offset == at else None
+    return [len(children)] if offset == at else []
 
 
 def _balanced(tokens: list[Token]) -> bool:

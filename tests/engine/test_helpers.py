@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import subprocess
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from microsite import write
 from microsite.errors import ContentErrors, Location, Problems, did_you_mean
 from microsite.content.markdown import LinkRef, make_markdown, prepare_block, prepare_inline
 from microsite.resolve.links import LinkContext, resolve_link
+from microsite.render.slots import fill
 from microsite.addresses import relative_url, split_language
 
 
@@ -324,6 +326,24 @@ def test_internal_links_are_collected_with_their_place():
 def test_the_words_of_a_text_for_search_keep_code_and_line_breaks_and_part_paragraphs():
     fragment, _ = block("Use `grep` here,  \nthen *rest*.\n\nNext paragraph.\n")
     assert fragment.words == "Use grep here, then rest. Next paragraph."
+
+
+def test_each_quotation_is_marked_in_its_language_exactly_wherever_it_stands():
+    """Its words and marks, no more: at the paragraph's start, after a line break, right after a
+    link, inside an emphasis, around one it crosses, right before a citation; one crossing out of
+    an emphasis is not marked (a tag cannot cross)."""
+    fragment, _ = block(
+        '"Opening words" here [@a],\nthen "after a break" [@a], [a link](https://e.org)"after it" and *"inside"*, '
+        '*"partly* inside" and "half *in" it* and "before a mark"[@a].\n'
+    )
+    html = fill(fragment, (), "companies/acme.html", lambda *cite: "[n]", "", ("en",) * 7)
+    en = '<span lang="en">'
+    assert html.split(">", 1)[1].split(" <a class")[0] == (
+        f"{en}&quot;Opening words&quot;</span> here [n],\nthen {en}&quot;after a break&quot;</span> [n], "
+        f'<a href="https://e.org" rel="noopener noreferrer">a link</a>{en}&quot;after it&quot;</span> and '
+        f"<em>{en}&quot;inside&quot;</span></em>, {en}<em>&quot;partly</em> inside&quot;</span> and "
+        f"&quot;half <em>in&quot; it</em> and {en}&quot;before a mark&quot;</span>[n]."
+    )
 
 
 def test_a_summary_is_rendered_inline_with_its_plain_text():

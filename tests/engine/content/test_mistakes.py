@@ -107,6 +107,20 @@ def test_every_claim_is_cited_by_default_each_located(project, capsys):
     ]
 
 
+def test_a_claim_is_what_has_words_of_its_own_code_included(project, capsys):
+    citations_required(project)
+    write(project, ACME, FRONT + (
+        "&nbsp;\n\n"  # line 5: a spacer has no words
+        "`ledger --all`\n\n"  # line 7: code is words
+        "- Sells data [@report-2020].\n  ## A heading in the item\n\n"  # line 9: which keeps its citation
+        "* Sells data.\n  #\n"  # line 12: an empty heading in the item keeps its words
+    ))
+    assert errors(project, capsys) == [
+        f"{ACME}:7:1: paragraph without a citation: {CITE_FIX}",
+        f"{ACME}:12:1: list item without a citation: {CITE_FIX}",
+    ]
+
+
 def test_a_relation_without_a_citation_is_an_uncited_claim(project, capsys):
     edit(project, "content/site.yaml", "require_citations: off\n", "")
     assert errors(project, capsys) == [
