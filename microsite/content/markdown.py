@@ -266,7 +266,7 @@ def _places(children: list[Token], offset: int) -> list[int]:
             while last < len(children) and _size(children[last]) == 0:
                 last += 1
             return list(range(index, last + 1))
-        if at < offset < at + size:
+        if offset < at + size:  # inside this token: a place before it would have been returned
             if token.type != "text":
                 return []
             cut = offset - at

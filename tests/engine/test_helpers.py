@@ -330,20 +330,24 @@ def test_the_words_of_a_text_for_search_keep_code_and_line_breaks_and_part_parag
 
 def test_each_quotation_is_marked_in_its_language_exactly_wherever_it_stands():
     """Its words and marks, no more: at the paragraph's start, after a line break, right after a
-    link, inside an emphasis, around one it crosses, right before a citation; one crossing out of
-    an emphasis is not marked (a tag cannot cross)."""
+    link, inside an emphasis, around one it crosses, after code, after a hard break, right before a
+    citation, at the paragraph's end; one crossing out of an emphasis is not marked (a tag cannot
+    cross)."""
     fragment, _ = block(
         '"Opening words" here [@a],\nthen "after a break" [@a], [a link](https://e.org)"after it" and *"inside"*, '
-        '*"partly* inside" and "half *in" it* and "before a mark"[@a].\n'
+        '*"partly* inside" and "half *in" it* and `code` "after code"  \n"after a hard break" and "before a mark"[@a]\n\n'
+        'Then "the last words"\n'
     )
-    html = fill(fragment, (), "companies/acme.html", lambda *cite: "[n]", "", ("en",) * 7)
+    html = fill(fragment, (), "companies/acme.html", lambda *cite: "[n]", "", ("en",) * 10)
     en = '<span lang="en">'
-    assert html.split(">", 1)[1].split(" <a class")[0] == (
+    assert [p.split(">", 1)[1].split(" <a class")[0] for p in html.split("</p>")[:2]] == [
         f"{en}&quot;Opening words&quot;</span> here [n],\nthen {en}&quot;after a break&quot;</span> [n], "
         f'<a href="https://e.org" rel="noopener noreferrer">a link</a>{en}&quot;after it&quot;</span> and '
         f"<em>{en}&quot;inside&quot;</span></em>, {en}<em>&quot;partly</em> inside&quot;</span> and "
-        f"&quot;half <em>in&quot; it</em> and {en}&quot;before a mark&quot;</span>[n]."
-    )
+        f"&quot;half <em>in&quot; it</em> and <code>code</code> {en}&quot;after code&quot;</span><br />\n"
+        f"{en}&quot;after a hard break&quot;</span> and {en}&quot;before a mark&quot;</span>[n]",
+        f"Then {en}&quot;the last words&quot;</span>",
+    ]
 
 
 def test_a_summary_is_rendered_inline_with_its_plain_text():
