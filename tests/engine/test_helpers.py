@@ -338,7 +338,7 @@ def test_each_quotation_is_marked_in_its_language_exactly_wherever_it_stands():
         '*"partly* inside" and "half *in" it* and `code` "after code"  \n"after a hard break" and "before a mark"[@a]\n\n'
         'Then "the last words"\n'
     )
-    html = fill(fragment, (), "companies/acme.html", lambda *cite: "[n]", "", ("en",) * 10)
+    html = fill(fragment, (), "companies/acme.html", lambda *cite: "[n]", "", ("en",) * 9 + ("fr",))
     en = '<span lang="en">'
     assert [p.split(">", 1)[1].split(" <a class")[0] for p in html.split("</p>")[:2]] == [
         f"{en}&quot;Opening words&quot;</span> here [n],\nthen {en}&quot;after a break&quot;</span> [n], "
@@ -346,7 +346,7 @@ def test_each_quotation_is_marked_in_its_language_exactly_wherever_it_stands():
         f"<em>{en}&quot;inside&quot;</span></em>, {en}<em>&quot;partly</em> inside&quot;</span> and "
         f"&quot;half <em>in&quot; it</em> and <code>code</code> {en}&quot;after code&quot;</span><br />\n"
         f"{en}&quot;after a hard break&quot;</span> and {en}&quot;before a mark&quot;</span>[n]",
-        f"Then {en}&quot;the last words&quot;</span>",
+        'Then <span lang="fr">&quot;the last words&quot;</span>',  # the text's tenth quotation, not its second paragraph's first
     ]
 
 
