@@ -350,6 +350,12 @@ def test_each_quotation_is_marked_in_its_language_exactly_wherever_it_stands():
     ]
 
 
+def test_a_quotation_crossing_into_an_emphasis_leaves_the_next_one_marked():
+    fragment, _ = block('A "*first""second"* b.\n')
+    html = fill(fragment, (), "companies/acme.html", lambda *cite: "[n]", "", ("en", "fr"))
+    assert 'A &quot;<em>first&quot;<span lang="fr">&quot;second&quot;</span></em> b.' in html
+
+
 def test_a_summary_is_rendered_inline_with_its_plain_text():
     problems = Problems()
     line = "summary: A *big* `db` firm. [@a]"

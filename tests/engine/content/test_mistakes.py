@@ -276,6 +276,13 @@ def test_raw_html_is_a_warning_at_its_place(project, capsys):
     ]
 
 
+def test_a_tag_written_again_is_warned_at_its_own_place(project, capsys):
+    write(project, ACME, FRONT + "A <b>one</b> and <b>two</b>,\n<b>three</b> [@report-2020].\n")
+    fix = "is shown as text, not as HTML: write it in Markdown instead, or put it between backticks (`) to show it as code"
+    places = [(5, 3, "<b>"), (5, 9, "</b>"), (5, 18, "<b>"), (5, 24, "</b>"), (6, 1, "<b>"), (6, 9, "</b>")]
+    assert warnings(project, capsys) == [f"{ACME}:{line}:{col}: warning: HTML '{tag}' {fix}" for line, col, tag in places]
+
+
 def test_did_you_mean_offers_a_link_that_works(project, capsys):
     """A path relative to the writer's file, not '/other.md', which is itself refused."""
     write(project, "content/companies/other.md", FRONT.replace("Acme", "Other"))
