@@ -201,18 +201,15 @@ def _claim_anchors(tokens: list[Token]) -> None:
 def prepare_inline(md: MarkdownIt, text: str, where: Location, line: str, problems: Problems) -> Fragment:
     """Render Markdown written in a YAML field (a summary) that starts at `where`, on file line `line`."""
     tokens = md.parseInline(text)
+    (block,) = tokens  # inline mode makes a single inline token
     cites: list[Cite] = []
     links: list[LinkRef] = []
-    quotations: list[Quotation] = []
-    claims: list[Claim] = []
-    unread: list[str] = []
     window = [(where.line, " " * (where.col - 1) + line[where.col - 1 :])]
-    for block in tokens:
-        block.meta = {**(block.meta or {}), "unread": _check_inline(block.children or [], window, where.path, problems, cites, links)}
-        unread += block.meta["unread"]
-        _mark_quotations(block, len(quotations))
-        quotations += _quotations(block, window, where.path, problems)
-        claims += _claim(block, window, where.path)
+    unread = _check_inline(block.children or [], window, where.path, problems, cites, links)
+    block.meta = {**(block.meta or {}), "unread": unread}
+    _mark_quotations(block, 0)
+    quotations = _quotations(block, window, where.path, problems)
+    claims = _claim(block, window, where.path)
     html = md.renderer.render(tokens, md.options, {"cite": _cite_slot})
     return Fragment(
         Text(html, _words(tokens)), tuple(cites), tuple(links), _plain_text(tokens), quotations=tuple(quotations),
