@@ -315,6 +315,14 @@ def test_a_link_problem_is_located_at_the_link_in_its_own_paragraph():
     assert [p.split(": unsafe")[0] for p in problems] == ["content/companies/acme.md:5:11", "content/companies/acme.md:7:10"]
 
 
+def test_an_unsafe_link_is_quoted_to_its_60th_character():
+    href = "javascript:alert(1)//" + "x" * 80
+    _, problems = block(f"See [it]({href}).\n")
+    assert [p.split(": ", 1)[1] for p in problems] == [
+        f"unsafe link '{href[:60]}': only https:, http:, mailto: and links to pages of this site are allowed"
+    ]
+
+
 def test_internal_links_are_collected_with_their_place():
     fragment, problems = block("See [it](../systems/ledger.md) and [that](%2E%2E/about.md#x).\n")
     assert problems == []
