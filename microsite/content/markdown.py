@@ -373,13 +373,12 @@ class _Cursor:
     def find(self, *needles: str) -> Location:
         for row in range(self.row, len(self.window)):
             line_no, line = self.window[row]
-            for needle in needles:
-                col = line.find(needle, self.col if row == self.row else 0) if needle else -1
+            for needle in filter(None, needles):  # an empty one (a link with no address) is everywhere
+                col = line.find(needle, self.col if row == self.row else 0)
                 if col >= 0:
                     self.row, self.col = row, col + len(needle)
                     return Location(self.path, line_no, col + 1)
-        line_no = self.window[self.row][0] if self.window else 1
-        return Location(self.path, line_no, 1)
+        return Location(self.path, self.window[self.row][0], 1)  # a block's window holds its lines
 
     def seek(self, needle: str) -> tuple[Location, str] | None:
         """Where `needle` was typed literally, and the character before it; None when the text

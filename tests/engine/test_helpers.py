@@ -324,10 +324,11 @@ def test_an_unsafe_link_is_quoted_to_its_60th_character():
 
 
 def test_internal_links_are_collected_with_their_place():
-    fragment, problems = block("See [it](../systems/ledger.md) and [that](%2E%2E/about.md#x).\n")
+    fragment, problems = block("See [it](../systems/ledger.md) and [that](%2E%2E/about.md#x), [none]().\n")
     assert problems == []
     assert [(link.href, str(link.location)) for link in fragment.links] == [
         ("../systems/ledger.md", "content/companies/acme.md:5:10"), ("../about.md#x", "content/companies/acme.md:5:43"),
+        ("", "content/companies/acme.md:5:68"),  # no address: shown where it would be written
     ]
 
 
