@@ -130,7 +130,7 @@ def prepare_block(
     for i, block in enumerate(tokens):
         if block.children is None:
             continue
-        start, end = block.map if block.map else (0, len(lines))
+        start, end = block.map  # every inline block of a parsed text has its lines
         window = [(first_line + n, lines[n]) for n in range(start, min(end, len(lines)))]
         block.meta = {**(block.meta or {}), "unread": _check_inline(block.children, window, path, problems, cites, links)}
         unread += block.meta["unread"]
