@@ -140,7 +140,7 @@ def prepare_block(
             numbered += _claim(block, window, path)
     if claims:
         for line, what in uncited_blocks(tokens):
-            text_line = lines[line] if line < len(lines) else ""
+            text_line = lines[line]
             col = len(text_line) - len(text_line.lstrip()) + 1
             problems.error(Location(path, first_line + line, col), f"{what} without a citation: {CITE_FIX}")
     anchors = _heading_ids(tokens)

@@ -323,6 +323,11 @@ def test_an_unsafe_link_is_quoted_to_its_60th_character():
     ]
 
 
+def test_the_sources_of_unclosed_citations_are_kept_from_every_paragraph():
+    fragment, problems = block("One [@a\n\nTwo [@b\n")
+    assert fragment.unread == ("a", "b") and len(problems) == 2
+
+
 def test_internal_links_are_collected_with_their_place():
     fragment, problems = block("See [it](../systems/ledger.md) and [that](%2E%2E/about.md#x), [none]().\n")
     assert problems == []

@@ -113,11 +113,13 @@ def test_a_claim_is_what_has_words_of_its_own_code_included(project, capsys):
         "&nbsp;\n\n"  # line 5: a spacer has no words
         "`ledger --all`\n\n"  # line 7: code is words
         "- Sells data [@report-2020].\n  ## A heading in the item\n\n"  # line 9: which keeps its citation
-        "* Sells data.\n  #\n"  # line 12: an empty heading in the item keeps its words
+        "* Sells data.\n  #\n\n"  # line 12: an empty heading in the item keeps its words
+        "+ Cited [@report-2020].\n  + not cited\n"  # line 16: shown at its own column
     ))
     assert errors(project, capsys) == [
         f"{ACME}:7:1: paragraph without a citation: {CITE_FIX}",
         f"{ACME}:12:1: list item without a citation: {CITE_FIX}",
+        f"{ACME}:16:3: list item without a citation: {CITE_FIX}",
     ]
 
 
