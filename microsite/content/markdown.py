@@ -93,7 +93,7 @@ class Fragment:
     text: Text | StoredText  # its HTML, and its words for the search index (`texts.py`)
     cites: tuple[Cite, ...]
     links: tuple[LinkRef, ...]
-    plain: str  # its words without citation marks, for meta descriptions
+    plain: str = ""  # a summary's words without citation marks, for meta descriptions (a narrative's are not read)
     anchors: tuple[str, ...] = ()  # the ids of its headings, which a link's #anchor may name
     quotations: tuple[Quotation, ...] = ()  # checked against the cited sources' excerpts by resolve
     claims: tuple[Claim, ...] = ()  # their numbers checked against the cited sources' records by resolve
@@ -147,7 +147,7 @@ def prepare_block(
     _claim_anchors(tokens)
     html = md.renderer.render(tokens, md.options, {"cite": _cite_slot})
     return Fragment(
-        Text(html, _words(tokens)), tuple(cites), tuple(links), "", anchors=anchors, quotations=tuple(quotations),
+        Text(html, _words(tokens)), tuple(cites), tuple(links), anchors=anchors, quotations=tuple(quotations),
         claims=tuple(numbered), unread=tuple(dict.fromkeys(unread)),
     )
 

@@ -328,6 +328,11 @@ def test_the_sources_of_unclosed_citations_are_kept_from_every_paragraph():
     assert fragment.unread == ("a", "b") and len(problems) == 2
 
 
+def test_a_headings_id_is_its_words_with_code_and_without_punctuation_as_github_makes_it():
+    fragment, _ = block("## Uses `grep`, daily?\n\n## Uses `grep`, daily?\n\n## ¿?\n")
+    assert fragment.anchors == ("uses-grep-daily", "uses-grep-daily-1", "section")
+
+
 def test_internal_links_are_collected_with_their_place():
     fragment, problems = block("See [it](../systems/ledger.md) and [that](%2E%2E/about.md#x), [none]().\n")
     assert problems == []
