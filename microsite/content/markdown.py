@@ -178,7 +178,7 @@ def _claim_anchors(tokens: list[Token]) -> None:
     first words."""
     seen: dict[str, int] = {}
     for i, token in enumerate(tokens):
-        if token.type != "inline" or i == 0 or tokens[i - 1].type != "paragraph_open":
+        if token.type != "inline" or tokens[i - 1].type != "paragraph_open":  # a text opens with a block, never an inline token
             continue
         holder = tokens[i - 1]
         if holder.hidden:  # a tight list's paragraph is not written out: its list item holds the anchor

@@ -329,8 +329,17 @@ def test_the_sources_of_unclosed_citations_are_kept_from_every_paragraph():
 
 
 def test_a_headings_id_is_its_words_with_code_and_without_punctuation_as_github_makes_it():
-    fragment, _ = block("## Uses `grep`, daily?\n\n## Uses `grep`, daily?\n\n## ¿?\n")
-    assert fragment.anchors == ("uses-grep-daily", "uses-grep-daily-1", "section")
+    fragment, _ = block("## Uses `grep`, daily?\n\n## Uses `grep`, daily?\n\n## Uses `grep`, daily?\n\n## ¿?\n")
+    assert fragment.anchors == ("uses-grep-daily", "uses-grep-daily-1", "uses-grep-daily-2", "section")
+
+
+def test_a_paragraph_and_a_list_item_get_a_link_to_share_them_and_a_heading_or_table_cell_none():
+    fragment, _ = block("## Heading\n\nA paragraph.\n\n- an item\n\n| a | b |\n|---|---|\n| c | d |\n")
+    assert re.findall(r'<(\w+) id="(p-[0-9a-f]+)">', fragment.html) == [
+        ("p", re.search(r'<p id="(p-[0-9a-f]+)"', fragment.html).group(1)),
+        ("li", re.search(r'<li id="(p-[0-9a-f]+)"', fragment.html).group(1)),
+    ]
+    assert fragment.html.count('class="claim-link"') == 2
 
 
 def test_internal_links_are_collected_with_their_place():
