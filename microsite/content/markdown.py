@@ -182,7 +182,7 @@ def _claim_anchors(tokens: list[Token]) -> None:
             continue
         holder = tokens[i - 1]
         if holder.hidden:  # a tight list's paragraph is not written out: its list item holds the anchor
-            holder = next((t for t in reversed(tokens[:i]) if t.type == "list_item_open"), holder)
+            holder = next(t for t in reversed(tokens[:i]) if t.type == "list_item_open")
         if holder.attrGet("id") is not None:  # a list item's second paragraph
             continue
         cited = [f"{c.meta['source']},{c.meta['locator']}" for c in token.children or () if c.type == "citation"]
