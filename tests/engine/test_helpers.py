@@ -334,12 +334,13 @@ def test_a_headings_id_is_its_words_with_code_and_without_punctuation_as_github_
 
 
 def test_a_paragraph_and_a_list_item_get_a_link_to_share_them_and_a_heading_or_table_cell_none():
-    fragment, _ = block("## Heading\n\nA paragraph.\n\n- an item\n\n| a | b |\n|---|---|\n| c | d |\n")
-    assert re.findall(r'<(\w+) id="(p-[0-9a-f]+)">', fragment.html) == [
-        ("p", re.search(r'<p id="(p-[0-9a-f]+)"', fragment.html).group(1)),
-        ("li", re.search(r'<li id="(p-[0-9a-f]+)"', fragment.html).group(1)),
-    ]
-    assert fragment.html.count('class="claim-link"') == 2
+    """A tight list item's words, its second paragraph included, share the item's one link."""
+    fragment, _ = block(
+        "## Heading\n\nA paragraph.\n\n- an item\n  ```\n  code\n  ```\n  its second paragraph\n\nThe last one.\n\n"
+        "| a | b |\n|---|---|\n| c | d |\n"
+    )
+    assert [tag for tag, _ in re.findall(r'<(\w+) id="(p-[0-9a-f]+)">', fragment.html)] == ["p", "li", "p"]
+    assert fragment.html.count('class="claim-link"') == 3
 
 
 def test_internal_links_are_collected_with_their_place():
