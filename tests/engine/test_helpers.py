@@ -333,6 +333,18 @@ def test_a_headings_id_is_its_words_with_code_and_without_punctuation_as_github_
     assert fragment.anchors == ("uses-grep-daily", "uses-grep-daily-1", "uses-grep-daily-2", "section")
 
 
+def test_a_paragraphs_anchor_is_made_from_what_it_cites_or_else_its_first_six_words():
+    """The addresses readers have shared: the same for the same basis, whatever the engine's
+    version (a change here breaks every shared link to a paragraph)."""
+    def anchor(text: str) -> str:
+        return re.search(r'<p id="([^"]+)"', block(text)[0].html).group(1)
+
+    assert anchor("Acme sells data to the agency, says the report.\n") == "p-d3726f"
+    assert anchor("ACME sells  data to the agency, wrote the paper.\n") == "p-d3726f"  # case, spacing, the 7th word on
+    assert anchor("Acme sells [@a, p. 4] data [@b].\n") == "p-b40968"
+    assert anchor("Acme buys [@a, p. 4] nothing [@b].\n") == "p-b40968"
+
+
 def test_a_paragraph_and_a_list_item_get_a_link_to_share_them_and_a_heading_or_table_cell_none():
     """A tight list item's words, its second paragraph included, share the item's one link."""
     fragment, _ = block(
