@@ -305,7 +305,7 @@ def _sources(block: Token) -> tuple[str, ...]:
     """The sources a block cites, with those its unread citations meant: a quotation or a number
     beside a citation not closed is checked against the source it names, not told it cites none."""
     cited = [t.meta["source"] for t in block.children or () if t.type == "citation"]
-    return tuple(dict.fromkeys([*cited, *(block.meta or {}).get("unread", ())]))
+    return tuple(dict.fromkeys([*cited, *block.meta["unread"]]))  # set on every block before its quotations and numbers
 
 
 # A claim is a paragraph, a list item, a quotation or a table cell with words of its own; it is
