@@ -369,17 +369,22 @@ def test_the_words_of_a_text_for_search_keep_code_and_line_breaks_and_part_parag
     assert fragment.words == "Use grep here, then rest. Next paragraph."
 
 
+def marked(text: str, languages: tuple[str, ...]) -> str:
+    """The text's HTML on a page with its quotations marked as in `languages`, one each, and each
+    citation mark shown as [n]."""
+    return fill(block(text)[0], (), "companies/acme.html", lambda *cite: "[n]", "", languages)
+
+
 def test_each_quotation_is_marked_in_its_language_exactly_wherever_it_stands():
     """Its words and marks, no more: at the paragraph's start, after a line break, right after a
     link, inside an emphasis, around one it crosses, after code, after a hard break, right before a
     citation, at the paragraph's end; one crossing out of an emphasis is not marked (a tag cannot
     cross)."""
-    fragment, _ = block(
+    html = marked(
         '"Opening words" here [@a],\nthen "after a break" [@a], [a link](https://e.org)"after it" and *"inside"*, '
         '*"partly* inside" and "half *in" it* and `code` "after code"  \n"after a hard break" and "before a mark"[@a]\n\n'
-        'Then "the last words"\n'
+        'Then "the last words"\n', ("en",) * 9 + ("fr",),
     )
-    html = fill(fragment, (), "companies/acme.html", lambda *cite: "[n]", "", ("en",) * 9 + ("fr",))
     en = '<span lang="en">'
     assert [p.split(">", 1)[1].split(" <a class")[0] for p in html.split("</p>")[:2]] == [
         f"{en}&quot;Opening words&quot;</span> here [n],\nthen {en}&quot;after a break&quot;</span> [n], "
@@ -392,8 +397,7 @@ def test_each_quotation_is_marked_in_its_language_exactly_wherever_it_stands():
 
 
 def test_a_quotation_crossing_into_an_emphasis_leaves_the_next_one_marked():
-    fragment, _ = block('A "*first""second"* b.\n')
-    html = fill(fragment, (), "companies/acme.html", lambda *cite: "[n]", "", ("en", "fr"))
+    html = marked('A "*first""second"* b.\n', ("en", "fr"))
     assert 'A &quot;<em>first&quot;<span lang="fr">&quot;second&quot;</span></em> b.' in html
 
 

@@ -12,6 +12,7 @@ ACME = "content/companies/acme.md"
 LEDGER = "content/systems/ledger.md"
 FRONT = "---\nname: Acme\nsummary: Sells. [@report-2020]\n---\n"
 CITE_FIX = "put its source after the claim, such as [@source-id] (every claim is cited)"
+HTML_FIX = "is shown as text, not as HTML: write it in Markdown instead, or put it between backticks (`) to show it as code"
 
 
 def errors(project, capsys) -> list[str]:
@@ -269,20 +270,18 @@ def test_every_anchor_a_built_page_has_may_be_linked_to(project, capsys):
 
 def test_raw_html_is_a_warning_at_its_place(project, capsys):
     write(project, ACME, FRONT + "A <span class=x>claim</span> [@report-2020].\n\n<div>\nblock\n</div>\n\n`<code>` &lt;b&gt;\n")
-    fix = "is shown as text, not as HTML: write it in Markdown instead, or put it between backticks (`) to show it as code"
     assert warnings(project, capsys) == [
-        f"{ACME}:5:3: warning: HTML '<span class=x>' {fix}",
-        f"{ACME}:5:22: warning: HTML '</span>' {fix}",
-        f"{ACME}:7:1: warning: HTML '<div>' {fix}",
-        f"{ACME}:9:1: warning: HTML '</div>' {fix}",
+        f"{ACME}:5:3: warning: HTML '<span class=x>' {HTML_FIX}",
+        f"{ACME}:5:22: warning: HTML '</span>' {HTML_FIX}",
+        f"{ACME}:7:1: warning: HTML '<div>' {HTML_FIX}",
+        f"{ACME}:9:1: warning: HTML '</div>' {HTML_FIX}",
     ]
 
 
 def test_a_tag_written_again_is_warned_at_its_own_place(project, capsys):
     write(project, ACME, FRONT + "A <b>one</b> and <b>two</b>,\n<b>three</b> [@report-2020].\n")
-    fix = "is shown as text, not as HTML: write it in Markdown instead, or put it between backticks (`) to show it as code"
     places = [(5, 3, "<b>"), (5, 9, "</b>"), (5, 18, "<b>"), (5, 24, "</b>"), (6, 1, "<b>"), (6, 9, "</b>")]
-    assert warnings(project, capsys) == [f"{ACME}:{line}:{col}: warning: HTML '{tag}' {fix}" for line, col, tag in places]
+    assert warnings(project, capsys) == [f"{ACME}:{line}:{col}: warning: HTML '{tag}' {HTML_FIX}" for line, col, tag in places]
 
 
 def test_did_you_mean_offers_a_link_that_works(project, capsys):
