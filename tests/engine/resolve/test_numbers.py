@@ -198,3 +198,22 @@ def test_a_quotation_keeps_its_sources_way_of_writing_numbers(tmp_path, capsys):
     page = "content/centros/centro-sur.md"
     write(project, page, (project.root / page).read_text().replace("abrió en 2019", 'dice "Acme has 36.5 million records"'))
     assert run(project, "check", capsys=capsys)[0] == 0
+
+
+
+@pytest.mark.parametrize("translated", [
+    "events:\n  - {text: Abre con 200.000.000 registros.}\n",
+    'figures:\n  - {label: Registros, value: "200.000.000"}\n  - {label: Registros, value: "230 millones"}\n',
+])
+def test_what_a_translation_leaves_in_the_originals_words_keeps_the_originals_format(project, capsys, translated):
+    """Only what a translation writes is read in its language: a figure or an event it leaves as
+    the original's is no error, at the original or anywhere."""
+    text = (project.root / ACME).read_text().replace('value: "200 million"', 'value: "200,000,000"')
+    events = 'events:\n  - {date: 2020-01-02, text: "Opens with 200,000,000 records.", cite: daily-2020-01-02}\n'
+    write(project, ACME, text.replace("---\nAcme builds", events + "---\nAcme builds", 1))
+    bilingual(project)
+    status, _, err = run(project, "check", capsys=capsys)
+    assert status == 0, err
+    write(project, ACME_ES, ES_HEAD.removesuffix("---\n") + translated + "---\nAcme construye.\n")
+    status, _, err = run(project, "check", capsys=capsys)
+    assert status == 0 and "not written" not in err, err
