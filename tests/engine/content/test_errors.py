@@ -24,6 +24,13 @@ def test_unknown_source_names_place_and_suggests(project, capsys):
     ]
 
 
+
+def test_a_citation_in_a_project_with_no_source_yet_says_where_to_add_one(project, capsys):
+    for source in (project.root / "content/sources").iterdir():
+        source.unlink()
+    found = check(project, capsys)
+    assert f"{ACME}:14:56: unknown source 'daily-2020-01-02'; add it as a file in content/sources/" in found, found
+
 def test_unknown_source_in_figure_cite(project, capsys):
     write(project, ACME, (
         "---\nname: Acme\nsummary: Sells. [@report-2020]\nfigures:\n"
