@@ -122,6 +122,17 @@ def test_the_preview_shows_the_excerpt_quoted_and_build_counts_it(project, capsy
     assert '<q class="excerpt">Acme is the backbone.</q>' in html
 
 
+
+def test_the_excerpt_is_shown_by_the_citation_that_follows_the_quotation(project, capsys):
+    """The source cited twice in a paragraph: its first citation, just after the quotation,
+    shows the passage; the later one does not repeat it."""
+    write(project, ACME, HEAD + 'Acme is "the backbone" [@daily-2020-01-02]. It holds records [@daily-2020-01-02].\n')
+    assert run(project, "build", "--out", str(project.root / "out"), capsys=capsys)[0] == 0
+    html = (project.root / "out/companies/acme.html").read_text()
+    paragraph = html[html.index("Acme is &quot;the backbone"):].split("</p>")[0]
+    tips = [tip.split("</span>")[0] for tip in paragraph.split('class="tip"')[1:]]
+    assert ['<q class="excerpt">Acme is the backbone.</q>' in tip for tip in tips] == [True, False], tips
+
 # The real site: every quotation, each changed by one word, must fail at its own place.
 
 
