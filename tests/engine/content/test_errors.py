@@ -46,6 +46,30 @@ def test_unknown_entity_reference(project, capsys):
     assert check(project, capsys) == [f"{path}:8:13: unknown agency 'agency-on' in operators — did you mean 'agency-one'?"]
 
 
+def test_every_unknown_entity_of_a_relation_is_reported_even_after_a_broken_one(project, capsys):
+    path = "content/systems/ledger.md"
+    text = (project.root / path).read_text()
+    write(project, path, text.replace("operators: [agency-one]", "operators: [agency-on, agency-tw]"))
+    assert check(project, capsys) == [
+        f"{path}:8:13: unknown agency 'agency-on' in operators — did you mean 'agency-one'?",
+        f"{path}:8:24: unknown agency 'agency-tw' in operators — did you mean 'agency-one'?",
+    ]
+    write(project, path, text.replace("operators: [agency-one]", "operators: [agency-one, agency-tw]"))
+    write(project, "content/agencies/agency-one.md", "---\nname: [Agency\n---\nRuns.\n")
+    found = check(project, capsys)
+    assert found[0].startswith("content/agencies/agency-one.md:3:1: invalid YAML"), found
+    assert found[1:] == [f"{path}:8:25: unknown agency 'agency-tw' in operators"]
+
+
+def test_an_entity_related_to_itself_is_an_error_at_the_relation(project, capsys):
+    config = (project.root / "content/site.yaml").read_text()
+    feeds = '  feeds:\n    from: systems\n    to: systems\n    label: "Feeds"\n    inverse: "Fed by"\n    phrase: "feeds"\n    inverse_phrase: "fed by"\n'
+    write(project, "content/site.yaml", config.replace("relations:\n", "relations:\n" + feeds, 1))
+    path = "content/systems/ledger.md"
+    write(project, path, (project.root / path).read_text().replace("operators: [agency-one]", "operators: [agency-one]\nfeeds: [ledger]"))
+    assert check(project, capsys) == [f"{path}:9:9: 'ledger' cannot be related to itself"]
+
+
 def test_malformed_yaml(project, capsys):
     write(project, ACME, "---\nname: Acme\nsummary: Sells: things [@report-2020]\n---\nBody [@report-2020].\n")
     [line] = check(project, capsys)
