@@ -217,3 +217,23 @@ def test_what_a_translation_leaves_in_the_originals_words_keeps_the_originals_fo
     write(project, ACME_ES, ES_HEAD.removesuffix("---\n") + translated + "---\nAcme construye.\n")
     status, _, err = run(project, "check", capsys=capsys)
     assert status == 0 and "not written" not in err, err
+
+
+def test_a_translation_with_its_own_figures_has_its_texts_numbers_checked_and_counted(project, capsys):
+    """Figures, summary and body of each translation are all checked against the sources, each
+    number counted once in what the build prints."""
+    fixture = (project.root / ACME).read_text()
+    write(project, ACME, fixture.split("---\n", 2)[1].join(["---\n", "---\nAcme holds 200 million records [@daily-2020-01-02].\n"]))
+    bilingual(project)
+    status, out, err = run(project, "build", capsys=capsys)
+    assert status == 0, err
+    english = int(out.split(" numbers checked")[0].rsplit(" ", 1)[1])
+    figures = 'figures:\n  - {label: Registros, value: "200 millones"}\n  - {label: Registros, value: "230 millones"}\n---\n'
+    write(project, "content/systems/ledger.es.md", "---\ntranslates: abcdef0123456789\nname: Ledger\n---\nLedger guarda registros.\n")
+    write(project, ACME_ES, ES_HEAD.removesuffix("---\n") + figures + "Acme guarda 200 millones de registros [@daily-2020-01-02].\n")
+    status, out, err = run(project, "build", capsys=capsys)
+    assert status == 0, err
+    assert f" and {english + 3} numbers checked)" in out, out
+    write(project, ACME_ES, ES_HEAD.removesuffix("---\n") + figures + "Acme guarda 200 millones de registros [@report-2020].\n")
+    found = errors(project, capsys)
+    assert any("acme.es.md:9:13: the number '200 millones' is not in what report-2020 record" in e for e in found), found
