@@ -326,6 +326,8 @@ def test_an_unsafe_link_is_quoted_to_its_60th_character():
 def test_the_sources_of_unclosed_citations_are_kept_from_every_paragraph():
     fragment, problems = block("One [@a\n\nTwo [@b\n")
     assert fragment.unread == ("a", "b") and len(problems) == 2
+    fragment, problems = block("One [@a *and* two [@b\n")  # two texts of one paragraph, apart
+    assert fragment.unread == ("a", "b") and len(problems) == 2
 
 
 def test_a_headings_id_is_its_words_with_code_and_without_punctuation_as_github_makes_it():
@@ -427,6 +429,8 @@ def test_an_image_in_markdown_is_a_located_error_and_is_never_loaded():
         "in Markdown; a picture loaded from another site would reveal readers to it",
     ]
     assert "cdn.example.org" not in fragment.html and "b%20c" not in fragment.html and fragment.html.count('src=""') == 2
+    _, problems = block("No address: ![A]().\n")
+    assert [p.split(": images are")[0] for p in problems] == ["content/companies/acme.md:5:16: image ''"]  # at its ']('
 
 
 def test_a_same_page_anchor_is_kept_to_be_checked():
