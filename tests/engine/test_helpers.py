@@ -330,6 +330,18 @@ def test_the_sources_of_unclosed_citations_are_kept_from_every_paragraph():
     assert fragment.unread == ("a", "b") and len(problems) == 2
 
 
+
+@pytest.mark.parametrize("text, found", [
+    ("A <b>bold</b> claim [@a b].\n", ["5:3: warning: HTML '<b>'", "5:10: warning: HTML '</b>'", "5:21: citation '[@a b]' cannot"]),
+    ("&#91;@a b] and [@c d].\n", ["5:16: citation '[@c d]' cannot"]),  # an entity is text by choice
+    ("Write \\[@a] then [@b c].\n", ["5:18: citation '[@b c]' cannot"]),  # so is a backslash
+    ("One [@a&amp;b\n", ["5:5: citation '[@a&b' is not closed"]),
+])
+def test_every_unread_citation_and_tag_of_a_text_is_found_in_its_order(text, found):
+    _, problems = block(text)
+    shown = [p.removeprefix("content/companies/acme.md:") for p in problems]
+    assert len(shown) == len(found) and all(s.startswith(f) for s, f in zip(shown, found)), shown
+
 def test_a_headings_id_is_its_words_with_code_and_without_punctuation_as_github_makes_it():
     fragment, _ = block("## Uses `grep`, daily?\n\n## Uses `grep`, daily?\n\n## Uses `grep`, daily?\n\n## ¿?\n")
     assert fragment.anchors == ("uses-grep-daily", "uses-grep-daily-1", "uses-grep-daily-2", "section")
