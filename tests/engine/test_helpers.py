@@ -342,6 +342,18 @@ def test_every_unread_citation_and_tag_of_a_text_is_found_in_its_order(text, fou
     shown = [p.removeprefix("content/companies/acme.md:") for p in problems]
     assert len(shown) == len(found) and all(s.startswith(f) for s, f in zip(shown, found)), shown
 
+
+def test_an_unread_citation_names_each_source_it_meant_without_its_trailing_mark():
+    fragment, problems = block("See [@a: b], [@c. d] and [@BOX: e\n")
+    assert fragment.unread == ("a", "c", "BOX") and len(problems) == 3
+
+
+@pytest.mark.parametrize("end, fault", [(" b]", "cannot be read"), ("", "is not closed")])
+def test_an_unread_citation_is_quoted_to_its_80th_character(end, fault):
+    written = "[@" + "a" * 100 + end
+    _, problems = block(f"See {written}\n")
+    assert problems == [f"content/companies/acme.md:5:5: citation '{written[:80]}' {fault}" + problems[0].split(fault, 1)[1]]
+
 def test_a_headings_id_is_its_words_with_code_and_without_punctuation_as_github_makes_it():
     fragment, _ = block("## Uses `grep`, daily?\n\n## Uses `grep`, daily?\n\n## Uses `grep`, daily?\n\n## ¿?\n")
     assert fragment.anchors == ("uses-grep-daily", "uses-grep-daily-1", "uses-grep-daily-2", "section")
