@@ -66,8 +66,11 @@ def test_an_entity_related_to_itself_is_an_error_at_the_relation(project, capsys
     feeds = '  feeds:\n    from: systems\n    to: systems\n    label: "Feeds"\n    inverse: "Fed by"\n    phrase: "feeds"\n    inverse_phrase: "fed by"\n'
     write(project, "content/site.yaml", config.replace("relations:\n", "relations:\n" + feeds, 1))
     path = "content/systems/ledger.md"
-    write(project, path, (project.root / path).read_text().replace("operators: [agency-one]", "operators: [agency-one]\nfeeds: [ledger]"))
-    assert check(project, capsys) == [f"{path}:9:9: 'ledger' cannot be related to itself"]
+    write(project, path, (project.root / path).read_text().replace("operators: [agency-one]", "operators: [agency-one]\nfeeds: [ledger, ledgr]"))
+    assert check(project, capsys) == [
+        f"{path}:9:9: 'ledger' cannot be related to itself",
+        f"{path}:9:17: unknown data system 'ledgr' in feeds — did you mean 'ledger'?",
+    ]
 
 
 def test_malformed_yaml(project, capsys):
