@@ -335,6 +335,8 @@ def test_the_sources_of_unclosed_citations_are_kept_from_every_paragraph():
     ("A <b>bold</b> claim [@a b].\n", ["5:3: warning: HTML '<b>'", "5:10: warning: HTML '</b>'", "5:21: citation '[@a b]' cannot"]),
     ("&#91;@a b] and [@c d].\n", ["5:16: citation '[@c d]' cannot"]),  # an entity is text by choice
     ("Write \\[@a] then [@b c].\n", ["5:18: citation '[@b c]' cannot"]),  # so is a backslash
+    ("Write \\<b> then <i>x</i>.\n", ["5:17: warning: HTML '<i>'", "5:21: warning: HTML '</i>'"]),
+    ("A <b" + " c" * 50 + "> tag.\n", ["5:3: warning: HTML '<b" + " c" * 29 + "' is shown"]),  # quoted to 60 characters
     ("One [@a&amp;b\n", ["5:5: citation '[@a&b' is not closed"]),
 ])
 def test_every_unread_citation_and_tag_of_a_text_is_found_in_its_order(text, found):
