@@ -330,7 +330,6 @@ def test_the_sources_of_unclosed_citations_are_kept_from_every_paragraph():
     assert fragment.unread == ("a", "b") and len(problems) == 2
 
 
-
 @pytest.mark.parametrize("text, found", [
     ("A <b>bold</b> claim [@a b].\n", ["5:3: warning: HTML '<b>'", "5:10: warning: HTML '</b>'", "5:21: citation '[@a b]' cannot"]),
     ("&#91;@a b] and [@c d].\n", ["5:16: citation '[@c d]' cannot"]),  # an entity is text by choice
@@ -354,7 +353,8 @@ def test_an_unread_citation_names_each_source_it_meant_without_its_trailing_mark
 def test_an_unread_citation_is_quoted_to_its_80th_character(end, fault):
     written = "[@" + "a" * 100 + end
     _, problems = block(f"See {written}\n")
-    assert problems == [f"content/companies/acme.md:5:5: citation '{written[:80]}' {fault}" + problems[0].split(fault, 1)[1]]
+    assert len(problems) == 1 and problems[0].startswith(f"content/companies/acme.md:5:5: citation '{written[:80]}' {fault}")
+
 
 def test_a_headings_id_is_its_words_with_code_and_without_punctuation_as_github_makes_it():
     fragment, _ = block("## Uses `grep`, daily?\n\n## Uses `grep`, daily?\n\n## Uses `grep`, daily?\n\n## ¿?\n")
