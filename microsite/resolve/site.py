@@ -276,8 +276,7 @@ def with_translated_numbers(site: Site, problems: Problems) -> Site:
                 replace(c, language=language)
                 for _, text in pairs if text is not None for c in text.fragment.claims
             ]
-            if record is not document:
-                claims += [replace(c, language=language) for c in document_claims(_written_in(record, language), None, None)]
+            claims += [replace(c, language=language) for c in document_claims(_written_in(record, language), None, None)]
             checked += numbers.check(claims, site.content.sources, languages, problems, records)
             for original, text in pairs:
                 if original is not None and text is not None:
@@ -286,9 +285,9 @@ def with_translated_numbers(site: Site, problems: Problems) -> Site:
 
 
 def _written_in(record: Document, language: str) -> Document:
-    """The record's figures and events that its translation gives: one it leaves in the
-    original's words (a translation giving only roles, or a stale one) is the original's,
-    checked there in the original's format."""
+    """The record's figures and events that its translation gives (none when it gives no
+    record): one it leaves in the original's words (a translation giving only roles, or a stale
+    one) is the original's, checked there in the original's format."""
     changes = {"events": tuple(e for e in record.events if e.lang == language)}
     if isinstance(record, Entity):
         changes["figures"] = tuple(f for f in record.figures if f.lang == language)
