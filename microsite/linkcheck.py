@@ -121,8 +121,7 @@ class Target:
         try:
             port = parts.port
         except ValueError:
-            port_text = parts.netloc.rpartition("]")[2].rpartition(":")[2]
-            raise Unusable(f"has a port, '{shown(port_text)}', that is not a number from 1 to 65535") from None
+            raise Unusable(f"has a port, '{shown(_port_text(parts.netloc))}', that is not a number from 1 to 65535") from None
         if parts.scheme.lower() not in ("http", "https"):
             raise Unusable("does not start with http:// or https://")
         if not parts.hostname:
@@ -136,6 +135,15 @@ class Target:
         https = parts.scheme.lower() == "https"
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         return cls(https, host, port or (443 if https else 80), quote(path, safe=_PATH_SAFE))
+
+
+def _port_text(netloc: str) -> str:
+    """The port as urllib reads it: after the user's name and password, after an IPv6 address's
+    closing bracket, after the host name's last colon."""
+    host = netloc.rpartition("@")[2]
+    if host.startswith("["):
+        return host.partition("]")[2].partition(":")[2]
+    return host.rpartition(":")[2]
 
 
 def request(
@@ -175,10 +183,11 @@ def _ask(target: Target, method: str, user_agent: str, deadline: float, timeout:
             )
     watchdog = _Watchdog(deadline)
     if target.https:
-        connection = http.client.HTTPSConnection(target.host, target.port, timeout=timeout, context=_tls())
+        connection = http.client.HTTPSConnection(target.host, target.port, context=_tls())
     else:
-        connection = http.client.HTTPConnection(target.host, target.port, timeout=timeout)
-    # To the address judged above, not to whatever the name resolves to by now.
+        connection = http.client.HTTPConnection(target.host, target.port)
+    # To the address judged above, not to whatever the name resolves to by now, and with the
+    # request's deadline (`_connect`): the connection's own timeout is not used.
     connection._create_connection = lambda *_: watchdog.watch(_connect(addresses, deadline))
     try:
         connection.request(method, target.path, headers={"User-Agent": user_agent, "Accept": "*/*"})

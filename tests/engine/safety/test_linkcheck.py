@@ -186,6 +186,10 @@ def test_an_answer_that_is_not_http_is_gone_not_a_crash(hostile, path, said):
     ("http://127.0.0.1:abc/", "has a port, 'abc', that is not a number from 1 to 65535; correct url:"),
     ("http://[::1]:99999/", "has a port, '99999', that is not a number from 1 to 65535; correct url:"),
     ("http://127.0.0.1:0/", "has a port, '0', that is not a number from 1 to 65535; correct url:"),
+    # The port as the address gives it: not the password before it, all of it after the bracket.
+    ("http://user:pw@example.org:eighty/", "has a port, 'eighty', that is not a number from 1 to 65535; correct url:"),
+    ("http://[::1]:8]/", "has a port, '8]', that is not a number from 1 to 65535; correct url:"),
+    ("http://[::1]:8:9/", "has a port, '8:9', that is not a number from 1 to 65535; correct url:"),
     ("http://example.org/a\x7fb", "holds the invisible or control character \\x7f; correct url:"),
     ("http://example.org/\x1b[2J", "holds the invisible or control character \\x1b; correct url:"),
     ("http://[::1/", "is not a web address (Invalid IPv6 URL); correct url:"),
@@ -195,6 +199,20 @@ def test_an_answer_that_is_not_http_is_gone_not_a_crash(hostile, path, said):
 ])
 def test_an_unusable_address_is_not_checked(url, why):
     assert request(url, "test") == linkcheck.Answer(None, not_checked=why)
+
+
+@pytest.mark.parametrize("url, target", [
+    ("https://example.org", linkcheck.Target(True, "example.org", 443, "/")),
+    ("http://example.org?q=1", linkcheck.Target(False, "example.org", 80, "/?q=1")),
+    ("HTTPS://bücher.example:8443/a b", linkcheck.Target(True, "xn--bcher-kva.example", 8443, "/a%20b")),
+])
+def test_an_address_is_asked_at_its_port_or_the_schemes_own_and_at_slash_for_no_path(url, target):
+    assert linkcheck.Target.of(url) == target
+
+
+def test_a_long_address_is_cut_in_a_report_line_in_the_script_it_is_written_in():
+    assert linkcheck.shown("é" * linkcheck.SHOWN) == "é" * linkcheck.SHOWN
+    assert linkcheck.shown("é" * (linkcheck.SHOWN + 1)) == "é" * (linkcheck.SHOWN - 1) + "…"
 
 
 @pytest.fixture
@@ -268,6 +286,7 @@ def test_a_redirect_is_shown_with_its_control_characters_escaped(hostile):
 def test_a_site_title_in_any_script_makes_a_user_agent_a_server_accepts(hostile):
     agent = user_agent("Vigilancia — 東京\nX-Injected: 1")
     assert agent.isascii() and agent.isprintable()
+    assert agent.endswith("; Vigilancia \\u2014 \\u6771\\u4eac X-Injected: 1)")  # the site, on one line
     assert local(hostile + "/agent", agent).status == 200
 
 
