@@ -94,3 +94,17 @@ def test_a_rebuild_prints_its_warnings_and_its_summary(project, capsys):
     summary = re.fullmatch(r"(built .*) in [0-9.]+ s \(rebuilt in ([0-9.]+) s\)\n", out)
     assert summary and summary.group(1) == re.match(r"(built .*) in [0-9.]+ s", built).group(1)
     assert float(summary.group(2)) < 60
+
+
+def test_a_save_leaves_the_preview_a_fresh_one_makes_search_index_included(project, tmp_path):
+    """The quick path renders the saved page and leaves the search index and the downloads for
+    after the reload; without a server loop it makes them at once."""
+    preview = Preview(project, project.root / ".cache" / "preview")
+    assert preview.rebuild()
+    company = project.root / "content/companies/acme.md"
+    company.write_text(company.read_text().replace("Acme builds the", "Acme now sells the"))
+    assert preview.rebuild({company})
+    fresh = Preview(project, tmp_path / "fresh")
+    assert fresh.rebuild()
+    assert tree(preview.out) == tree(fresh.out)
+    assert b"now sells" in (preview.out / "assets/search-index.js").read_bytes()
