@@ -523,12 +523,36 @@ def test_the_trees_of_killed_builds_are_removed_and_those_of_running_ones_kept(t
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    target = tmp_path / "site"
-    names = [f".site.new-{dead.pid}-a", f".site.old-{dead.pid}-b", f".site.new-{os.getpid()}-c", ".site.new-x-d", ".other.new-1-e"]
-    for name in names:
-        (tmp_path / name / "sub").mkdir(parents=True)
-    write.remove_leftovers(target)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[2:])
+    # Hangups as a terminal's process takes them, even where the tests run under nohup.
+    running = subprocess.Popen([sys.executable, "-c", "import signal, time; signal.signal(signal.SIGHUP, signal.SIG_DFL); "
+                                "print('ready', flush=True); time.sleep(60)"], stdout=subprocess.PIPE)
+    running.stdout.readline()
+    try:
+        target = tmp_path / "site"
+        names = [f".site.new-{dead.pid}-a", f".site.old-{dead.pid}-b", f".site.new-{running.pid}-c",
+                 f".site.new-{os.getpid()}-d", ".site.new-x-e", ".other.new-1-f"]
+        for name in names:
+            (tmp_path / name / "sub").mkdir(parents=True)
+        write.remove_leftovers(target)
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[2:])
+        with pytest.raises(subprocess.TimeoutExpired):  # asked whether it runs, not sent a signal
+            running.wait(timeout=0.5)
+    finally:
+        running.kill()
+        running.wait()
+
+
+def test_the_tree_of_another_users_build_is_kept(tmp_path, monkeypatch):
+    """The system will not say whether another user's process runs (EPERM): it may, so its tree stays."""
+    import os
+
+    def not_yours(pid, signal):
+        raise PermissionError(1, "Operation not permitted")
+
+    (tmp_path / ".site.new-4242-a").mkdir()
+    monkeypatch.setattr(os, "kill", not_yours)
+    write.remove_leftovers(tmp_path / "site")
+    assert (tmp_path / ".site.new-4242-a").is_dir()
 
 
 def test_only_the_other_languages_codes_are_read_as_a_pages_language():

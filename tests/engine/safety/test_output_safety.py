@@ -258,3 +258,28 @@ def test_a_read_only_disk_is_one_line_and_the_site_is_untouched(project, tmp_pat
     assert line == (f"error: cannot write {outs}: Read-only file system; the disk is mounted read-only; "
                     "make it writable, or build elsewhere with --out DIR")
     assert snapshot(outs) == before
+
+
+@pytest.mark.parametrize("number, advice", [
+    (errno.ENOSPC, "free some space on that disk"),
+    (errno.EDQUOT, "free some space on that disk"),
+    (errno.EROFS, "the disk is mounted read-only; make it writable"),
+    (errno.EACCES, "give yourself write permission there"),
+    (errno.EPERM, "give yourself write permission there"),
+    (errno.EMLINK, "check that folder"),
+])
+def test_a_write_error_says_what_to_do_about_its_cause(number, advice):
+    from microsite.write import WriteError
+
+    assert str(WriteError(number, os.strerror(number), "/x/site")) == (
+        f"cannot write /x/site: {os.strerror(number)}; {advice}, or build elsewhere with --out DIR"
+    )
+
+
+def test_a_preview_folder_that_cannot_be_made_is_named(tmp_path):
+    from microsite.write import WriteError, update_in_place
+
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(WriteError) as raised:
+        update_in_place([("index.html", b"x")], [], tmp_path / "file" / "preview")
+    assert str(raised.value).startswith(f"cannot write {tmp_path / 'file' / 'preview'}: ")
