@@ -542,6 +542,22 @@ def test_the_trees_of_killed_builds_are_removed_and_those_of_running_ones_kept(t
         running.wait()
 
 
+def test_a_build_makes_its_tree_beside_the_site_under_a_name_the_next_build_knows(tmp_path):
+    """Made elsewhere, the tree could not be renamed into place across disks; named otherwise, a
+    killed build's would never be removed."""
+    import os
+
+    target = tmp_path / "site"
+    beside: list[str] = []
+
+    def outputs():
+        beside.extend(p.name for p in tmp_path.iterdir() if p.name.startswith(f".site.new-{os.getpid()}-"))
+        yield "index.html", b"<p>x</p>"
+
+    write.update_site(outputs(), (), target)
+    assert len(beside) == 1 and (target / "index.html").read_bytes() == b"<p>x</p>"
+
+
 def test_the_tree_of_another_users_build_is_kept(tmp_path, monkeypatch):
     """The system will not say whether another user's process runs (EPERM): it may, so its tree stays."""
     import os
