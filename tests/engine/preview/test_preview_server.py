@@ -6,6 +6,7 @@ import http.client
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -77,6 +78,49 @@ def test_only_this_machine_is_answered(preview):
         assert get(port, "/companies/acme.html", host) == 403, host
         assert get(port, "/livereload.js", host) == 403, host
     assert get(port, "/companies/acme.html", f"127.0.0.1:{port}@evil.example") == 400  # no host has that name
+
+
+def test_no_other_address_of_this_machine_is_listened_on(preview):
+    """Bound to 127.0.0.1 alone: a socket on every address would also take 127.0.0.2 (and the
+    machine's network addresses, where others could read the preview)."""
+    port, _ = preview
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.2", port), timeout=10).close()
+
+
+def body(port: int, path: str) -> str:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path)
+        return connection.getresponse().read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def shows(port: int, path: str, words: str, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if words in body(port, path):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_each_save_reaches_its_page_then_the_search_index(preview, project):
+    """The page at once, the search index a moment later (made after the reload, in a child process);
+    saves one after another: after the last one's index was made, before it, with an error, mended."""
+    port, server = preview
+    company = project.root / "content/companies/acme.md"
+    text = company.read_text()
+    for words in ("Acme first sells the", "Acme then sells the", "Acme [@nowhere] sells the", "Acme last sells the"):
+        company.write_text(text.replace("Acme builds the", words))
+        shown = "unknown source &#39;nowhere&#39;" if "@" in words else words
+        assert shows(port, "/companies/acme.html", shown), words
+        if words.split()[1] in ("first", "last"):  # the others come before their index is made
+            assert shows(port, "/assets/search-index.js", words.split()[1]), words
+    server.terminate()
+    _, err = server.communicate(timeout=10)
+    assert "Traceback" not in err
 
 
 def test_the_reload_socket_refuses_other_sites(preview):
