@@ -7,7 +7,6 @@ import asyncio
 import os
 import threading
 import struct
-from pathlib import Path
 
 import pytest
 
