@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,20 @@ def pytest_collection_modifyitems(config, items) -> None:
     except (OSError, ValueError, KeyError):
         return
     items.sort(key=lambda item: seconds.get(item.nodeid, float("inf")))
+
+
+def serve_command(project: Project, port: int, polling: bool = False) -> list[str]:
+    """`build.py serve`; `polling`: as on a system without inotify (macOS, Windows), where
+    livereload looks at the folders every 0.8 s."""
+    arguments = ["--root", str(project.root), "serve", "--port", str(port)]
+    if not polling:
+        return [sys.executable, str(REPO / "build.py"), *arguments]
+    without_inotify = (
+        f"import sys; from pathlib import Path; sys.path.insert(0, {str(REPO)!r}); "
+        "from microsite.preview.watch import Inotify; Inotify.available = staticmethod(lambda: False); "
+        f"from microsite.cli import main; sys.exit(main(sys.argv[1:], root=Path({str(REPO)!r})))"
+    )
+    return [sys.executable, "-c", without_inotify, *arguments]
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from .edits import apply_saves
 from .session import Rest, Session
 from ..errors import ContentErrors, Problem
 from ..parallel import Child, can_fork
-from .watch import Inotify
+from .watch import Inotify, changed_between, look
 from ..write import write_site
 
 
@@ -284,15 +284,36 @@ RELOAD_NOW = "__livereload__"
 
 
 def _polling_watcher():
-    """livereload's polling watcher, every change reloaded at once (`RELOAD_NOW`)."""
+    """livereload's watcher interface where the kernel cannot tell of saves: livereload asks it
+    every 0.8 s, and it compares a look at the folders with the last one (`watch.look`). So the
+    saved files are rebuilt as inotify's are, quickly; livereload's own polling watcher rebuilt
+    the whole site, and counted each file it first saw as saved, which reloaded the browser
+    once or twice just after the preview started."""
     from livereload.watcher import Watcher
 
-    class EveryChange(Watcher):
-        def examine(self):
-            changed, delay = super().examine()
-            return (RELOAD_NOW, delay) if changed else (None, None)
+    class PollingWatcher(Watcher):
+        def __init__(self):
+            super().__init__()
+            self.folders: list[Path] = []
+            self.seen: dict[Path, tuple[int, int]] = {}
+            self.rebuild = None
 
-    return EveryChange()
+        def watch(self, path, func=None, delay=None, ignore=None) -> None:
+            super().watch(path, func, delay, ignore)  # else livereload watches its working folder
+            self.folders.append(Path(path))
+            self.seen.update(look([Path(path)]))
+            self.rebuild = func
+
+        def examine(self):
+            now = look(self.folders)
+            saved, self.seen = changed_between(self.seen, now), now
+            if not saved:
+                return None, None
+            self.rebuild(saved)
+            self.filepath = str(min(saved))
+            return RELOAD_NOW, None
+
+    return PollingWatcher()
 
 
 def _save_watcher(inotify: Inotify, rebuild):

@@ -2,7 +2,7 @@
 seen at once, and watching ten thousand files costs nothing between saves.
 
 Only the standard library is used (ctypes); elsewhere than Linux `Inotify.available()` is False
-and the preview falls back to polling.
+and the preview falls back to polling: two looks at the folders (`look`) compared.
 """
 from __future__ import annotations
 
@@ -18,6 +18,34 @@ IN_CREATE, IN_DELETE, IN_Q_OVERFLOW, IN_ISDIR = 0x100, 0x200, 0x4000, 0x40000000
 IN_NONBLOCK, IN_CLOEXEC = 0o4000, 0o2000000
 MASK = IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE
 _EVENT = struct.Struct("iIII")  # wd, mask, cookie, length of the name that follows
+
+
+def ignored(name: str) -> bool:
+    """Hidden files and folders, and editors' temporary and backup files: no save of the site's."""
+    return name.startswith(".") or name.endswith(("~", ".swp", ".tmp"))
+
+
+def look(folders: list[Path]) -> dict[Path, tuple[int, int]]:
+    """Each file under `folders` (links not followed) with its modification time and size."""
+    files = {}
+    for folder in folders:
+        for root, dirs, names in os.walk(folder):
+            dirs[:] = [d for d in dirs if not ignored(d)]
+            for name in names:
+                if ignored(name):
+                    continue
+                path = Path(root, name)
+                try:
+                    stat = os.lstat(path)
+                except OSError:  # deleted since it was listed
+                    continue
+                files[path] = (stat.st_mtime_ns, stat.st_size)
+    return files
+
+
+def changed_between(before: dict[Path, tuple[int, int]], after: dict[Path, tuple[int, int]]) -> set[Path]:
+    """The files saved, made or deleted from one look to the next."""
+    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
 
 
 class Inotify:
@@ -49,7 +77,7 @@ class Inotify:
             self.folders[wd] = folder
         found = []
         for child in folder.iterdir():
-            if child.name.startswith("."):
+            if ignored(child.name):
                 continue
             if child.is_dir():
                 found += self._watch_tree(child)
@@ -76,8 +104,8 @@ class Inotify:
                     overflowed = True
                     continue
                 folder = self.folders.get(wd)
-                if folder is None or not name or name.startswith(".") or name.endswith(("~", ".swp", ".tmp")):
-                    continue  # editors' temporary and backup files
+                if folder is None or not name or ignored(name):
+                    continue
                 path = folder / name
                 if mask & IN_ISDIR:
                     if mask & (IN_CREATE | IN_MOVED_TO):

@@ -5,17 +5,12 @@ from __future__ import annotations
 import http.client
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import REPO
-
-
-def serve_command(project, port: int) -> list[str]:
-    return [sys.executable, str(REPO / "build.py"), "--root", str(project.root), "serve", "--port", str(port)]
+from tests.conftest import serve_command
 
 
 def free_port() -> int:
@@ -32,11 +27,12 @@ def wait_for_start(server: subprocess.Popen) -> None:
     pytest.fail(f"the preview did not start: {server.stderr.read()}")
 
 
-@pytest.fixture
-def preview(project) -> Iterator[tuple[int, subprocess.Popen]]:
+@pytest.fixture(params=["inotify", "polling"])
+def preview(project, request) -> Iterator[tuple[int, subprocess.Popen]]:
     """A running preview of the mini project on a free port, once it says it is serving."""
     port = free_port()
-    server = subprocess.Popen(serve_command(project, port), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(serve_command(project, port, polling=request.param == "polling"),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         wait_for_start(server)
         yield port, server
