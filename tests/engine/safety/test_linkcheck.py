@@ -189,7 +189,8 @@ def test_an_answer_that_is_not_http_is_gone_not_a_crash(hostile, path, said):
     # The port as the address gives it: not the password before it, all of it after the bracket.
     ("http://user:pw@example.org:eighty/", "has a port, 'eighty', that is not a number from 1 to 65535; correct url:"),
     ("http://[::1]:8]/", "has a port, '8]', that is not a number from 1 to 65535; correct url:"),
-    ("http://[::1]:8:9/", "has a port, '8:9', that is not a number from 1 to 65535; correct url:"),
+    ("http://user@[::1]:8:9/", "has a port, '8:9', that is not a number from 1 to 65535; correct url:"),
+    ("http://example.org:1:x/", "has a port, 'x', that is not a number from 1 to 65535; correct url:"),
     ("http://example.org/a\x7fb", "holds the invisible or control character \\x7f; correct url:"),
     ("http://example.org/\x1b[2J", "holds the invisible or control character \\x1b; correct url:"),
     ("http://[::1/", "is not a web address (Invalid IPv6 URL); correct url:"),
