@@ -283,3 +283,53 @@ def test_a_preview_folder_that_cannot_be_made_is_named(tmp_path):
     with pytest.raises(WriteError) as raised:
         update_in_place([("index.html", b"x")], [], tmp_path / "file" / "preview")
     assert str(raised.value).startswith(f"cannot write {tmp_path / 'file' / 'preview'}: ")
+
+
+def test_a_file_that_cannot_be_written_or_linked_is_named_as_in_the_site(tmp_path, monkeypatch):
+    """Not by the temporary tree's name, which the user never sees."""
+    from microsite.write import WriteError, update_site
+
+    target = tmp_path / "site"
+    update_site([("a/kept.html", b"x")], (), target)
+    real_open, real_link = os.open, os.link
+
+    def full(path, *args, **kwargs):
+        if str(path).endswith("new.html"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_open(path, *args, **kwargs)
+
+    def refused(source, path, *args, **kwargs):
+        raise OSError(errno.EMLINK, os.strerror(errno.EMLINK))
+
+    monkeypatch.setattr(os, "open", full)
+    with pytest.raises(WriteError) as raised:
+        update_site([("a/new.html", b"y")], (), target)
+    assert str(raised.value).startswith(f"cannot write {target / 'a/new.html'}: ")
+    monkeypatch.setattr(os, "open", real_open)
+    monkeypatch.setattr(os, "link", refused)
+    with pytest.raises(WriteError) as raised:
+        update_site([("a/kept.html", None)], (), target)  # kept as it is: linked
+    assert str(raised.value).startswith(f"cannot write {target / 'a/kept.html'}: ")
+    monkeypatch.setattr(os, "link", real_link)
+    assert (target / "a/kept.html").read_bytes() == b"x"
+
+
+def test_a_site_folder_is_made_with_its_parents_and_a_parent_that_is_a_file_is_named(tmp_path):
+    from microsite.write import WriteError, update_site
+
+    update_site([("index.html", b"x")], (), tmp_path / "a" / "b" / "site")
+    assert (tmp_path / "a/b/site/index.html").read_bytes() == b"x"
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(WriteError) as raised:
+        update_site([("index.html", b"x")], (), tmp_path / "file" / "site")
+    assert str(raised.value).startswith(f"cannot write {tmp_path / 'file'}: ")
+
+
+def test_a_kept_file_of_a_build_made_under_a_stricter_umask_is_opened_to_all(tmp_path):
+    from microsite.write import FILE_MODE, update_site
+
+    target = tmp_path / "site"
+    update_site([("kept.html", b"x")], (), target)
+    os.chmod(target / "kept.html", 0o600)
+    update_site([("index.html", b"y")], ["kept.html"], target)
+    assert stat.S_IMODE(os.stat(target / "kept.html").st_mode) == FILE_MODE
