@@ -3,8 +3,10 @@ file can have is a client error (not a traceback), and a taken port is said in o
 from __future__ import annotations
 
 import http.client
+import os
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 
@@ -19,19 +21,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_start(server: subprocess.Popen) -> None:
-    """Until the preview says it serves: the site is built and the port bound."""
-    for line in server.stdout:
-        if line.startswith("previewing at"):
-            return
-    pytest.fail(f"the preview did not start: {server.stderr.read()}")
+def wait_for_start(server: subprocess.Popen, seconds: float = 30) -> None:
+    """Until the preview says it serves: the site is built and the port bound. One silent for
+    `seconds` (its line left in a buffer, say) is stopped, and the test fails."""
+    stop = threading.Timer(seconds, server.kill)
+    stop.start()
+    try:
+        for line in server.stdout:
+            if line.startswith("previewing at"):
+                return
+    finally:
+        stop.cancel()
+    pytest.fail(f"the preview did not say it started: {server.stderr.read()}")
 
 
 @pytest.fixture(params=["inotify", "polling"])
 def preview(project, request) -> Iterator[tuple[int, subprocess.Popen]]:
     """A running preview of the mini project on a free port, once it says it is serving."""
     port = free_port()
-    server = subprocess.Popen(serve_command(project, port, polling=request.param == "polling"),
+    # Its output read through a pipe, as a user's `make serve | tee` would: buffered, unless flushed.
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    server = subprocess.Popen(serve_command(project, port, polling=request.param == "polling"), env=buffered,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         wait_for_start(server)
