@@ -178,3 +178,21 @@ def test_a_port_in_use_is_one_line(project):
         "make serve PORT=9000 (or build.py serve --port 9000)"
     ]
     assert not (project.root / ".cache" / "preview").exists()  # said before building anything
+
+
+def test_another_address_given_is_the_one_listened_on_and_told(project):
+    port = free_port()
+    server = subprocess.Popen([*serve_command(project, port), "--host", "127.0.0.2"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_start(server)
+        connection = http.client.HTTPConnection("127.0.0.2", port, timeout=10)
+        connection.request("GET", "/companies/acme.html")
+        assert connection.getresponse().status == 200
+        connection.close()
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=10).close()
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=10)
+    assert f"Serving on http://127.0.0.2:{port}" in err
