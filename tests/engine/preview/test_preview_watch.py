@@ -46,23 +46,29 @@ def test_an_overflowed_queue_is_told_as_everything_changed(tmp_path):
     watcher.close()
 
 
-def test_the_preview_rebuilds_everything_after_an_overflow(tmp_path):
+@pytest.mark.parametrize("overflow_first", [False, True], ids=["save then overflow", "overflow then save"])
+def test_the_preview_rebuilds_everything_after_an_overflow(tmp_path, overflow_first):
     from microsite.preview.serve import _save_watcher
 
     class Queue:
         def __init__(self, answers):
             self.answers = list(answers)
             self.read, self.write = os.pipe()
-            os.write(self.write, b"!")
+            os.set_blocking(self.read, False)
+            os.write(self.write, b"!")  # one event: the answers after the first are read on settling
 
         def fileno(self):
             return self.read
 
         def changes(self):
+            try:
+                os.read(self.read, 1)
+            except BlockingIOError:
+                pass
             return self.answers.pop(0) if self.answers else []
 
     rebuilt = []
-    queue = Queue([[tmp_path / "a.md"], None])
+    queue = Queue([None, [tmp_path / "a.md"]] if overflow_first else [[tmp_path / "a.md"], None])
     watcher = _save_watcher(queue, rebuilt.append)
 
     async def one_save() -> None:
