@@ -7,6 +7,7 @@ import asyncio
 import os
 import threading
 import struct
+from pathlib import Path
 
 import pytest
 
@@ -46,39 +47,57 @@ def test_an_overflowed_queue_is_told_as_everything_changed(tmp_path):
     watcher.close()
 
 
-@pytest.mark.parametrize("overflow_first", [False, True], ids=["save then overflow", "overflow then save"])
-def test_the_preview_rebuilds_everything_after_an_overflow(tmp_path, overflow_first):
+class Queue:
+    """The kernel's queue as the preview's watcher reads it: `events` wake-ups, then each read
+    of `changes()` gives the next of `answers` (a list of files, or None for an overflow)."""
+
+    def __init__(self, answers: list, events: int):
+        self.answers = list(answers)
+        self.read, self.write = os.pipe()
+        os.set_blocking(self.read, False)
+        os.write(self.write, b"!" * events)
+
+    def fileno(self):
+        return self.read
+
+    def changes(self):
+        try:
+            os.read(self.read, 1)
+        except BlockingIOError:
+            pass
+        return self.answers.pop(0) if self.answers else []
+
+
+A, B = Path("content/a.md"), Path("content/b.md")
+
+
+@pytest.mark.parametrize("answers, events, rebuilt, named", [
+    ([[A], None], 1, [None], str(A)),  # a save, then an overflow while it settles
+    ([None, [A]], 1, [None], str(A)),  # an overflow, then a save
+    ([None], 1, [None], ""),  # an overflow alone
+    ([[A], [B]], 2, [{A, B}], str(A)),  # two events before it settles: one rebuild of both files
+    ([[]], 1, [], None),  # an event for no file of the site (an editor's swap file): nothing
+], ids=["save then overflow", "overflow then save", "overflow alone", "two saves at once", "no file"])
+def test_each_settled_save_is_one_rebuild_and_an_overflow_rebuilds_everything(answers, events, rebuilt, named):
     from microsite.preview.serve import _save_watcher
 
-    class Queue:
-        def __init__(self, answers):
-            self.answers = list(answers)
-            self.read, self.write = os.pipe()
-            os.set_blocking(self.read, False)
-            os.write(self.write, b"!")  # one event: the answers after the first are read on settling
+    done: list = []
+    watcher = _save_watcher(Queue(answers, events), done.append)
 
-        def fileno(self):
-            return self.read
-
-        def changes(self):
-            try:
-                os.read(self.read, 1)
-            except BlockingIOError:
-                pass
-            return self.answers.pop(0) if self.answers else []
-
-    rebuilt = []
-    queue = Queue([None, [tmp_path / "a.md"]] if overflow_first else [[tmp_path / "a.md"], None])
-    watcher = _save_watcher(queue, rebuilt.append)
-
-    async def one_save() -> None:
+    async def saves() -> None:
         reloaded = asyncio.Event()
         watcher.start(reloaded.set)
-        await asyncio.wait_for(reloaded.wait(), 5)
+        try:
+            await asyncio.wait_for(reloaded.wait(), 5 if rebuilt else 0.3)
+            await asyncio.sleep(0.1)  # a second rebuild would come now
+        except asyncio.TimeoutError:
+            pass
 
     # In a thread of its own: the browser tests' driver may hold a running loop in this one.
-    saving = threading.Thread(target=asyncio.run, args=(one_save(),))
+    saving = threading.Thread(target=asyncio.run, args=(saves(),))
     saving.start()
     saving.join(10)
-    assert rebuilt == [None]
-    assert watcher.examine() == ("__livereload__", None) and watcher.filepath == str(tmp_path / "a.md")
+    assert done == rebuilt
+    if named is not None:
+        assert watcher.examine() == ("__livereload__", None) and watcher.filepath == named
+    assert watcher.examine() == (None, None)
