@@ -101,3 +101,23 @@ def test_each_settled_save_is_one_rebuild_and_an_overflow_rebuilds_everything(an
     if named is not None:
         assert watcher.examine() == ("__livereload__", None) and watcher.filepath == named
     assert watcher.examine() == (None, None)
+
+
+def test_two_looks_tell_saves_new_files_and_deletions_but_not_editors_files(tmp_path):
+    """Where there is no inotify (macOS, Windows) the preview compares looks at the folders."""
+    from microsite.preview.watch import changed_between, look
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.md").write_text("x")
+    (tmp_path / "sub" / "b.md").write_text("y")
+    before = look([tmp_path])
+    (tmp_path / "a.md").write_text("xy")
+    (tmp_path / "sub" / "b.md").unlink()
+    (tmp_path / "sub" / "c.md").write_text("z")
+    for name in (".a.md.swp", "a.md~", "a.md.tmp", ".git/HEAD"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("an editor's or a tool's")
+    (tmp_path / "loop").symlink_to(tmp_path)  # not followed
+    after = look([tmp_path])
+    assert changed_between(before, after) == {tmp_path / "a.md", tmp_path / "sub" / "b.md", tmp_path / "sub" / "c.md"}
+    assert changed_between(after, look([tmp_path])) == set()
