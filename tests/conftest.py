@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import sys
 from pathlib import Path
 
@@ -54,9 +55,16 @@ def pytest_collection_modifyitems(config, items) -> None:
     items.sort(key=lambda item: seconds.get(item.nodeid, float("inf")))
 
 
+def free_port() -> int:
+    """A port nothing listens on now, for a test's own server."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def serve_command(project: Project, port: int, polling: bool = False) -> list[str]:
-    """`build.py serve`; `polling`: as on a system without inotify (macOS, Windows), where
-    livereload looks at the folders every 0.8 s."""
+    """`build.py serve`; `polling`: as on a system without inotify (macOS, Windows), where the
+    preview looks at the folders each time livereload asks, every 0.8 s."""
     arguments = ["--root", str(project.root), "serve", "--port", str(port)]
     if not polling:
         return [sys.executable, str(REPO / "build.py"), *arguments]

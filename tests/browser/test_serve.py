@@ -9,15 +9,9 @@ import time
 
 import pytest
 
-from tests.conftest import serve_command, write
+from tests.conftest import free_port, serve_command, write
 
 pytestmark = pytest.mark.browser
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(predicate, seconds: float = 15.0):
@@ -50,11 +44,11 @@ class ServerLog:
 
     def wait_for(self, text: str, times: int = 1, seconds: float = 15.0) -> None:
         with self.changed:
-            if not self.changed.wait_for(lambda: sum(text in line for line in self.lines) >= times, seconds):
+            if not self.changed.wait_for(lambda: self.count(text) >= times, seconds):
                 raise AssertionError(f"timed out waiting for {text!r} x{times}; the server said:\n{''.join(self.lines)}")
 
     def count(self, text: str) -> int:
-        with self.changed:
+        with self.changed:  # a Condition's lock is reentrant: wait_for's predicate takes it again
             return sum(text in line for line in self.lines)
 
     def text(self) -> str:

@@ -12,13 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import serve_command
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.conftest import free_port, serve_command
 
 
 def wait_for_start(server: subprocess.Popen, seconds: float = 30) -> None:
@@ -118,14 +112,15 @@ def test_each_save_reaches_its_page_then_the_search_index(preview, project):
     port, server = preview
     company = project.root / "content/companies/acme.md"
     text = company.read_text()
-    for words in ("Acme first sells the", "Acme then sells the", "Acme [@nowhere] sells the", "Acme last sells the"):
+    for word in ("first", "then", "[@nowhere]", "last"):
+        words = f"Acme {word} sells the"
         company.write_text(text.replace("Acme builds the", words))
-        shown = "unknown source &#39;nowhere&#39;" if "@" in words else words
+        shown = "unknown source &#39;nowhere&#39;" if word == "[@nowhere]" else words
         assert shows(port, "/companies/acme.html", shown), words
-        if words.split()[1] == "first":  # the index is made a second after the page: the reload comes first
+        if word == "first":  # the index is made a second after the page: the reload comes first
             assert "first" not in body(port, "/assets/search-index.js")
-        if words.split()[1] in ("first", "last"):  # the others come before their index is made
-            assert shows(port, "/assets/search-index.js", words.split()[1]), words
+        if word in ("first", "last"):  # the others come before their index is made
+            assert shows(port, "/assets/search-index.js", word), words
     server.terminate()
     _, err = server.communicate(timeout=10)
     assert "Traceback" not in err
