@@ -13,14 +13,18 @@ from tests.conftest import run, tree, write
 BANNER = re.compile(rb'<pre role="alert" class="preview-errors">(.*?)</pre>', re.S)
 
 
-def pages_with_banner(good: dict[str, bytes], lines: list[str]) -> dict[str, bytes]:
-    """The last good build with the errors' banner right after each page's <body>."""
+def banner(lines: list[str]) -> bytes:
+    """The banner the errors printed as `lines` should make, written out here, not by the engine."""
     noun = "content error" if len(lines) == 1 else "content errors"
-    banner = (
+    return (
         f'<pre role="alert" class="preview-errors">{len(lines)} {noun}; fix them and save:\n'
         + "\n".join(str(escape(line)) for line in lines) + "</pre>"
     ).encode()
-    return {n: d.replace(b"<body>", b"<body>" + banner, 1) if n.endswith(".html") else d for n, d in good.items()}
+
+
+def pages_with_banner(good: dict[str, bytes], lines: list[str]) -> dict[str, bytes]:
+    """The last good build with the errors' banner right after each page's <body>."""
+    return {n: d.replace(b"<body>", b"<body>" + banner(lines), 1) if n.endswith(".html") else d for n, d in good.items()}
 
 
 def test_each_error_is_shown_over_the_last_good_pages_until_it_is_mended(project, capsys):
@@ -58,12 +62,8 @@ def test_an_error_before_any_good_build_is_shown_on_a_page_of_its_own(project, c
     assert shown.pop(".microsite-output")  # the mark that the folder is the build's
     assert shown == {
         "index.html": b"<!doctype html><html><head><meta charset=utf-8></head><body>"
-        + error_banner_of([line]) + b"</body></html>",
+        + banner([line]) + b"</body></html>",
     }
-
-
-def error_banner_of(lines: list[str]) -> bytes:
-    return pages_with_banner({"x.html": b"<body>"}, lines)["x.html"][len(b"<body>"):]
 
 
 def test_a_page_without_a_body_tag_gets_the_banner_first():
