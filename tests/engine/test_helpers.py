@@ -7,6 +7,7 @@ import os
 import posixpath
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -517,10 +518,6 @@ def test_a_summary_may_run_over_lines():
 
 
 def test_the_trees_of_killed_builds_are_removed_and_those_of_running_ones_kept(tmp_path):
-    import os
-    import subprocess
-    import sys
-
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     # Hangups as a terminal's process takes them, even where the tests run under nohup.
@@ -545,7 +542,6 @@ def test_the_trees_of_killed_builds_are_removed_and_those_of_running_ones_kept(t
 def test_a_build_makes_its_tree_beside_the_site_under_a_name_the_next_build_knows(tmp_path):
     """Made elsewhere, the tree could not be renamed into place across disks; named otherwise, a
     killed build's would never be removed."""
-    import os
 
     target = tmp_path / "site"
     beside: list[str] = []
@@ -560,7 +556,6 @@ def test_a_build_makes_its_tree_beside_the_site_under_a_name_the_next_build_know
 
 def test_the_tree_of_another_users_build_is_kept(tmp_path, monkeypatch):
     """The system will not say whether another user's process runs (EPERM): it may, so its tree stays."""
-    import os
 
     def not_yours(pid, signal):
         raise PermissionError(1, "Operation not permitted")
