@@ -4,7 +4,6 @@ from __future__ import annotations
 import random
 import re
 import shutil
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,7 +14,7 @@ from microsite.errors import ContentErrors, Location, Problems
 from microsite.resolve import quotes
 from microsite.content.quotations import Quotation, scan
 from microsite.resolve.quotes import holds, normal
-from tests.conftest import REPO, run, write
+from tests.conftest import REPO, least_cpu_seconds, run, write
 
 ACME = "content/companies/acme.md"
 HEAD = "---\nname: Acme\nsummary: Sells. [@daily-2020-01-02]\n---\n"
@@ -195,15 +194,6 @@ def test_a_heading_may_name_a_title_in_quotation_marks(project, capsys):
     assert run(project, "check", capsys=capsys)[0] == 0
 
 
-def _best_time(f, repeats: int = 3) -> float:
-    times = []
-    for i in range(repeats):
-        start = time.perf_counter()
-        f(i)
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def _words(n: int, seed: int) -> str:
     rng = random.Random(seed)
     return " ".join(rng.choice("alpha beta gamma delta epsilon zeta eta theta".split()) for _ in range(n))
@@ -216,7 +206,7 @@ def test_the_nearest_excerpt_hint_grows_in_proportion_to_the_excerpt():
         excerpts = [_words(n, 1), _words(n, 2)]
         return lambda i: quotes.nearest(_words(n // 10, 3 + i) + f" q{n}-{i}", excerpts)
 
-    small, large = _best_time(hint(4000)), _best_time(hint(8000))
+    small, large = least_cpu_seconds(hint(4000)), least_cpu_seconds(hint(8000))
     assert large < 3 * small + 0.05, (small, large)
 
 
