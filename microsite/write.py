@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -104,16 +105,25 @@ def remove_leftovers(target: Path) -> None:
     """Remove the half-made trees of builds that were killed before they could (`.site.new-PID-*`
     beside `site/`), leaving those of builds still running. A build killed between the two renames
     of a swap without renameat2 left no `site/`, and the previous one whole in `.site.old-PID-*`:
-    that one is put back, never removed."""
+    that one is put back, never removed. Only folders are such trees: a link named like one (a
+    pull request can commit it) is left alone, never followed out of the project."""
     for kind in ("old", "new"):
         prefix = f".{target.name}.{kind}-"
         for path in sorted(target.parent.glob(f"{prefix}*")):
             pid = path.name[len(prefix):].split("-", 1)[0]
-            if not pid.isdigit() or _running(int(pid)):
+            if not pid.isdigit() or not _is_folder(path) or _running(int(pid)):
                 continue
-            if kind == "old" and not target.exists() and (path / "site").is_dir():
+            if kind == "old" and not target.exists() and _is_folder(path / "site"):
                 os.rename(path / "site", target)
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _is_folder(path: Path) -> bool:
+    """A folder itself, not a link to one."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _running(pid: int) -> bool:

@@ -20,6 +20,7 @@ from microsite.content.markdown import LinkRef, make_markdown, prepare_block, pr
 from microsite.resolve.links import LinkContext, resolve_link
 from microsite.render.slots import fill
 from microsite.addresses import relative_url, split_language
+from tests.conftest import REPO, ended_pid
 
 
 # relative_url ----------------------------------------------------------------------------------
@@ -280,17 +281,26 @@ def test_the_swap_without_renameat2_keeps_the_old_tree_whole_at_every_step(monke
         assert held in (OLD, NEW, None), f"{step}: site/ holds {held}"
 
 
+# A build without renameat2, killed as soon as its swap has moved site/ aside.
+KILLED_BETWEEN_THE_RENAMES = """
+import os, sys
+from pathlib import Path
+from microsite import write
+
+write.function = lambda name: None
+rename = os.rename
+os.rename = lambda a, b: (rename(a, b), os._exit(9))
+write.write_site({"index.html": b"new"}, Path(sys.argv[1]))
+"""
+
+
 def test_a_build_killed_between_the_two_renames_loses_no_site(tmp_path):
     """Killed after `site/` was moved aside and before the new tree took its place: the next build
-    puts the previous site back, whole, instead of clearing it away as a leftover."""
+    finds the previous site where the swap put it, and puts it back whole instead of clearing it away."""
     target = tmp_path / "site"
     write.write_site(OLD, target)
-    dead = subprocess.Popen(["true"])
-    dead.wait()  # a process that has ended: the pid of the killed build
-    aside = tmp_path / f".site.old-{dead.pid}-x"
-    aside.mkdir()
-    os.rename(target, aside / "site")
-    (tmp_path / f".site.new-{dead.pid}-y").mkdir()  # its new tree, done or not
+    killed = subprocess.run([sys.executable, "-c", KILLED_BETWEEN_THE_RENAMES, str(target)], cwd=REPO)
+    assert killed.returncode == 9 and not target.exists()
     write.remove_leftovers(target)
     assert files(target) == OLD
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
@@ -518,15 +528,14 @@ def test_a_summary_may_run_over_lines():
 
 
 def test_the_trees_of_killed_builds_are_removed_and_those_of_running_ones_kept(tmp_path):
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
+    dead = ended_pid()
     # Hangups as a terminal's process takes them, even where the tests run under nohup.
     running = subprocess.Popen([sys.executable, "-c", "import signal, time; signal.signal(signal.SIGHUP, signal.SIG_DFL); "
                                 "print('ready', flush=True); time.sleep(60)"], stdout=subprocess.PIPE)
     running.stdout.readline()
     try:
         target = tmp_path / "site"
-        names = [f".site.new-{dead.pid}-a", f".site.old-{dead.pid}-b", f".site.new-{running.pid}-c",
+        names = [f".site.new-{dead}-a", f".site.old-{dead}-b", f".site.new-{running.pid}-c",
                  f".site.new-{os.getpid()}-d", ".site.new-x-e", ".other.new-1-f"]
         for name in names:
             (tmp_path / name / "sub").mkdir(parents=True)
@@ -564,6 +573,33 @@ def test_the_tree_of_another_users_build_is_kept(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "kill", not_yours)
     write.remove_leftovers(tmp_path / "site")
     assert (tmp_path / ".site.new-4242-a").is_dir()
+
+
+def test_a_link_in_place_of_a_site_left_aside_is_not_put_back(tmp_path):
+    """Put back, it would make `site/` a link out of the project, for the next build to write through."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    aside = tmp_path / f".site.old-{ended_pid()}-a"
+    aside.mkdir()
+    (aside / "site").symlink_to(outside)
+    write.remove_leftovers(tmp_path / "site")
+    assert not os.path.lexists(tmp_path / "site") and outside.is_dir()
+
+
+def test_a_leftover_that_cannot_be_removed_does_not_stop_the_build(tmp_path, monkeypatch):
+    """Removing a killed build's tree is tidying up: a disk that refuses it fails no build."""
+    stuck = tmp_path / f".site.new-{ended_pid()}-a"
+    stuck.mkdir()
+    rmdir = os.rmdir
+
+    def refused(path, *args, **kwargs):
+        if Path(path) == stuck:
+            raise PermissionError(13, "Permission denied", str(path))
+        return rmdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "rmdir", refused)
+    write.write_site(NEW, tmp_path / "site")
+    assert files(tmp_path / "site") == NEW
 
 
 def test_only_the_other_languages_codes_are_read_as_a_pages_language():

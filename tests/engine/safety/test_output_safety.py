@@ -18,7 +18,7 @@ import pytest
 from microsite.preview.session import Session
 from microsite.build import ENGINE_HOME, build
 from microsite.write import STAMP, _Tree
-from tests.conftest import REPO, run, tree, write, require
+from tests.conftest import REPO, ended_pid, run, tree, write, require
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -93,6 +93,24 @@ def test_a_site_is_rebuilt_in_place_and_stays_stamped(project, capsys):
     assert "More." in (project.root / "site/companies/acme.html").read_text()
     assert (project.root / "site" / STAMP).is_file()
     assert STAMP not in build(project).outputs  # not an output: not in the zip, the golden files, the manifest
+
+
+def test_links_named_like_a_killed_builds_trees_lead_nowhere_outside_the_project(project, capsys, tmp_path):
+    """A build removes the trees a killed build left beside `site/`, and puts back a previous site
+    it left aside. A pull request can commit links named like them: what they lead to, outside the
+    project, is neither moved into the site nor removed."""
+    outside = tmp_path / "outside"
+    (outside / "site").mkdir(parents=True)
+    (outside / "site" / "keep.txt").write_text("someone's file")
+    before = snapshot(outside)
+    pid = ended_pid()
+    (project.root / f".site.old-{pid}-a").symlink_to(outside)
+    (project.root / f".site.old-{pid}-b").mkdir()
+    (project.root / f".site.old-{pid}-b" / "site").symlink_to(outside / "site")
+    (project.root / f".site.new-{pid}-c").symlink_to(outside / "site")
+    assert run(project, "build", capsys=capsys)[0] == 0
+    assert snapshot(outside) == before
+    assert (project.root / "site" / "index.html").is_file() and not (project.root / "site" / "keep.txt").exists()
 
 
 def test_a_site_written_before_outputs_were_stamped_is_still_rebuilt(project, capsys, tmp_path):
