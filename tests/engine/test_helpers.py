@@ -602,6 +602,39 @@ def test_a_leftover_that_cannot_be_removed_does_not_stop_the_build(tmp_path, mon
     assert files(tmp_path / "site") == NEW
 
 
+def test_a_link_in_the_preview_folder_is_removed_not_followed(tmp_path):
+    """The preview removes what it did not write; a link there (not the build's: someone made it)
+    goes, and what it leads to stays."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.html").write_bytes(b"someone's")
+    target = tmp_path / "preview"
+    write.update_in_place(OLD.items(), (), target)
+    (target / "companies" / "linked").symlink_to(outside)
+    write.update_in_place(OLD.items(), (), target)
+    assert files(target) == OLD and not os.path.lexists(target / "companies" / "linked")
+    assert (outside / "keep.html").read_bytes() == b"someone's"
+
+
+def test_a_folder_that_cannot_be_listed_hides_only_its_own_files(tmp_path, monkeypatch):
+    """Gone as it is listed, or closed to us: the files of the other folders are still found."""
+    for name in ("a/1.html", "b/2.html", "c/3.html"):
+        (tmp_path / name).parent.mkdir()
+        (tmp_path / name).write_bytes(b"x")
+    scandir, refused = os.scandir, []
+
+    def the_first_subfolder_refused(path):
+        if Path(path) != tmp_path and not refused:
+            refused.append(Path(path).name)
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", the_first_subfolder_refused)
+    found = write.tree_stats(tmp_path)
+    assert sorted(found) == sorted(f"{n}/{i}.html" for i, n in enumerate("abc", 1) if n not in refused)
+    assert len(found) == 2
+
+
 def test_only_the_other_languages_codes_are_read_as_a_pages_language():
     """The first language's pages are at the root: a folder that happens to bear its code is a
     folder of that language, not a second copy of it."""

@@ -303,7 +303,7 @@ def test_a_preview_folder_that_cannot_be_made_is_named(tmp_path):
     assert str(raised.value).startswith(f"cannot write {tmp_path / 'file' / 'preview'}: ")
 
 
-def test_a_file_that_cannot_be_written_or_linked_is_named_as_in_the_site(tmp_path, monkeypatch):
+def test_a_file_or_folder_that_cannot_be_written_or_linked_is_named_as_in_the_site(tmp_path, monkeypatch):
     """Not by the temporary tree's name, which the user never sees."""
     from microsite.write import WriteError, update_site
 
@@ -329,6 +329,9 @@ def test_a_file_that_cannot_be_written_or_linked_is_named_as_in_the_site(tmp_pat
         update_site([("a/kept.html", None)], (), target)  # kept as it is: linked
     assert str(raised.value).startswith(f"cannot write {target / 'a/kept.html'}: ")
     monkeypatch.setattr(os, "link", real_link)
+    with pytest.raises(WriteError) as raised:
+        update_site([("b", b"a page"), ("b/c.html", b"z")], (), target)  # a folder where a file is
+    assert str(raised.value).startswith(f"cannot write {target / 'b'}: ")
     assert (target / "a/kept.html").read_bytes() == b"x"
 
 
