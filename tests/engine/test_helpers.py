@@ -450,6 +450,13 @@ def test_a_summary_is_rendered_inline_with_its_plain_text():
     assert [(c.source, str(c.location)) for c in fragment.cites] == [("a", "content/companies/acme.md:3:30")]
 
 
+def test_each_quotation_of_a_summary_is_marked_in_its_own_language():
+    line = 'summary: Called "the spine" [@a] and "the hub". [@b]'
+    fragment = prepare_inline(make_markdown(), line[9:], Location("content/companies/acme.md", 3, 10), line, Problems())
+    html = fill(fragment, (), "companies/acme.html", lambda *cite: "[n]", "", ("en", "fr"))
+    assert html == 'Called <span lang="en">&quot;the spine&quot;</span> [n] and <span lang="fr">&quot;the hub&quot;</span>. [n]'
+
+
 def test_a_problem_in_a_summary_is_located_in_its_line():
     problems = Problems()
     line = "summary: Bad [x](javascript:x)."

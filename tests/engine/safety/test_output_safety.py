@@ -335,6 +335,15 @@ def test_a_file_or_folder_that_cannot_be_written_or_linked_is_named_as_in_the_si
     assert (target / "a/kept.html").read_bytes() == b"x"
 
 
+def test_a_file_replaced_alone_that_cannot_be_written_is_named(tmp_path):
+    """As the preview and the caches replace one file: by its name, not its temporary one's."""
+    from microsite.write import WriteError, write_file
+
+    with pytest.raises(WriteError) as raised:
+        write_file(tmp_path / "gone" / "index.html", b"x")
+    assert str(raised.value).startswith(f"cannot write {tmp_path / 'gone' / 'index.html'}: ")
+
+
 def test_a_site_folder_is_made_with_its_parents_and_a_parent_that_is_a_file_is_named(tmp_path):
     from microsite.write import WriteError, update_site
 
