@@ -344,6 +344,21 @@ def test_a_file_replaced_alone_that_cannot_be_written_is_named(tmp_path):
     assert str(raised.value).startswith(f"cannot write {tmp_path / 'gone' / 'index.html'}: ")
 
 
+def test_a_file_replaced_alone_on_a_full_disk_is_kept_whole_and_nothing_is_left_beside_it(tmp_path, monkeypatch):
+    from microsite.write import WriteError, write_file
+
+    write_file(tmp_path / "index.html", b"old")
+
+    def full(source, target):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(WriteError, match="free some space"):
+        write_file(tmp_path / "index.html", b"new")
+    assert [p.name for p in tmp_path.iterdir()] == ["index.html"]
+    assert (tmp_path / "index.html").read_bytes() == b"old"
+
+
 def test_a_site_folder_is_made_with_its_parents_and_a_parent_that_is_a_file_is_named(tmp_path):
     from microsite.write import WriteError, update_site
 
