@@ -382,6 +382,8 @@ def test_a_paragraphs_anchor_is_made_from_what_it_cites_or_else_its_first_six_wo
     assert anchor("ACME sells  data to the agency, wrote the paper.\n") == "p-d3726f"  # case, spacing, the 7th word on
     assert anchor("Acme sells [@a, p. 4] data [@b].\n") == "p-b40968"
     assert anchor("Acme buys [@a, p. 4] nothing [@b].\n") == "p-b40968"
+    same = block("Acme [@a, p. 4] [@b].\n\nIt buys [@a, p. 4] [@b].\n\nAnd sells [@a, p. 4] [@b].\n")[0].html
+    assert re.findall(r'<p id="([^"]+)"', same) == ["p-b40968", "p-b40968-2", "p-b40968-3"]  # told apart by their order
 
 
 def test_a_paragraph_and_a_list_item_get_a_link_to_share_them_and_a_heading_or_table_cell_none():
