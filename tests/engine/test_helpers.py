@@ -386,6 +386,14 @@ def test_a_paragraphs_anchor_is_made_from_what_it_cites_or_else_its_first_six_wo
     assert re.findall(r'<p id="([^"]+)"', same) == ["p-b40968", "p-b40968-2", "p-b40968-3"]  # told apart by their order
 
 
+def test_a_tables_column_alignment_is_a_class_not_a_style():
+    """The pages' CSP (style-src 'self') blocks a style attribute: the stylesheet aligns by class."""
+    html = block("| a | b | c | d |\n|:--|:-:|--:|---|\n| 1 | 2 | 3 | 4 |\n")[0].html
+    assert "style=" not in html
+    for cell in ("th", "td"):
+        assert re.findall(f'<{cell}( class="[^"]*")?>', html) == [' class="align-left"', ' class="align-center"', ' class="align-right"', ""]
+
+
 def test_a_paragraph_and_a_list_item_get_a_link_to_share_them_and_a_heading_or_table_cell_none():
     """A tight list item's words, its second paragraph included, share the item's one link."""
     fragment, _ = block(
