@@ -628,8 +628,10 @@ def test_a_link_in_the_preview_folder_is_removed_not_followed(tmp_path):
     target = tmp_path / "preview"
     write.update_in_place(OLD.items(), (), target)
     (target / "companies" / "linked").symlink_to(outside)
+    (target / "dangling").symlink_to(tmp_path / "nowhere")
     write.update_in_place(OLD.items(), (), target)
     assert files(target) == OLD and not os.path.lexists(target / "companies" / "linked")
+    assert not os.path.lexists(target / "dangling")
     assert (outside / "keep.html").read_bytes() == b"someone's"
 
 
