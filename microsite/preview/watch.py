@@ -11,6 +11,7 @@ import os
 import struct
 from pathlib import Path
 
+from ..content.load import is_editor_leftover
 from ..libc import function, libc
 
 IN_MODIFY, IN_CLOSE_WRITE, IN_MOVED_FROM, IN_MOVED_TO = 0x2, 0x8, 0x40, 0x80
@@ -21,8 +22,9 @@ _EVENT = struct.Struct("iIII")  # wd, mask, cookie, length of the name that foll
 
 
 def ignored(name: str) -> bool:
-    """Hidden files and folders, and editors' temporary and backup files: no save of the site's."""
-    return name.startswith(".") or name.endswith(("~", ".swp", ".tmp"))
+    """What the build never reads (`is_editor_leftover`), and the temporary files some editors
+    write a save through: no save of the site's."""
+    return is_editor_leftover(name) or name.endswith((".swp", ".tmp"))
 
 
 def look(folders: list[Path]) -> dict[Path, tuple[int, int]]:
