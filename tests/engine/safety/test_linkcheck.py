@@ -13,7 +13,7 @@ import pytest
 
 from microsite import linkcheck
 from microsite.linkcheck import request, user_agent
-from tests.conftest import run, write
+from tests.conftest import free_port, run, write
 
 local = partial(request, allow_loopback=True)  # the tests' servers listen on 127.0.0.1
 
@@ -100,12 +100,7 @@ def test_get_where_head_is_refused_and_a_redirect_to_itself_is_no_move(server):
 
 
 def test_no_answer_is_gone_without_a_traceback():
-    import socket
-
-    with socket.socket() as s:  # a port nothing listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    answer = local(f"http://127.0.0.1:{port}/x", "test", timeout=2)
+    answer = local(f"http://127.0.0.1:{free_port()}/x", "test", timeout=2)
     assert answer.status is None and answer.error.startswith("could not be reached")
 
 
